@@ -1,0 +1,151 @@
+"""Contacts: one row per (organisation, phone number) a notice lists.
+
+Three shapes occur: a directory table (region column, one column per office, merged cells
+for sub-offices), ``name phone`` lines under a ``咨询电话`` heading, and phone numbers inside
+sentences (``可咨询我市12345热线``). Numbers whose digits the source lost become rows with no
+number and status ``damaged``; nothing is ever invented.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document, Table
+from pipeline.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone, find_phones
+from pipeline.repairs import repair
+from pipeline.vocab.gazetteer import gazetteer
+
+REGION_HEADER = re.compile(r"区域|地区|区县|县区|行政区|辖区|地市|县\(市|区\(县|单位|名称|机构")
+CONTACT_HEADING = re.compile(r"(咨询|联系|服务|监督|投诉)?(电话|方式|热线)")
+LABEL_LINE = re.compile(r"^(?P<label>[^:：|]{2,40}?)\s*[:：]\s*(?P<value>.*)$")
+NAME_PHONE_LINE = re.compile(r"^(?P<label>[\u4e00-\u9fff()（）、]{2,30})\s+(?P<value>[\d\-－—()（）\s、,，/]+)$")
+
+
+def _is_phone_cell(cell: str) -> bool:
+    return bool(PHONE.search(cell)) and len(re.sub(r"[\d\-－—()（）\s、,，/]", "", cell)) <= 2
+
+
+def _region_name(text: str) -> str | None:
+    t = re.sub(r"\s+", "", text)
+    if not t or re.fullmatch(r"\d+", t):
+        return None
+    return t
+
+
+def _is_district(name: str) -> bool:
+    return any(p.level == "district" for p in gazetteer().lookup(name))
+
+
+def table_contacts(table: Table, city: str | None) -> list[tuple[str | None, str | None, Phone]]:
+    """Contacts of a directory table, merged cells carried down.
+
+    A row ``["14", "西咸新区", "空港新城医疗保障局", "029-33636591", …]`` gives
+    ``("西咸新区", "空港新城医疗保障局", Phone("029-33636591", …))``.
+    """
+    rows = [list(r) for r in table.rows]
+    if not rows:
+        return []
+    header = rows[0] if table.has_header else [""] * len(rows[0])
+    body = rows[1:] if table.has_header else rows
+    width = max(len(r) for r in rows)
+    header = header + [""] * (width - len(header))
+    for i in range(1, width):  # a blank header cell belongs to the spanning header on its left
+        if not header[i].strip():
+            header[i] = header[i - 1]
+    region_col = next((i for i, h in enumerate(header) if REGION_HEADER.search(h)), None)
+    if region_col is None and body and all(re.fullmatch(r"\d*", r[0].strip()) for r in body if r):
+        region_col = 1 if width > 1 else None
+    out = []
+    last_region: str | None = None
+    for row in body:
+        row = row + [""] * (width - len(row))
+        if not any(_is_phone_cell(c) for c in row):
+            continue
+        region = _region_name(row[region_col]) if region_col is not None else None
+        if region is None:
+            region = last_region
+        last_region = region
+        names = [c.strip() for i, c in enumerate(row) if i != region_col and c.strip() and not _is_phone_cell(c)
+                 and not re.fullmatch(r"\d+", c.strip())]
+        for i, cell in enumerate(row):
+            if not _is_phone_cell(cell):
+                continue
+            if names:
+                org = names[0]
+            else:
+                head = re.sub(r"(咨询)?电话|联系方式|号码", "", header[i]).strip()
+                org = f"{region or ''}{head}" if head and region and not head.startswith(region) else (head or region)
+            for _, _, phone in find_phones(cell, city, contact_context=True):
+                out.append((region, org or None, phone))
+    return out
+
+
+def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[dict]]:
+    rows: list[dict] = []
+    repairs: list[dict] = []
+    seen: set[tuple] = set()
+
+    def add(region: str | None, org: str | None, phone: Phone) -> None:
+        key = (region, org, phone.e164 or phone.raw)
+        if key in seen:
+            return
+        seen.add(key)
+        rows.append({"region": region, "organization": org, "phone_raw": phone.raw,
+                     "phone_e164": phone.e164, "phone_status": phone.status})
+        if phone.status == "area_code_inferred":
+            repairs.append(repair("contacts", "phone_e164", phone.raw, phone.e164, "area_code_from_city",
+                                  f"local number printed without area code; {city} uses 0{phone.inferred_area}"))
+        elif phone.status == "damaged":
+            reason = "digits lost in the source" if len(re.sub(r"\D", "", phone.raw)) < 7 else \
+                "local number without area code and the notice's city is unknown"
+            rule = "digits_lost" if len(re.sub(r"\D", "", phone.raw)) < 7 else "area_code_from_city"
+            repairs.append(repair("contacts", "phone_e164", phone.raw, None, rule, f"{org or region}: {reason}"))
+
+    for table in doc.tables:
+        for region, org, phone in table_contacts(table, city):
+            add(region, org, phone)
+
+    block_prefix: str | None = None
+    in_block = False
+    for line in doc.lines:
+        s = line.strip()
+        if s.startswith("|"):
+            continue
+        heading = CONTACT_HEADING.search(s)
+        if heading and len(s) <= 40 and not find_phones(s[heading.end():], city, True):
+            in_block = True
+            block_prefix = re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：(（") or None
+            block_prefix = None if block_prefix and len(block_prefix) > 12 else block_prefix
+            continue
+        if heading and len(s) <= 60:
+            m = re.match(r"^(?P<pre>.*?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<rest>.*)$", s)
+            if m and find_phones(m.group("rest"), city, True):
+                pre = m.group("pre").strip() or None
+                block_prefix, in_block = pre, True
+                s = m.group("rest")
+        context = in_block or bool(CONTACT_CONTEXT.search(s))
+        labelled = LABEL_LINE.match(s) or NAME_PHONE_LINE.match(s)
+        if in_block and labelled and DAMAGED_ONLY.match(labelled.group("value")) and not find_phones(labelled.group("value"), city, True):
+            label = labelled.group("label").strip()
+            value = labelled.group("value").strip()
+            if value and "-" in value:
+                region = label if _is_district(label) or re.search(r"[区县市]$", label) else None
+                add(region, label, Phone(value or "(blank)", None, "damaged"))
+                continue
+        phones = find_phones(s, city, contact_context=context)
+        if not phones:
+            if in_block and len(s) > 40:
+                in_block = False
+            continue
+        prev_end = 0
+        for start, end, phone in phones:
+            label = s[prev_end:start].strip(" :：,，、;；()（）")
+            label = re.sub(r".*[。;；,，]", "", label)[-20:].strip() or None
+            if phone.status == "short_number":
+                hotline = re.match(r"^\s*([\u4e00-\u9fff]{0,6}?热线)", s[end:])
+                label = (phone.raw + hotline.group(1)) if hotline else "热线"
+            region = label if label and _is_district(label) else None
+            org = " ".join(x for x in (block_prefix, label) if x) or None
+            add(region, org, phone)
+            prev_end = end
+    return rows, repairs

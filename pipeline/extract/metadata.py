@@ -1,0 +1,308 @@
+"""Notice metadata: title, issuer, city, province, publication date, repost stamp.
+
+Every value is read from the text (or the manifest / container metadata when given); each
+inference is returned with its evidence so the caller can log it as a repair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipeline.document import Document
+from pipeline.extract import SourceHints
+from pipeline.resolve_year import YearClues, holiday_hints, url_date
+from pipeline.timeexpr import parse_points
+from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
+
+_ORG = r"[\u4e00-\u9fff()（）]{2,24}?(?:医疗保障局|医保局|医疗保障事务中心|医疗保障经办服务中心|医疗保险基金管理中心|医疗保险管理中心|医疗保险事业管理局|医疗保险事业管理中心|医保中心|医疗保障管理服务中心|社会保险事业管理中心|社会保险事业局|社会保险中心|人力资源和社会保障局|人民政府|医疗保障基金管理中心|公积金管理中心|医院|局|中心)"
+ORG = re.compile(_ORG)
+_TITLE_WORDS = ("通告", "公告", "通知", "关于", "告知书", "提示", "指南", "攻略")
+_PUB_LABEL = re.compile(r"(发布时间|发布日期|发文日期|印发日期|成文日期|发布于|公布日期|日期|时间)\s*[:：]\s*")
+_SOURCE_LABEL = re.compile(r"^(来源|稿源|信息来源|文章来源)\s*[:：]")
+_STAMP_PATTERNS = [
+    re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})", re.I),
+    re.compile(r"\s[-–—]\s((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})\s+\d{1,2}:\d{2}"),
+]
+_DATELINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}(?:网|报|台|社|讯)\s*)?(\d{1,2})月(\d{1,2})日\s*(?:讯|电|[:：]|消息)")
+_DATE_ONLY_LINE = re.compile(r"^[\s(（]*(?:\d{4}|)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s)）]*$|^(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}$")
+_LOCAL_WORDS = {"全市", "本市", "我市", "城市", "市区", "大市", "各市", "该市", "省市", "市级", "县市", "地市"}
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    issuer: str | None = None
+    city: str | None = None
+    province: str | None = None
+    city_evidence: str | None = None
+    city_rule: str | None = None  # a repair rule when the city was inferred
+    published_on: date | None = None
+    published_inferred: bool = False
+    published_evidence: str | None = None
+    published_text: str | None = None
+    published_rule: str | None = None
+    stamp: datetime | None = None
+    stamp_text: str | None = None
+    clues: YearClues = field(default_factory=YearClues)
+
+
+def find_title(doc: Document) -> str | None:
+    """The notice's title: container title, else an early line that reads like one.
+
+    ``["关于西安市医疗保障局停机切换国家平台的通告及医保攻略", …]`` → that line.
+    """
+    if doc.meta.get("title"):
+        return doc.meta["title"].strip()
+    for line in doc.lines[:8]:
+        s = line.strip(" #*")
+        if 6 <= len(s) <= 70 and any(w in s for w in _TITLE_WORDS) and not re.search(r"[,，。:：;；]", s[:-1]) \
+                and not re.match(r"^\s*(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+\)|\d+[、.])", s):
+            return s
+    for line in doc.dropped:
+        parts = re.split(r"\s*[»>›]\s*|查看完整版本\s*[:：]\s*", line)
+        last = parts[-1].strip() if parts else ""
+        if len(parts) > 1 and 6 <= len(last) <= 70 and any(w in last for w in _TITLE_WORDS):
+            return last
+    return None
+
+
+def find_issuer(doc: Document, title: str | None) -> str | None:
+    """The issuing body: from the title, a 来源 line, or the signature block.
+
+    ``"杭州市医疗保障局关于停机切换国家医疗保障"`` → ``"杭州市医疗保障局"``.
+    """
+    if title:
+        t = re.sub(r"^关于", "", title)
+        m = ORG.search(t.split("关于")[0]) or ORG.search(t)
+        if m and _has_place(m.group(0)):
+            return m.group(0)
+    for line in list(doc.lines[-6:]) + list(doc.lines[:4]):
+        s = re.sub(r"[()（）]", " ", line).strip()
+        if _SOURCE_LABEL.match(s) or s.startswith("来源"):
+            m = ORG.search(s)
+            if m:
+                return m.group(0)
+    for i in range(len(doc.lines) - 1, max(-1, len(doc.lines) - 8), -1):
+        if _DATE_ONLY_LINE.match(doc.lines[i].strip()) and i > 0:
+            cand = doc.lines[i - 1].strip()
+            if ORG.fullmatch(cand) or (len(cand) <= 30 and ORG.search(cand)):
+                return cand
+    return None
+
+
+def _has_place(text: str) -> bool:
+    return bool(_places_in(text))
+
+
+def _places_in(text: str) -> list[Place]:
+    g = gazetteer()
+    found = []
+    for name in _NAME_RE.findall(text):
+        if name in _LOCAL_WORDS:
+            continue
+        found.extend(g.lookup(name))
+    return found
+
+
+def _name_regex() -> re.Pattern[str]:
+    names = sorted({p.name for p in gazetteer().places if len(p.name) >= 2}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
+_NAME_RE = _name_regex()
+
+
+def find_city(doc: Document, issuer: str | None, title: str | None, hints: SourceHints) -> tuple[str | None, str | None, str | None, str | None]:
+    """``(city, province, evidence, repair_rule)`` from the issuer, title, body, districts or area codes."""
+    g = gazetteer()
+    if hints.city:
+        places = [p for p in g.lookup(hints.city) if p.level == "city"]
+        return hints.city, places[0].province if places else None, "manifest", None
+    for label, text in (("issuer", issuer), ("title", title)):
+        if text:
+            cities = [p for p in _places_in(text) if p.level == "city"]
+            if cities:
+                return cities[0].name, cities[0].province, f"{label}: {text}", None
+    body = "\n".join(doc.lines)
+    mentions = [p for p in _places_in(body)]
+    cities = Counter(p.name for p in mentions if p.level == "city" and p.name not in {pp.name for pp in mentions if pp.level == "province"})
+    provinces = Counter(p.province for p in mentions if p.level == "province")
+    if cities:
+        (top, n), *rest = cities.most_common()
+        if not rest or n > rest[0][1]:
+            place = next(p for p in g.lookup(top) if p.level == "city")
+            return top, place.province, f"body names {top} {n} times", None
+    # short names of prefectures in tables ("福州 2018.1.1~1.5"): many → a province-wide notice
+    shorts = _short_city_mentions(body)
+    if len(shorts) >= 3:
+        provs = Counter(p.province for p in shorts)
+        prov = provs.most_common(1)[0][0]
+        return None, prov, f"names {len(shorts)} cities of {prov}: a province-wide notice", None
+    # districts and counties (余姚、奉化、宁海、象山) → their city
+    districts = _district_mentions(body)
+    by_city = Counter(p.city for p in districts if p.city)
+    if by_city:
+        city, n = by_city.most_common(1)[0]
+        names = sorted({p.name for p in districts if p.city == city})
+        if n >= 2 or any(len(nm) >= 3 for nm in names):
+            place = next((p for p in g.lookup(city) if p.level in ("city", "province")), None)
+            return city, place.province if place else None, f"districts {'、'.join(names)} belong to {city}", "city_from_district"
+    # a phone area code (0531-12345) → its city
+    for m in re.finditer(r"(?<!\d)0(\d{2,3})[-－—\s]\d", body):
+        found = city_for_area_code(m.group(1))
+        if found:
+            return found[0], found[1], f"area code 0{m.group(1)} is {found[0]}", "city_from_area_code"
+    if provinces:
+        return None, provinces.most_common(1)[0][0], "only a province is named", None
+    return None, None, None, None
+
+
+def _short_city_mentions(body: str) -> list[Place]:
+    g = gazetteer()
+    out = {}
+    for line in body.split("\n"):
+        m = re.match(r"^\s*([\u4e00-\u9fff]{2,4})\s+[\d(]", line)
+        if not m:
+            continue
+        for p in g.places:
+            if p.level == "city" and short_name(p.name) == m.group(1):
+                out[p.name] = p
+    return list(out.values())
+
+
+def _district_mentions(body: str) -> list[Place]:
+    """Districts/counties named with or without their suffix (``余姚、奉化、宁海、象山``)."""
+    g = gazetteer()
+    found: dict[str, Place] = {}
+    for p in _places_in(body):
+        if p.level == "district" and len(g.lookup(p.name)) == 1:
+            found[p.name] = p
+    # suffix-less names listed with 、 are common in notices ("余姚、奉化、宁海、象山")
+    for seq in re.findall(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){2,}", body):
+        for name in seq.split("、"):
+            cands = [p for p in g.places if p.level == "district" and short_name(p.name) == name]
+            if len({p.city for p in cands}) == 1:
+                found[cands[0].name] = cands[0]
+    return list(found.values())
+
+
+def find_stamp(doc: Document) -> tuple[datetime | None, str | None]:
+    """A reposting site's time stamp (``Post By:2021/11/18 8:38:37``): an upper bound, not a publication date."""
+    for line in list(doc.dropped) + list(doc.lines[:6]):
+        for pat in _STAMP_PATTERNS:
+            m = pat.search(line)
+            if m:
+                try:
+                    return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))), line.strip()
+                except ValueError:
+                    continue
+    return None, None
+
+
+def _printed_years(doc: Document) -> list[int]:
+    years = []
+    for line in doc.lines:
+        for p in parse_points(line):
+            if p.year:
+                years.append(p.year)
+    return years
+
+
+def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
+    md = Metadata()
+    md.title = find_title(doc)
+    md.issuer = find_issuer(doc, md.title)
+    md.city, md.province, md.city_evidence, md.city_rule = find_city(doc, md.issuer, md.title, hints)
+    md.stamp, md.stamp_text = find_stamp(doc)
+    clues = YearClues(
+        url=hints.url,
+        url_date=url_date(hints.url),
+        stamp=md.stamp.date() if md.stamp else None,
+        stamp_text=md.stamp_text,
+        printed_years=_printed_years(doc),
+        holidays=holiday_hints(list(doc.lines)),
+    )
+    md.clues = clues
+    _find_publication(doc, hints, md)
+    clues.publication = md.published_on
+    clues.publication_text = md.published_evidence
+    return md
+
+
+def _first_event(doc: Document) -> date | None:
+    for line in doc.lines:
+        for p in parse_points(line):
+            if p.year and p.month and p.day:
+                try:
+                    return date(p.year, p.month, p.day)
+                except ValueError:
+                    continue
+    return None
+
+
+def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
+    """Fill the publication date from the strongest clue available."""
+    if hints.published:
+        md.published_on, md.published_evidence = hints.published, "manifest"
+        return
+    if doc.meta.get("published"):
+        try:
+            md.published_on = date.fromisoformat(doc.meta["published"][:10])
+            md.published_evidence = "document metadata (publish time)"
+            return
+        except ValueError:
+            pass
+    candidates: list[tuple[str, str]] = []  # (kind, text)
+    for line in doc.lines[:10]:
+        m = _PUB_LABEL.search(line)
+        if m and not re.search(r"(更新|停机|切换|恢复|暂停)", line[: m.start()]):
+            candidates.append(("发布时间 line", line[m.end():]))
+        if _SOURCE_LABEL.match(line):
+            candidates.append(("来源 line", line))
+    n = len(doc.lines)
+    for i, line in enumerate(doc.lines):
+        if _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
+            candidates.append(("signature date", line.strip()))
+    for line in doc.lines[:3]:
+        m = _DATELINE.match(line.strip())
+        if m:
+            candidates.append(("news dateline", m.group(0)))
+    for kind, text in candidates:
+        pts = [p for p in parse_points(text) if p.month and p.day]
+        if not pts:
+            continue
+        p = pts[0]
+        if p.year:
+            try:
+                md.published_on = date(p.year, p.month, p.day)
+            except ValueError:
+                continue
+            md.published_evidence = f"{kind}: {text.strip()[:40]}"
+            md.published_text = p.text
+            return
+        choice = md.clues.choose_publication_year(p.month, p.day, p.weekday, first_event=_first_event(doc))
+        if choice is None:
+            md.published_evidence = f"{kind} '{p.text}' has no year and nothing gives it"
+            md.published_text = p.text
+            md.published_rule = "year_unresolved"
+            md.published_inferred = True
+            return
+        try:
+            md.published_on = date(choice.year, p.month, p.day)
+        except ValueError:
+            continue
+        md.published_inferred = True
+        md.published_evidence = f"{kind} '{p.text}'; {choice.evidence}"
+        md.published_text = p.text
+        md.published_rule = choice.rule
+        return
+    ud = md.clues.url_date
+    if ud and ud[1] and ud[2]:
+        md.published_on = date(*ud)  # type: ignore[arg-type]
+        md.published_inferred = True
+        md.published_evidence = f"date in the source URL {hints.url}"
+        md.published_text = hints.url
+        md.published_rule = "year_from_url"

@@ -1,0 +1,131 @@
+"""Normalise a Document's text before extraction.
+
+Why by hand, partly: OpenCC does traditional → simplified and NFKC does full-width → half-width,
+but pinyin annotations (``醫(yī)療``), BBCode left by forums and fused list numbers
+(``1如非急需``) are repost-site damage no library knows about.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from functools import lru_cache
+
+from pipeline.document import Document
+from pipeline.repairs import repair
+from pipeline.timeexpr import arabize
+
+# A pinyin syllable carries a tone mark (or ü); plain ASCII words in brackets are left alone
+# because they are more often abbreviations (IC卡, APP) than pinyin.
+_TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ"
+_PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])\(\s*[a-z{_TONE}]*[{_TONE}][a-z{_TONE}]*\s*\)")
+_BBCODE = re.compile(r"\[/?(?:b|i|u|s|color|size|font|url|img|align|quote|backcolor)(?:=[^\]]*)?\]", re.I)
+# "1.2021年…" → "1. 2021年…": a list number fused to a year would read as a date.
+_FUSED_YEAR = re.compile(r"^(\s*\d{1,2})[.、](?=\d{4}\s*年)")
+# "1如非急需" → "1 如非急需" (a list number fused to text); never before a date/time unit.
+_FUSED_TEXT = re.compile(r"^(\s*\d{1,2})(?=[\u4e00-\u9fff])(?![年月日号时点分秒个元万岁周天])")
+
+# Lines a reposting site or CMS wraps around the notice. They are dropped from the body but
+# kept in Document.dropped, because repost stamps and breadcrumbs are metadata clues.
+_CHROME = [
+    re.compile(p)
+    for p in (
+        r"^(首页|您现在的位置|当前位置|位置)\s*[:>»›/]",
+        r".+\s[»>›]\s.+\s[»>›]\s",  # breadcrumbs
+        r"^(分享|打印|字体|字号|关闭窗口|返回顶部|扫一扫|点击蓝字|阅读原文|在看|点赞|收藏)\s*[:：]?\s*(大|中|小|\s)*$",
+        r"^(the\s+)?(beginning|end)$",
+        r"^(tag|标签|关键词)\s*[:：]",
+        r"^(猜你喜欢|相关文章|相关阅读|相关推荐|热门推荐|推荐阅读|上一篇|下一篇|延伸阅读|热点推荐)",
+        r"^查看完整版本",
+        r"^\d{1,3}$",
+        r"^[↓↑→←\s]+$",
+        r"^post\s*by\s*[:：]",
+        r"^.{0,40}\s[-–—]\s(19|20)\d{2}/\d{1,2}/\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",
+        r"^(来源|來源|信息来源|稿源|作者|编辑|责任编辑|浏览次数|点击数|阅读)\s*[:：].{0,30}(更新时间|发布时间|时间)\s*[:：]",
+        r"^(更新时间|更新日期)\s*[:：]",
+    )
+]
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified: ``"停機時間"`` → ``"停机时间"``."""
+    return _t2s().convert(text)
+
+
+def strip_pinyin(text: str) -> str:
+    """``"醫(yī)療保障"`` → ``"醫療保障"``."""
+    return _PINYIN.sub("", text)
+
+
+def normalize_line(line: str) -> str:
+    """Full-width → half-width (NFKC), BBCode removed, fused list numbers split.
+
+    ``"[b]1. 11月21日20:00時[/b][b]起[/b]"`` → ``"1. 11月21日20:00時起"``.
+    """
+    line = unicodedata.normalize("NFKC", line)
+    line = line.replace("\u3000", " ").replace("\xa0", " ")
+    line = _BBCODE.sub("", line)
+    line = arabize(line)
+    line = _FUSED_YEAR.sub(r"\1. ", line)
+    line = _FUSED_TEXT.sub(r"\1 ", line)
+    return line.strip()
+
+
+def is_chrome(line: str) -> bool:
+    """A navigation, share-button or repost-stamp line: ``"首页 » 常识 » 预防 » …"`` → True."""
+    low = line.strip().lower()
+    return any(p.search(low) for p in _CHROME)
+
+
+def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
+    """Return the normalised Document and the repairs that changed how the text reads."""
+    repairs: list[dict] = []
+    text = doc.text
+    no_pinyin = strip_pinyin(text)
+    if no_pinyin != text:
+        sample = _PINYIN.search(text)
+        repairs.append(
+            repair("notices", "text", sample.group(0) if sample else "", "", "pinyin_removed",
+                   f"{len(_PINYIN.findall(text))} pinyin annotations removed")
+        )
+    simplified = to_simplified(no_pinyin)
+    changed = sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
+    if changed >= 3:
+        repairs.append(
+            repair("notices", "text", _first_diff(no_pinyin, simplified), _first_diff(simplified, no_pinyin),
+                   "traditional_to_simplified", f"{changed} traditional characters converted to simplified")
+        )
+    else:
+        simplified = no_pinyin
+    kept: list[str] = []
+    dropped: list[str] = []
+    for raw in simplified.split("\n"):
+        line = normalize_line(raw)
+        if not line:
+            continue
+        (dropped if is_chrome(line) else kept).append(line)
+    for line in dropped:
+        repairs.append(repair("notices", "text", line, None, "spam_line_dropped", "page chrome or repost-site line"))
+    tables = tuple(
+        replace(t, rows=tuple(tuple(normalize_line(to_simplified(strip_pinyin(c))) for c in row) for row in t.rows))
+        for t in doc.tables
+    )
+    meta = dict(doc.meta)
+    if "title" in meta:
+        meta["title"] = normalize_line(to_simplified(meta["title"]))
+    return replace(doc, lines=tuple(kept), tables=tables, meta=meta, dropped=tuple(dropped)), repairs
+
+
+def _first_diff(a: str, b: str, width: int = 12) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return a[max(0, i - 4) : i + width]
+    return a[:width]

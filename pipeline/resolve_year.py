@@ -1,0 +1,206 @@
+"""Where missing years are repaired: choose a year for a month-day from the notice's evidence.
+
+Rules, in order of strength (each choice names the clue that decided):
+
+1. a year printed in the same sentence or range (handled in :mod:`pipeline.timeexpr`);
+2. the publication date — events fall on or after it (at most 30 days before it);
+3. a date in the source URL (``/202110/26/``);
+4. a repost stamp — an upper bound: the latest year not more than 30 days after it;
+5. years printed elsewhere in the notice.
+A printed weekday (星期一) or a named lunar holiday (春节 within a printed span) filters the
+candidate years first. With no clue at all the year stays empty and is flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from lunardate import LunarDate
+
+from pipeline.timeexpr import YearChoice, find_ranges
+
+# Lunar holidays whose solar date moves from year to year: (lunar month, lunar day).
+LUNAR_HOLIDAYS = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}
+SLACK_BEFORE_PUBLICATION = timedelta(days=30)
+SLACK_AFTER_STAMP = timedelta(days=30)
+
+
+@lru_cache(maxsize=512)
+def holiday_date(name: str, year: int) -> date | None:
+    """Solar date of a lunar holiday: ``holiday_date("春节", 2022)`` → 2022-02-01."""
+    lm, ld = LUNAR_HOLIDAYS[name]
+    try:
+        return LunarDate(year, lm, ld).to_solar_date()
+    except (ValueError, AttributeError):
+        try:
+            return LunarDate(year, lm, ld).toSolarDate()
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class HolidayHint:
+    """``因受春节假期…年2月1日至2月15日期间`` → HolidayHint("春节", (2, 1), (2, 15))."""
+
+    name: str
+    first: tuple[int, int]
+    last: tuple[int, int]
+    text: str
+
+    def fits(self, year: int) -> bool:
+        day = holiday_date(self.name, year)
+        if day is None:
+            return False
+        try:
+            lo = date(year, *self.first) - timedelta(days=7)
+            hi = date(year, *self.last) + timedelta(days=7)
+        except ValueError:
+            return False
+        return lo <= day <= hi
+
+
+def holiday_hints(lines: list[str]) -> list[HolidayHint]:
+    """Spans of dates printed in a sentence that names a lunar holiday."""
+    hints = []
+    for line in lines:
+        for sentence in re.split(r"[。;；]", line):
+            names = [h for h in LUNAR_HOLIDAYS if h in sentence]
+            if not names:
+                continue
+            for r in find_ranges(sentence):
+                a, b = r.start, r.end or r.start
+                if a.month and a.day:
+                    last = (b.month or a.month, b.day or a.day)
+                    hints.append(HolidayHint(names[0], (a.month, a.day), last, sentence.strip()[:80]))
+    return hints
+
+
+@dataclass
+class YearClues:
+    """Everything in and around a notice that can give a year."""
+
+    publication: date | None = None
+    publication_text: str | None = None
+    url_date: tuple[int, int | None, int | None] | None = None
+    url: str | None = None
+    stamp: date | None = None
+    stamp_text: str | None = None
+    printed_years: list[int] = field(default_factory=list)
+    holidays: list[HolidayHint] = field(default_factory=list)
+
+    def _candidates(self, month: int, day: int, weekday: int | None, years: range) -> list[tuple[int, str]]:
+        out = []
+        for y in years:
+            try:
+                d = date(y, month, day)
+            except ValueError:
+                continue
+            why = []
+            if weekday is not None:
+                if d.weekday() != weekday:
+                    continue
+                why.append(f"{d.isoformat()} is a {'一二三四五六日'[weekday]!s} as printed")
+            if self.holidays and not all(h.fits(y) for h in self.holidays):
+                continue
+            for h in self.holidays:
+                why.append(f"{h.name} {y} falls on {holiday_date(h.name, y)}, inside '{h.text}'")
+            out.append((y, "; ".join(why)))
+        return out
+
+    def choose_event_year(self, month: int, day: int, weekday: int | None = None) -> YearChoice | None:
+        """Year of an event date printed without one (a stop, a deadline)."""
+        if self.publication is not None:
+            ref = self.publication
+            cands = self._candidates(month, day, weekday, range(ref.year - 1, ref.year + 2))
+            ok = [(y, w) for y, w in cands if date(y, month, day) >= ref - SLACK_BEFORE_PUBLICATION]
+            if ok:
+                y, why = min(ok, key=lambda c: date(c[0], month, day))
+                return YearChoice(y, "year_from_publication",
+                                  _join(f"publication date {ref.isoformat()} ({self.publication_text})", why))
+        if self.url_date is not None:
+            uy, um, ud = self.url_date
+            ref = date(uy, um or 1, ud or 1)
+            cands = self._candidates(month, day, weekday, range(uy - 1, uy + 2))
+            ok = [(y, w) for y, w in cands if date(y, month, day) >= ref - SLACK_BEFORE_PUBLICATION]
+            if ok:
+                y, why = min(ok, key=lambda c: date(c[0], month, day))
+                return YearChoice(y, "year_from_url", _join(f"date in the source URL {self.url}", why))
+        if self.stamp is not None:
+            cands = self._candidates(month, day, weekday, range(self.stamp.year - 5, self.stamp.year + 2))
+            ok = [(y, w) for y, w in cands if date(y, month, day) <= self.stamp + SLACK_AFTER_STAMP]
+            if ok:
+                y, why = max(ok, key=lambda c: c[0])
+                return YearChoice(y, "year_from_repost_stamp",
+                                  _join(f"repost stamp {self.stamp_text} is an upper bound", why))
+        if self.printed_years:
+            common = max(set(self.printed_years), key=self.printed_years.count)
+            cands = self._candidates(month, day, weekday, range(common - 1, common + 2))
+            if cands:
+                y, why = min(cands, key=lambda c: abs(c[0] - common))
+                return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common} elsewhere", why))
+        return None
+
+    def choose_publication_year(self, month: int, day: int, weekday: int | None = None,
+                                first_event: date | None = None) -> YearChoice | None:
+        """Year of a publication date printed without one (a signature ``年2月5日``)."""
+        if self.url_date is not None:
+            uy, um, ud = self.url_date
+            if (um is None or um == month) and (ud is None or ud == day):
+                return YearChoice(uy, "year_from_url", f"the source URL {self.url} carries {uy}" + (f"-{um:02d}" if um else "") + (f"-{ud:02d}" if ud else ""))
+        if self.stamp is not None:
+            cands = self._candidates(month, day, weekday, range(self.stamp.year - 6, self.stamp.year + 1))
+            ok = [(y, w) for y, w in cands if date(y, month, day) <= self.stamp]
+            if ok:
+                y, why = max(ok, key=lambda c: c[0])
+                return YearChoice(y, "year_from_holiday" if self.holidays else ("year_from_weekday" if weekday is not None else "year_from_repost_stamp"),
+                                  _join(f"the latest year not after the repost stamp {self.stamp_text}", why))
+        if first_event is not None:
+            cands = self._candidates(month, day, weekday, range(first_event.year - 1, first_event.year + 1))
+            ok = [(y, w) for y, w in cands if date(y, month, day) <= first_event]
+            if ok:
+                y, why = max(ok, key=lambda c: c[0])
+                return YearChoice(y, "year_from_document", _join(f"issued before the first dated event {first_event.isoformat()}", why))
+        if self.printed_years:
+            common = max(set(self.printed_years), key=self.printed_years.count)
+            cands = self._candidates(month, day, weekday, range(common - 1, common + 1))
+            if cands:
+                y, why = max(cands, key=lambda c: c[0])
+                return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common}", why))
+        if weekday is not None or self.holidays:
+            return None  # a weekday alone fits one year in seven: not enough without a reference
+        return None
+
+
+def _join(main: str, why: str) -> str:
+    return f"{main}; {why}" if why else main
+
+
+_URL_DATE = [
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])[-_/]?(0[1-9]|[12]\d|3[01])(?!\d)"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_]?(0[1-9]|1[0-2])(?=/)"),
+]
+
+
+def url_date(url: str | None) -> tuple[int, int | None, int | None] | None:
+    """A date in a URL path: ``".../202110/26/2027720.shtml"`` → (2021, 10, 26);
+    ``".../202109/t244263.html"`` → (2021, 9, None)."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url)
+    for pat in _URL_DATE[1::-1] if False else (_URL_DATE[1], _URL_DATE[0]):
+        m = pat.search(path)
+        if m:
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            try:
+                date(y, mo, d)
+                return (y, mo, d)
+            except ValueError:
+                pass
+    m = _URL_DATE[2].search(path)
+    if m:
+        return (int(m.group(1)), int(m.group(2)), None)
+    return None

@@ -1,0 +1,78 @@
+"""Validate stage: every table against its pandera model before anything is written.
+
+Rows of a notice that fail go to ``errors`` (stage ``validate``) with the reason; the notice's
+other rows in that table are dropped with them so a consumer never sees half a notice, and
+every other notice is written.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.errors as pa_errors
+
+from schemas.tables import TABLES, column_specs, empty_frame
+
+
+def to_frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """Rows → a DataFrame with exactly the model's columns, in order."""
+    spec = next(t for t in TABLES if t.name == table)
+    cols = [c.name for c in column_specs(spec.model)]
+    if not rows:
+        return empty_frame(spec.model)
+    frame = pd.DataFrame(rows)
+    for col in cols:
+        if col not in frame.columns:
+            frame[col] = None
+    return frame[cols]
+
+
+def validate_tables(
+    rows: dict[str, list[dict]], source_of: dict[str, str]
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """Validate every table; return the valid frames and the error rows for failures.
+
+    ``source_of`` maps notice_id → source_file, so an error row names the file to look at.
+    """
+    frames: dict[str, pd.DataFrame] = {}
+    errors: list[dict] = []
+    for spec in TABLES:
+        if spec.name == "errors":
+            continue
+        frame = to_frame(spec.name, rows.get(spec.name, []))
+        frames[spec.name], errs = _validate_one(spec, frame, source_of)
+        errors.extend(errs)
+    return frames, errors
+
+
+def _validate_one(spec, frame: pd.DataFrame, source_of: dict[str, str]):
+    errors: list[dict] = []
+    for _ in range(3):  # a second pass catches nothing new unless coercion of a bad row hid another
+        try:
+            return spec.model.validate(frame, lazy=True), errors
+        except pa_errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            bad_idx = set(cases["index"].dropna().tolist()) if "index" in cases else set()
+            bad_ids = {frame.loc[i, "notice_id"] for i in bad_idx if i in frame.index and "notice_id" in frame}
+            if not bad_ids:
+                # a failure not tied to a row (a column-level problem): nothing can be written safely
+                errors.append({"source_file": "*", "stage": "validate", "error": f"{spec.name}: {_summary(cases)}"})
+                return spec.model.validate(empty_frame(spec.model).iloc[0:0], lazy=True), errors
+            for nid in sorted(bad_ids):
+                mine = cases[cases["index"].isin(frame.index[frame["notice_id"] == nid])]
+                errors.append(
+                    {
+                        "source_file": source_of.get(nid, nid),
+                        "stage": "validate",
+                        "error": f"{spec.name} rows dropped: {_summary(mine)}",
+                    }
+                )
+            frame = frame[~frame["notice_id"].isin(bad_ids)].reset_index(drop=True)
+    return spec.model.validate(frame, lazy=True), errors
+
+
+def _summary(cases: pd.DataFrame) -> str:
+    parts = []
+    for _, row in cases.head(5).iterrows():
+        parts.append(f"column {row.get('column')!s} failed {row.get('check')!s} on {row.get('failure_case')!r}")
+    more = len(cases) - 5
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")

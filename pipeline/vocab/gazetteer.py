@@ -1,0 +1,131 @@
+"""Gazetteer of Chinese provinces, prefectures, districts and telephone area codes.
+
+Built at first use from maintained data, never typed by hand: administrative divisions from
+the ``cpca`` package's adcode table (national statistics codes), area codes from
+``phonenumbers``' Chinese geocoding data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import phonenumbers
+from phonenumbers import geocoder
+
+MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: province and city at once
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "盟", "旗", "林区", "新区")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division: ``Place("西安市", "610100", "city", "陕西省", "西安市")``."""
+
+    name: str
+    adcode: str
+    level: str  # province, city, district
+    province: str
+    city: str | None
+
+
+def short_name(name: str) -> str:
+    """``"西安市"`` → ``"西安"``; ``"恩施土家族苗族自治州"`` → ``"恩施"``; ``"内蒙古自治区"`` → ``"内蒙古"``."""
+    m = re.match(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$", name)
+    if m:
+        return m.group(1)
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: tuple[Place, ...]
+    by_name: dict[str, tuple[Place, ...]]
+    provinces: dict[str, str]  # 2-digit code → province name
+
+    def lookup(self, name: str) -> tuple[Place, ...]:
+        return self.by_name.get(name, ())
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(io.StringIO(raw))]
+    provinces = {code[:2]: name for code, name in rows if code.endswith("0000")}
+    cities = {code[:4]: name for code, name in rows if code.endswith("00") and not code.endswith("0000")}
+    places: list[Place] = []
+    for code, name in rows:
+        prov = provinces.get(code[:2], "")
+        if code.endswith("0000"):
+            places.append(Place(name, code, "province", name, name if code[:2] in MUNICIPALITIES else None))
+            if code[:2] in MUNICIPALITIES:
+                places.append(Place(name, code, "city", name, name))
+        elif code.endswith("00"):
+            places.append(Place(name, code, "city", prov, name))
+        elif code[2:4] == "90":
+            # county-level cities governed directly by the province (天门市, 仙桃市) act as cities
+            places.append(Place(name, code, "city", prov, name))
+        else:
+            city = provinces[code[:2]] if code[:2] in MUNICIPALITIES else cities.get(code[:4])
+            places.append(Place(name, code, "district", prov, city))
+    by_name: dict[str, list[Place]] = {}
+    for p in places:
+        by_name.setdefault(p.name, []).append(p)
+    return Gazetteer(tuple(places), {k: tuple(v) for k, v in by_name.items()}, provinces)
+
+
+@lru_cache(maxsize=1)
+def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Area code (without 0) → (province, cities), from phonenumbers' geocoder."""
+    codes = ["10"] + [f"2{i}" for i in range(10)] + [str(i) for i in range(310, 1000)]
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for code in codes:
+        fillers = ("6" * 8,) if len(code) == 2 else ("6" * 8, "6" * 7, "2" * 7)
+        for filler in fillers:
+            num = phonenumbers.parse("0" + code + filler, "CN")
+            if not phonenumbers.is_valid_number(num):
+                continue
+            desc = geocoder.description_for_number(num, "zh")
+            if desc:
+                out[code] = _split_description(desc)
+                break
+    return out
+
+
+def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
+    """``"陕西省西安市、咸阳市"`` → ``("陕西省", ("西安市", "咸阳市"))``; ``"北京市"`` → ``("北京市", ("北京市",))``."""
+    m = re.match(r"^(.+?(?:省|自治区|特别行政区)|内蒙古|广西|西藏|宁夏|新疆)(.*)$", desc)
+    if not m:
+        return desc, (desc,)
+    province, rest = m.group(1), m.group(2)
+    cities = tuple(c for c in rest.split("、") if c) or (province,)
+    return province, cities
+
+
+def area_code_for_city(city: str) -> str | None:
+    """The area code (without its leading 0) of a city: ``"西安市"`` → ``"29"``."""
+    for code, (_, cities) in _area_codes().items():
+        if city in cities or short_name(city) in {short_name(c) for c in cities}:
+            return code
+    return None
+
+
+def city_for_area_code(code: str) -> tuple[str, str] | None:
+    """``"531"`` → ``("济南市", "山东省")``; ambiguous codes give the first city named."""
+    entry = _area_codes().get(code.lstrip("0"))
+    if not entry:
+        return None
+    province, cities = entry
+    city = cities[0]
+    places = [p for p in gazetteer().lookup(city) if p.level == "city"] or [
+        p for p in gazetteer().places if p.level == "city" and short_name(p.name) == short_name(city)
+    ]
+    if places:
+        return places[0].name, places[0].province
+    return city, province

@@ -1,0 +1,219 @@
+"""One pandera DataFrameModel per contract table (see ../shared/CONTRACT.md, version 1).
+
+Invariants live here, not in the extractors: end after start, E.164 shape, codes from
+:mod:`pipeline.vocab.codes`, a phone status that agrees with whether a number was recovered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing.pandas import Series
+
+from pipeline.vocab.codes import (
+    ERROR_STAGES,
+    FORMATS,
+    GUIDANCE_ACTIONS,
+    GUIDANCE_CATEGORIES,
+    PHONE_STATUSES,
+    REPAIR_RULES,
+)
+
+NOTICE_ID = r"^[0-9a-f]{16}$"
+E164_CN = r"^\+86[1-9]\d{6,11}$"
+
+
+def _id() -> object:
+    return pa.Field(str_matches=NOTICE_ID, description="first 16 hex digits of the SHA-256 of the raw bytes")
+
+
+class NoticesSchema(pa.DataFrameModel):
+    """notices — one row per source file."""
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, unique=True, description="stable id: first 16 hex digits of the SHA-256 of the raw bytes")
+    source_file: Series[str] = pa.Field(description="path relative to the raw folder, '/'-separated")
+    source_url: Series[str] = pa.Field(nullable=True, description="from the manifest or the document")
+    format: Series[str] = pa.Field(isin=list(FORMATS), description="txt, html, pdf or docx")
+    title: Series[str] = pa.Field(nullable=True, description="the notice's title")
+    issuer: Series[str] = pa.Field(nullable=True, description="the body that issued it, e.g. 西安市医疗保障局")
+    city: Series[str] = pa.Field(nullable=True, description="the city it governs, with its suffix, e.g. 西安市")
+    province: Series[str] = pa.Field(nullable=True, description="e.g. 陕西省")
+    published_on: Series[pd.Timestamp] = pa.Field(nullable=True, description="the date the notice was issued")
+    published_on_inferred: Series[bool] = pa.Field(description="true when any part of that date was not printed in the text")
+    published_on_evidence: Series[str] = pa.Field(nullable=True, description="which clue gave the publication date (signature, 发布时间 line, URL, …)")
+    repost_stamp: Series[pd.Timestamp] = pa.Field(nullable=True, description="a reposting site's time stamp (an upper bound on publication), when printed")
+    city_evidence: Series[str] = pa.Field(nullable=True, description="how the city was found (issuer, title, body, district names, area code)")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class OutageWindowsSchema(pa.DataFrameModel):
+    """outage_windows — one row per distinct interruption a notice announces."""
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
+    window_no: Series[int] = pa.Field(ge=1, description="1, 2, … in order of appearance")
+    city: Series[str] = pa.Field(nullable=True, description="as in notices")
+    scheme: Series[str] = pa.Field(nullable=True, description="the insured group or fund it applies to, as named (原省直职工医保); empty when all")
+    service: Series[str] = pa.Field(nullable=True, description="what stops (业务经办, 实时结算, …); empty when everything stops")
+    start_at: Series[pd.Timestamp] = pa.Field(description="when the interruption begins (Beijing time)")
+    end_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="when service returns; empty when left open")
+    start_text: Series[str] = pa.Field(description="the start expression as printed")
+    end_text: Series[str] = pa.Field(nullable=True, description="the end expression as printed")
+    year_inferred: Series[bool] = pa.Field(description="true when a year of start or end was not printed next to it")
+    end_source: Series[str] = pa.Field(nullable=True, description="range, resume_statement, main_window or empty when open")
+    hours: Series[float] = pa.Field(nullable=True, ge=0, description="length of the outage in hours; empty when open")
+    evidence: Series[str] = pa.Field(description="the sentence it was read from")
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check(error="end_at must not be before start_at")
+    def end_not_before_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end_at"].isna() | (df["end_at"] >= df["start_at"])
+
+
+class GuidanceSchema(pa.DataFrameModel):
+    """guidance — one row per instruction for a situation."""
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
+    guidance_no: Series[int] = pa.Field(ge=1, description="order of appearance")
+    scheme: Series[str] = pa.Field(nullable=True, description="as in outage_windows")
+    category: Series[str] = pa.Field(isin=list(GUIDANCE_CATEGORIES), description="situation code: " + ", ".join(GUIDANCE_CATEGORIES))
+    condition: Series[str] = pa.Field(nullable=True, description="the situation, as printed (停机前可出院, 停机期间新入院, …)")
+    action: Series[str] = pa.Field(isin=list(GUIDANCE_ACTIONS), description="action code: " + ", ".join(GUIDANCE_ACTIONS))
+    deadline_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="first day of the period in which to act")
+    deadline_to: Series[pd.Timestamp] = pa.Field(nullable=True, description="last day of the period in which to act")
+    deadline_text: Series[str] = pa.Field(nullable=True, description="the deadline as printed, also when it is relative (上线后7个工作日内)")
+    documents: Series[object] = pa.Field(description="materials the person must bring (list of strings)")
+    evidence: Series[str] = pa.Field(description="the text it was read from")
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check(error="deadline_to must not be before deadline_from")
+    def deadline_order(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["deadline_from"].isna() | df["deadline_to"].isna() | (df["deadline_to"] >= df["deadline_from"])
+
+    @pa.check("documents", element_wise=True, error="documents must be a list of strings")
+    def documents_are_lists(cls, value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+class ContactsSchema(pa.DataFrameModel):
+    """contacts — one row per (organisation, phone number) a notice lists."""
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
+    region: Series[str] = pa.Field(nullable=True, description="district or county (新城区)")
+    organization: Series[str] = pa.Field(nullable=True, description="who answers (新城区医疗保障局, 医院医保办 总院门诊, …)")
+    phone_raw: Series[str] = pa.Field(description="as printed, possibly damaged")
+    phone_e164: Series[str] = pa.Field(nullable=True, str_matches=E164_CN, description="+86 form; empty when the number cannot be recovered — never guessed")
+    phone_status: Series[str] = pa.Field(isin=list(PHONE_STATUSES), description="ok, area_code_inferred, damaged, short_number")
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check(error="a number is present exactly when the status is ok or area_code_inferred")
+    def status_matches_number(cls, df: pd.DataFrame) -> Series[bool]:
+        has_number = df["phone_e164"].notna()
+        wants_number = df["phone_status"].isin(["ok", "area_code_inferred"])
+        return has_number == wants_number
+
+
+class RepairsSchema(pa.DataFrameModel):
+    """repairs — one row per defect the pipeline fixed or flagged."""
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
+    table_name: Series[str] = pa.Field(isin=["notices", "outage_windows", "guidance", "contacts"], description="table where the repaired value lives")
+    column_name: Series[str] = pa.Field(description="column where the repaired value lives")
+    raw_value: Series[str] = pa.Field(description="as printed")
+    repaired_value: Series[str] = pa.Field(nullable=True, description="what the pipeline used; empty for a defect flagged but not repairable")
+    rule: Series[str] = pa.Field(isin=list(REPAIR_RULES), description="short code of the rule that fired")
+    evidence: Series[str] = pa.Field(description="why that value: the clue the rule used")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ErrorsSchema(pa.DataFrameModel):
+    """errors — one row per file (or part of a file) that could not be processed."""
+
+    source_file: Series[str] = pa.Field(description="path relative to the raw folder")
+    stage: Series[str] = pa.Field(isin=list(ERROR_STAGES), description="read, extract or validate")
+    error: Series[str] = pa.Field(description="a message a person can act on")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: str  # string, int, float, bool, timestamp, date, list
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    model: type[pa.DataFrameModel]
+    description: str
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("notices", NoticesSchema, "one row per source file"),
+    TableSpec("outage_windows", OutageWindowsSchema, "one row per distinct interruption a notice announces"),
+    TableSpec("guidance", GuidanceSchema, "one row per instruction for a situation"),
+    TableSpec("contacts", ContactsSchema, "one row per (organisation, phone number) a notice lists"),
+    TableSpec("repairs", RepairsSchema, "one row per defect the pipeline fixed or flagged"),
+    TableSpec("errors", ErrorsSchema, "one row per file that could not be processed"),
+)
+
+# Date-typed columns are timestamps in pandas but calendar dates in the contract.
+DATE_COLUMNS = {"published_on", "deadline_from", "deadline_to"}
+LIST_COLUMNS = {"documents"}
+
+
+def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
+    """The columns of a model in order, with the kind every writer uses.
+
+    ``column_specs(NoticesSchema)[0]`` → ``ColumnSpec("notice_id", "string", False, …)``.
+    """
+    schema = model.to_schema()
+    out: list[ColumnSpec] = []
+    for name, col in schema.columns.items():
+        dtype = str(col.dtype)
+        if name in LIST_COLUMNS:
+            kind = "list"
+        elif name in DATE_COLUMNS:
+            kind = "date"
+        elif "datetime" in dtype:
+            kind = "timestamp"
+        elif "int" in dtype:
+            kind = "int"
+        elif "float" in dtype:
+            kind = "float"
+        elif "bool" in dtype:
+            kind = "bool"
+        else:
+            kind = "string"
+        out.append(ColumnSpec(name, kind, bool(col.nullable), col.description or ""))
+    return out
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """An empty DataFrame with the model's columns, for tables with no rows."""
+    return pd.DataFrame({c.name: pd.Series([], dtype="object") for c in column_specs(model)})
+
+
+_ = Optional  # kept for readers of older type hints
