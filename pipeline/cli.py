@@ -13,6 +13,7 @@ import sys
 # Modules that contribute a sub-command; add one line to add a command.
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.run",
+    "pipeline.evaluate",
 )
 
 

@@ -191,7 +191,7 @@ def url_date(url: str | None) -> tuple[int, int | None, int | None] | None:
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url)
-    for pat in _URL_DATE[1::-1] if False else (_URL_DATE[1], _URL_DATE[0]):
+    for pat in (_URL_DATE[1], _URL_DATE[0]):
         m = pat.search(path)
         if m:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -32,7 +32,7 @@ CATEGORY_RULES: tuple[tuple[str, str], ...] = (
 ACTION_RULES: tuple[tuple[str, str], ...] = (
     ("deemed_approved", r"视作|视同|视为已"),
     ("stock_up_medicine", r"备足|开具.{0,8}(药品|用药量)|提前.{0,10}(开药|购药|用药量)|[23二三两]\s*[—-]?\s*[23三]?\s*个月.{0,4}(药|用药)"),
-    ("pay_then_reimburse", r"(垫付|自付|自费|现金支付).{0,80}(零星报销|手工结算|报销|零报)"),
+    ("pay_then_reimburse", r"(垫付|自付|自费|现金支付).{0,160}(零星报销|手工结算|报销|零报)"),
     ("pay_then_settle_at_provider", r"(垫付|自付|自费|现金支付|挂账|记账).{0,80}(补办|补录|重新|结算|冲销|退费|补刷|转为医保)|先收治入院|挂账|记账"),
     ("settle_before", r"(停机|切换|暂停).{0,6}前.{0,30}(结算|出院)|出院当日.{0,10}结算|提前.{0,10}结算|直接办理医保出院结算"),
     ("suspended", r"暂停|暂不|停止受理|停止使用|无法"),
@@ -151,6 +151,9 @@ def extract_guidance(lines: list[str], clues: YearClues) -> list[dict]:
             category = category_of(situation)
         action = action_of(text)
         dfrom, dto, dtext = deadlines_of(text, clues)
+        docs = documents_of(text)
+        if action == "other" and not cond and not docs and not (dfrom or dto or dtext):
+            continue  # an introduction or a statement of fact, not an instruction
         rows.append(
             {
                 "guidance_no": len(rows) + 1,
@@ -161,7 +164,7 @@ def extract_guidance(lines: list[str], clues: YearClues) -> list[dict]:
                 "deadline_from": dfrom,
                 "deadline_to": dto,
                 "deadline_text": dtext,
-                "documents": documents_of(text),
+                "documents": docs,
                 "evidence": (f"{cond} {text}" if cond else text)[:400],
             }
         )

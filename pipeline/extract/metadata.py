@@ -135,6 +135,20 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         if not rest or n > rest[0][1]:
             place = next(p for p in g.lookup(top) if p.level == "city")
             return top, place.province, f"body names {top} {n} times", None
+    # a city named only by its short form in media or office names (福州新闻网, 福州日报)
+    short = Counter()
+    for p in g.places:
+        if p.level == "city":
+            sn = short_name(p.name)
+            if len(sn) >= 2:
+                n = len(re.findall(re.escape(sn) + r"(?:新闻|日报|晚报|电视|广播|网|医保|人社|社保|市民|发布)", body))
+                if n:
+                    short[p.name] += n
+    if short:
+        (top, n), *rest = short.most_common()
+        if n >= 2 and (not rest or n > rest[0][1]):
+            place = next(p for p in g.lookup(top) if p.level == "city")
+            return top, place.province, f"body names {short_name(top)} in {n} media or office names", None
     # short names of prefectures in tables ("福州 2018.1.1~1.5"): many → a province-wide notice
     shorts = _short_city_mentions(body)
     if len(shorts) >= 3:

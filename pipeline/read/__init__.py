@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.document import Document, ReadError
 from pipeline.read.text import read_text
 
-__all__ = ["read_document", "sniff_format", "ReadError", "SUPPORTED_SUFFIXES"]
+__all__ = ["read_document", "sniff_format", "ReadError", "SUPPORTED_SUFFIXES", "FORMATS"]
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx"}
 FORMATS = ("txt", "html", "pdf", "docx")  # the values of Document.format

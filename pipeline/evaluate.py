@@ -1,0 +1,145 @@
+"""``python -m pipeline eval --gold DIR [--raw DIR]``: precision, recall and F1 against labels.
+
+Scores exactly as ``../shared/tools/score.py`` does (same matching, same totals), per file and
+in total, with the misses listed: windows as (start, end) pairs, phones as E.164 sets, city and
+publication date as exact matches. The run happens in a temporary folder; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+def _minute(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    """``prf(2, 2, 4)`` → ``(1.0, 0.5, 0.667)`` (rounded here for the example)."""
+    p = tp / n_pred if n_pred else (1.0 if n_gold == 0 else 0.0)
+    r = tp / n_gold if n_gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+@dataclass
+class Score:
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | str]:
+        t = self.totals
+        wp, wr, wf = prf(t["w_tp"], t["w_pred"], t["w_gold"])
+        pp, pr, pf = prf(t["p_tp"], t["p_pred"], t["p_gold"])
+        return {
+            "files": t["files"], "missing": t["missing"],
+            "windows_p": wp, "windows_r": wr, "windows_f1": wf,
+            "phones_p": pp, "phones_r": pr, "phones_f1": pf,
+            "city_ok": t["city_ok"], "city_n": t["city_n"],
+            "published_ok": t["published_on_ok"], "published_n": t["published_on_n"],
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        return (f"files {s['files']} (missing {s['missing']}) | windows P={s['windows_p']:.2f} R={s['windows_r']:.2f} "
+                f"F1={s['windows_f1']:.2f} | phones P={s['phones_p']:.2f} R={s['phones_r']:.2f} F1={s['phones_f1']:.2f} | "
+                f"city {s['city_ok']}/{s['city_n']} | published {s['published_ok']}/{s['published_n']}")
+
+
+def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
+    """Score output tables (as DataFrames) against every ``*.json`` label in ``gold_dir``."""
+    sc = Score()
+    notices = frames["notices"]
+    by_file = {Path(str(f)).name: row for f, row in zip(notices["source_file"], notices.to_dict("records"))}
+    windows: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for w in frames["outage_windows"].to_dict("records"):
+        windows[w["notice_id"]].add((_minute(w["start_at"]), _minute(w["end_at"])))
+    phones: dict[str, set[str]] = defaultdict(set)
+    for c in frames["contacts"].to_dict("records"):
+        if isinstance(c["phone_e164"], str) and c["phone_e164"].strip():
+            phones[c["notice_id"]].add(c["phone_e164"].strip())
+    t = sc.totals
+    for g_path in sorted(gold_dir.glob("*.json")):
+        g = json.loads(g_path.read_text(encoding="utf-8"))
+        n = by_file.get(g["file"])
+        t["files"] += 1
+        gold_w = {(w["start_at"], w["end_at"] or "") for w in g.get("windows") or []}
+        gold_p = set(g.get("phones_e164", []))
+        if n is None:
+            t["missing"] += 1
+            t["w_gold"] += len(gold_w)
+            t["p_gold"] += len(gold_p)
+            sc.lines.append(f"{g['file']}: no row in notices")
+            continue
+        nid = n["notice_id"]
+        pred_w = set(windows.get(nid, set())) if g.get("windows") is not None else set()
+        pred_p = phones.get(nid, set())
+        t["w_tp"] += len(gold_w & pred_w)
+        t["w_pred"] += len(pred_w)
+        t["w_gold"] += len(gold_w)
+        t["p_tp"] += len(gold_p & pred_p)
+        t["p_pred"] += len(pred_p)
+        t["p_gold"] += len(gold_p)
+        got = {"city": n.get("city") or "", "published_on": _date(n.get("published_on"))}
+        for key in ("city", "published_on"):
+            if g.get(key):
+                t[key + "_n"] += 1
+                t[key + "_ok"] += got[key] == g[key]
+        sc.lines.append(
+            f"{g['file']}: windows {len(gold_w & pred_w)}/{len(gold_w)} gold, {len(pred_w)} predicted; "
+            f"phones {len(gold_p & pred_p)}/{len(gold_p)} gold, {len(pred_p)} predicted; "
+            f"city {got['city']!r} vs {g.get('city')!r}; published {got['published_on']!r} vs {g.get('published_on')!r}"
+        )
+        sc.lines += [f"   missed window {w}" for w in sorted(gold_w - pred_w)]
+        sc.lines += [f"   extra window  {w}" for w in sorted(pred_w - gold_w)]
+        sc.lines += [f"   missed phone  {p}" for p in sorted(gold_p - pred_p)]
+        sc.lines += [f"   extra phone   {p}" for p in sorted(pred_p - gold_p)]
+    return sc
+
+
+def _date(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def evaluate(raw_dir: Path, gold_dir: Path) -> Score:
+    """Run the pipeline on ``raw_dir`` in memory and score it against ``gold_dir``."""
+    from pipeline.run import run_pipeline
+    from pipeline.validate import validate_tables
+
+    result = run_pipeline(raw_dir)
+    frames, _ = validate_tables(result.rows, result.source_of)
+    return score(frames, gold_dir)
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    raw = args.raw or (args.gold.parent / "raw")
+    if not raw.is_dir():
+        raw = Path(__file__).resolve().parent.parent / "raw"
+    sc = evaluate(raw, args.gold)
+    if args.json:
+        print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(line for line in sc.lines if args.verbose or not line.startswith("   ")))
+        print(sc.summary_line())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="score the pipeline against hand-labelled gold files")
+    p.add_argument("--gold", type=Path, required=True, help="folder of gold *.json labels")
+    p.add_argument("--raw", type=Path, default=None, help="raw folder (default: GOLD/../raw, else raw/)")
+    p.add_argument("--verbose", action="store_true", help="list every missed and extra window and phone")
+    p.add_argument("--json", action="store_true", help="print the totals as JSON")
+    p.set_defaults(func=_cmd)
+    _ = tempfile
