@@ -71,7 +71,9 @@ def holiday_hints(lines: list[str]) -> list[HolidayHint]:
             if not names:
                 continue
             for r in find_ranges(sentence):
-                a, b = r.start, r.end or r.start
+                if r.end is None:
+                    continue  # a single date near a holiday ("春节期间…1月23日前") says nothing of where it falls
+                a, b = r.start, r.end
                 if a.month and a.day:
                     last = (b.month or a.month, b.day or a.day)
                     hints.append(HolidayHint(names[0], (a.month, a.day), last, sentence.strip()[:80]))
@@ -90,6 +92,27 @@ class YearClues:
     stamp_text: str | None = None
     printed_years: list[int] = field(default_factory=list)
     holidays: list[HolidayHint] = field(default_factory=list)
+    # (month, day, weekday) of dates printed without a year but with 星期/周: all of one notice
+    weekdays: list[tuple[int, int, int]] = field(default_factory=list)
+    era: tuple[int, int, str] | None = None  # years the notice's own vocabulary allows
+
+    def _fits_weekdays(self, y: int) -> bool:
+        # a notice spanning New Year puts January dates in the next year
+        return all(_weekday_is(y, m, d, wd) or _weekday_is(y + 1, m, d, wd) for m, d, wd in self.weekdays)
+
+    def _era_choice(self, month: int, day: int, weekday: int | None, kind: str) -> YearChoice | None:
+        """With no reference date at all: the only year in the notice's era that fits every weekday and holiday."""
+        if self.era is None or not (self.weekdays or self.holidays or weekday is not None):
+            return None
+        lo, hi, why = self.era
+        cands = [y for y, _ in self._candidates(month, day, weekday, range(lo, hi + 1)) if self._fits_weekdays(y)]
+        if len(cands) != 1:
+            return None
+        y = cands[0]
+        clues = [f"{m}月{d}日 is a {'一二三四五六日'[wd]}" for m, d, wd in self.weekdays[:4]]
+        clues += [f"{h.name} {y} falls on {holiday_date(h.name, y)}" for h in self.holidays[:2]]
+        rule = "year_from_weekday" if self.weekdays or weekday is not None else "year_from_holiday"
+        return YearChoice(y, rule, f"only {y} in {lo}-{hi} ({why}) fits: " + "; ".join(clues))
 
     def _candidates(self, month: int, day: int, weekday: int | None, years: range) -> list[tuple[int, str]]:
         out = []
@@ -104,6 +127,8 @@ class YearClues:
                     continue
                 why.append(f"{d.isoformat()} is a {'一二三四五六日'[weekday]!s} as printed")
             if self.holidays and not all(h.fits(y) for h in self.holidays):
+                continue
+            if self.weekdays and not self._fits_weekdays(y):
                 continue
             for h in self.holidays:
                 why.append(f"{h.name} {y} falls on {holiday_date(h.name, y)}, inside '{h.text}'")
@@ -141,7 +166,7 @@ class YearClues:
             if cands:
                 y, why = min(cands, key=lambda c: abs(c[0] - common))
                 return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common} elsewhere", why))
-        return None
+        return self._era_choice(month, day, weekday, "event")
 
     def choose_publication_year(self, month: int, day: int, weekday: int | None = None,
                                 first_event: date | None = None) -> YearChoice | None:
@@ -169,9 +194,32 @@ class YearClues:
             if cands:
                 y, why = max(cands, key=lambda c: c[0])
                 return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common}", why))
-        if weekday is not None or self.holidays:
-            return None  # a weekday alone fits one year in seven: not enough without a reference
-        return None
+        # a weekday alone fits one year in seven: only with the notice's era as a bound
+        return self._era_choice(month, day, weekday, "publication")
+
+
+def _weekday_is(y: int, m: int, d: int, wd: int) -> bool:
+    try:
+        return date(y, m, d).weekday() == wd
+    except ValueError:
+        return False
+
+
+def era_of(text: str) -> tuple[int, int, str] | None:
+    """Years allowed by dated vocabulary: ``"切换上线国家医疗保障信息平台"`` → (2019, 2024, why)."""
+    import csv
+    from importlib import resources
+
+    rows = list(csv.DictReader(resources.files("pipeline.vocab").joinpath("data/era_markers.csv")
+                               .read_text(encoding="utf-8").splitlines()))
+    lo, hi, whys = 1900, 2100, []
+    for r in rows:
+        if r["term"] in text:
+            a, b = int(r["from_year"]), int(r["to_year"])
+            if a > lo or b < hi:
+                lo, hi = max(lo, a), min(hi, b)
+                whys.append(f"'{r['term']}': {r['why']}")
+    return (lo, hi, "; ".join(whys)) if whys else None
 
 
 def _join(main: str, why: str) -> str:

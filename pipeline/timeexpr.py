@@ -71,6 +71,8 @@ _YEAR = r"(?:(?P<y>\d{4})\s*年\s*|(?P<yrel>今|明|去|本)年\s*|(?P<yblank>(?
 _DATE_CN = _YEAR + r"(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
 _DATE_NUM = r"(?P<ny>(?:19|20)\d{2})\s*[-./]\s*(?P<nm>\d{1,2})\s*[-./]\s*(?P<nd>\d{1,2})(?!\d)\s*日?"
 _DAY_ONLY = r"(?P<od>\d{1,2})\s*[日号]"
+# "2/24(周四)17:00": month/day needs a weekday or a time after it, else it may be a fraction
+_MD_SLASH = r"(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/])(?=\s*(?:[(（]?\s*(?:星期|周)|\d{1,2}\s*[:时点]|起|至|~|-|—))"
 _MD_DOT = r"(?P<dm>\d{1,2})\s*[./]\s*(?P<dd>\d{1,2})(?![\d.:])"
 
 _POINT = re.compile(
@@ -79,13 +81,14 @@ _POINT = re.compile(
             rf"(?P<A>{_REL}\s*(?:{_TIME.replace('?P<', '?P<a_')})?)",
             rf"(?P<B>{_DATE_CN}{_WEEK}\s*(?:{_TIME.replace('?P<', '?P<b_')})?)",
             rf"(?P<C>{_DATE_NUM.replace('?P<', '?P<c_')}{_WEEK.replace('?P<', '?P<c_')}\s*(?:{_TIME.replace('?P<', '?P<cc_')})?)",
+            rf"(?P<G>{_MD_SLASH}{_WEEK.replace('?P<', '?P<g_')}\s*(?:{_TIME.replace('?P<', '?P<gg_')})?)",
             rf"(?P<D>{_TIME.replace('?P<', '?P<d_')})",
         ]
     )
 )
 # Points that only make sense right after a range separator ("至2日", "~1.4").
 _END_ONLY = re.compile(
-    rf"(?P<E>{_DAY_ONLY}\s*(?:{_TIME.replace('?P<', '?P<e_')})?)|(?P<F>{_MD_DOT})"
+    rf"(?P<E>{_DAY_ONLY}\s*(?:{_TIME.replace('?P<', '?P<e_')})?)|(?P<F>{_MD_DOT}\s*(?:{_TIME.replace('?P<', '?P<f_')})?)"
 )
 RANGE_SEP = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|直至|一直到|止于)\s*(?:次日|翌日)?\s*$")
 _REL_DAYS = {
@@ -179,6 +182,11 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
             year=int(g["c_ny"]), month=int(g["c_nm"]), day=int(g["c_nd"]),
             hour=hour, minute=minute, weekday=_WEEKDAYS.get(wd) if wd else None, period=per,
         )
+    if g.get("G"):
+        hour, minute, per = _time_fields(g, "gg_")
+        wd = g.get("g_wd")
+        return TimePoint(text, start, end, month=int(g["sm"]), day=int(g["sd"]), hour=hour, minute=minute,
+                         weekday=_WEEKDAYS.get(wd) if wd else None, period=per)
     if g.get("D"):
         hour, minute, per = _time_fields(g, "d_")
         if hour is None:
@@ -188,7 +196,8 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         hour, minute, per = _time_fields(g, "e_")
         return TimePoint(text, start, end, day=int(g["od"]), hour=hour, minute=minute, period=per)
     if g.get("F"):
-        return TimePoint(text, start, end, month=int(g["dm"]), day=int(g["dd"]))
+        hour, minute, per = _time_fields(g, "f_")
+        return TimePoint(text, start, end, month=int(g["dm"]), day=int(g["dd"]), hour=hour, minute=minute, period=per)
     return None
 
 

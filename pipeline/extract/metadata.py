@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from pipeline.document import Document
 from pipeline.extract import SourceHints
-from pipeline.resolve_year import YearClues, holiday_hints, url_date
+from pipeline.resolve_year import YearClues, era_of, holiday_hints, url_date
 from pipeline.timeexpr import parse_points
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
 
@@ -216,6 +216,26 @@ def find_stamp(doc: Document) -> tuple[datetime | None, str | None]:
     return None, None
 
 
+def _dedupe(hints: list) -> list:
+    out, seen = [], set()
+    for h in hints:
+        key = (h.name, h.first, h.last)
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
+
+
+def _weekday_constraints(doc: Document) -> list[tuple[int, int, int]]:
+    """Dates printed without a year but with a weekday: ``年1月21日(星期五)`` → (1, 21, 4)."""
+    out = []
+    for line in doc.lines:
+        for p in parse_points(line):
+            if p.year is None and p.month and p.day and p.weekday is not None and (p.month, p.day, p.weekday) not in out:
+                out.append((p.month, p.day, p.weekday))
+    return out
+
+
 def _printed_years(doc: Document) -> list[int]:
     years = []
     for line in doc.lines:
@@ -237,7 +257,9 @@ def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
         stamp=md.stamp.date() if md.stamp else None,
         stamp_text=md.stamp_text,
         printed_years=_printed_years(doc),
-        holidays=holiday_hints(list(doc.lines)),
+        holidays=_dedupe(holiday_hints(list(doc.lines))),
+        weekdays=_weekday_constraints(doc),
+        era=era_of(doc.text),
     )
     md.clues = clues
     _find_publication(doc, hints, md)

@@ -137,6 +137,40 @@ def _service_of(verb_text: str) -> str | None:
     return "、".join(terms) if terms else None
 
 
+CELL_SPLIT = re.compile(r"\s{2,}|\t")
+STOP_COLUMN = re.compile(r"(停机|停止|暂停|关闭|结转|切换|停办)[^\s]{0,4}时间|^停机$")
+RESUME_COLUMN = re.compile(r"(恢复|启用|上线|开通|开机)[^\s]{0,4}时间")
+
+
+def flattened_header(line: str) -> tuple[int, int | None] | None:
+    """Columns of a table flattened into text: ``"县(区)  停机时间  恢复时间"`` → (1, 2)."""
+    cells = CELL_SPLIT.split(line.strip())
+    if len(cells) < 2 or find_ranges(line):
+        return None
+    stop_i = next((i for i, c in enumerate(cells) if STOP_COLUMN.search(c)), None)
+    if stop_i is None:
+        return None
+    res_i = next((i for i, c in enumerate(cells) if RESUME_COLUMN.search(c)), None)
+    return stop_i, res_i
+
+
+def flattened_row(line: str, header: tuple[int, int | None]) -> tuple[str, TimeRange] | None:
+    """A row under such a header: ``"阳朔县  12月30日17:30  1月3日8:00"`` → ("阳朔县", range)."""
+    cells = CELL_SPLIT.split(line.strip())
+    stop_i, res_i = header
+    if len(cells) <= stop_i:
+        return None
+    stop_ranges = find_ranges(cells[stop_i])
+    if not stop_ranges:
+        return None
+    r = stop_ranges[0]
+    if r.end is None and res_i is not None and len(cells) > res_i:
+        res = find_ranges(cells[res_i])
+        if res:
+            r = TimeRange(r.start, res[0].start, f"{cells[stop_i]} — {cells[res_i]}")
+    return cells[0], r
+
+
 @dataclass
 class WindowResult:
     rows: list[dict]
@@ -164,7 +198,30 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
     heading_service: str | None = None
     schedule_context = False
     order = 0
+    table: tuple[int, int | None] | None = None
     for line in lines:
+        header = flattened_header(line)
+        if header is not None:
+            table = header
+            continue
+        if table is not None:
+            row = flattened_row(line, table)
+            if row is None:
+                table = None
+            else:
+                label, r = row
+                s_, e_ = _resolve_range(r, clues, None)
+                if s_.at is not None and (e_ is None or (e_.at is not None and e_.at >= s_.at)):
+                    services = find_terms(label, "services")
+                    notes = [("start_at", rule, val, ev) for rule, val, ev in s_.notes]
+                    notes += [("end_at", rule, val, ev) for rule, val, ev in (e_.notes if e_ else [])]
+                    order += 1
+                    mentions.append(Mention(
+                        start=s_.at, end=e_.at if e_ else None, start_text=r.start.text,
+                        end_text=r.end.text if r.end else None, evidence=line.strip(),
+                        service="、".join(services) or None, scheme=None if services else label,
+                        year_inferred=s_.year_inferred or bool(e_ and e_.year_inferred), notes=notes, order=order))
+                continue
         if is_heading(line):
             label = _heading_label(line)
             scheme = _scheme_of(label)
