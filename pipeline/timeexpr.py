@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = re.compile(r"[〇○零一二两三四五六七八九十]+(?=\s*[年月日号时点點])")
+_CN_NUM = re.compile(r"[〇○零一二两三四五六七八九十]+(?=\s*[年月日号时点點分])")
 
 
 def cn_number(token: str) -> int | None:

@@ -21,6 +21,7 @@ STOP = re.compile(r"停机|暂停|停止|关闭|停用|停办|中断|暂时停�
 RESUME = re.compile(r"恢复|启用|上线|开通|开机|重新开放")
 GENERAL = re.compile(r"各项|所有|全部|全面|业务服务|各类")
 BEFORE_AFTER = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后)(?!台)")
+OTHER_VERB = re.compile(r"办理|垫付|报销|就医|购药|出院|入院|缴纳|缴费|申请|符合|携带|持|凭|发生|上班|放假|门诊|开放")
 CLAUSE_SPLIT = re.compile(r"[,，;；。!?！？]")
 SENTENCE_SPLIT = re.compile(r"(?<=[。;；!?！？])")
 HEADING_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d{1,2}[、.]\s*|第[一二三四五六七八九十]+[条部分章])\s*")
@@ -111,7 +112,7 @@ def _role(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point:
     if res_m:
         return "resume", own
     rest = re.sub(r"[\s()（）起止至到期间~\-—:：由自从于将在即]", "", own)
-    if len(rest) <= 4 and ci + 1 < len(spans):
+    if (len(rest) <= 4 or not OTHER_VERB.search(own)) and ci + 1 < len(spans):
         a, b = spans[ci + 1]
         nxt = sentence[a : min(b, next_point if next_point > a else b)]
         stop_m, res_m = STOP.search(nxt), RESUME.search(nxt)
@@ -249,7 +250,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 role, verb_text = _role(sentence, r, spans, next_point)
                 label_text = sentence[: r.start.start]
                 inline_schedule = bool(SCHEDULE_HEADING.search(label_text)) or (
-                    schedule_context and r.end is not None and len(re.sub(r"[\s:：]", "", label_text)) <= 8
+                    schedule_context and r.end is not None
+                    and (len(re.sub(r"[\s:：]", "", label_text)) <= 8 or not OTHER_VERB.search(verb_text + label_text))
                 )
                 if role in (None, "bare") and inline_schedule and r.end is not None:
                     role = "stop"
@@ -289,6 +291,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 table_scheme = None
                 if inline_schedule and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", row_label or "") and not SCHEDULE_HEADING.search(row_label):
                     table_scheme = row_label
+                elif inline_schedule and row_label.endswith((":", "：")):
+                    table_scheme = HEADING_MARK.sub("", row_label).strip(" :：")[:30] or None
                 scheme = table_scheme or heading_scheme or ("、".join(find_terms(_object_after_verb(verb_text)[:8], "schemes")) or None)
                 service = _service_of(verb_text) or heading_service
                 notes = [("start_at", rule, val, ev) for rule, val, ev in s.notes]
