@@ -73,6 +73,9 @@ def normalize_line(line: str) -> str:
     line = unicodedata.normalize("NFKC", line)
     line = line.replace("\u3000", " ").replace("\xa0", " ")
     line = _BBCODE.sub("", line)
+    # markdown emphasis and list marks: the same notice as HTML or PDF carries neither
+    line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+    line = re.sub(r"^\s*[-*+]\s+(?=\S)", "", line)
     line = arabize(line)
     line = _FUSED_YEAR.sub(r"\1. ", line)
     line = _FUSED_TEXT.sub(r"\1 ", line)

@@ -1,18 +1,173 @@
-"""DuckDB views created by every run, for analysts and regulators."""
+"""DuckDB views created by every run, for analysts and regulators.
+
+Views are stored as SQL in ``notices.duckdb``, so they work on a read-only connection and always
+reflect the tables next to them. Every view keys cities by ``city_label``, which is never NULL:
+
+- ``西安市`` — the notice's city;
+- ``福建省 (province-wide)`` — a notice with no city but a province;
+- ``(city unknown) fuzhou-2018-year-end-news.txt`` — neither is known; the source file keeps
+  two unrelated notices from being lumped together.
+
+``city`` itself stays NULL in those rows, so ``WHERE city IS NULL`` still finds them.
+"""
 
 from __future__ import annotations
 
 import duckdb
 
+# Guidance that sends a patient to get money back later: its deadline is the one a patient
+# must not miss. ``pay_then_settle_at_provider`` counts too: the patient pays and settles later.
+REIMBURSEMENT_CATEGORIES: tuple[str, ...] = ("reimbursement",)
+REIMBURSEMENT_ACTIONS: tuple[str, ...] = ("pay_then_reimburse", "pay_then_settle_at_provider")
+
+# Phone statuses a person can dial: short numbers (12345) have no E.164 form but do work.
+USABLE_PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "short_number")
+
+PROVINCE_WIDE_SUFFIX = " (province-wide)"
+UNKNOWN_CITY_PREFIX = "(city unknown) "
+ALL_SERVICES = "(all services)"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    """A SQL ``IN`` list: ``("a", "b")`` → ``'a', 'b'`` (values are our own constants)."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+# Order matters: later views select from earlier ones.
 VIEWS: dict[str, str] = {
+    # One row per notice with the label every other view groups by.
+    "notice_places": f"""
+        SELECT
+            notice_id, city, province, source_file, source_url, title, issuer, published_on,
+            CASE
+                WHEN city IS NOT NULL THEN 'city'
+                WHEN province IS NOT NULL THEN 'province'
+                ELSE 'unknown'
+            END AS city_scope,
+            CASE
+                WHEN city IS NOT NULL THEN city
+                WHEN province IS NOT NULL THEN province || '{PROVINCE_WIDE_SUFFIX}'
+                ELSE '{UNKNOWN_CITY_PREFIX}' || source_file
+            END AS city_label
+        FROM notices
+    """,
+    # One row per outage window, with its place and source: what a Gantt chart draws.
     "city_timeline": """
-        SELECT n.city, w.scheme, w.service, w.start_at, w.end_at, w.hours, n.source_file, w.notice_id
-        FROM outage_windows w JOIN notices n USING (notice_id)
-        ORDER BY n.city, w.start_at
+        SELECT
+            p.city_label, p.city, p.province, w.scheme, w.service,
+            w.start_at, w.end_at, w.hours,
+            w.end_at IS NULL AS open_ended,
+            w.year_inferred, w.start_text, w.end_text,
+            p.source_file, p.source_url, w.notice_id, w.window_no
+        FROM outage_windows w JOIN notice_places p USING (notice_id)
+        ORDER BY p.city_label, w.start_at, w.window_no
+    """,
+    # One row per city label: how its rollout went, side by side with the others.
+    "city_comparison": f"""
+        WITH
+        places AS (
+            SELECT city_label, any_value(city) AS city, any_value(province) AS province,
+                   any_value(city_scope) AS city_scope,
+                   count(*) AS notices, list(DISTINCT source_file ORDER BY source_file) AS source_files
+            FROM notice_places GROUP BY city_label
+        ),
+        windows AS (
+            SELECT p.city_label,
+                   count(*) AS windows,
+                   count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows,
+                   min(w.start_at) AS first_stop,
+                   max(w.end_at) AS last_resume,
+                   max(w.hours) AS longest_outage_hours
+            FROM outage_windows w JOIN notice_places p USING (notice_id)
+            GROUP BY p.city_label
+        ),
+        services AS (
+            -- services are stored as canonical terms joined by '、'; NULL means everything stopped
+            SELECT p.city_label, list(DISTINCT trim(s.service) ORDER BY trim(s.service)) AS services_stopped
+            FROM outage_windows w JOIN notice_places p USING (notice_id),
+                 unnest(string_split(coalesce(w.service, '{ALL_SERVICES}'), '、')) AS s(service)
+            WHERE trim(s.service) <> ''
+            GROUP BY p.city_label
+        ),
+        guide AS (
+            SELECT p.city_label,
+                   count(*) AS guidance_items,
+                   list(DISTINCT g.category ORDER BY g.category) AS guidance_categories,
+                   max(g.deadline_to) FILTER (
+                       WHERE g.category IN ({_sql_list(REIMBURSEMENT_CATEGORIES)})
+                          OR g.action IN ({_sql_list(REIMBURSEMENT_ACTIONS)})
+                   ) AS reimbursement_deadline
+            FROM guidance g JOIN notice_places p USING (notice_id)
+            GROUP BY p.city_label
+        ),
+        phones AS (
+            SELECT p.city_label,
+                   count(*) FILTER (WHERE c.phone_status IN ({_sql_list(USABLE_PHONE_STATUSES)})) AS contacts_with_number,
+                   count(*) FILTER (WHERE c.phone_status NOT IN ({_sql_list(USABLE_PHONE_STATUSES)})) AS contacts_without_number
+            FROM contacts c JOIN notice_places p USING (notice_id)
+            GROUP BY p.city_label
+        ),
+        fixes AS (
+            SELECT p.city_label, count(*) AS repairs
+            FROM repairs r JOIN notice_places p USING (notice_id)
+            GROUP BY p.city_label
+        )
+        SELECT
+            places.city_label, places.city, places.province, places.city_scope,
+            places.notices,
+            coalesce(windows.windows, 0) AS windows,
+            coalesce(windows.open_windows, 0) AS open_windows,
+            windows.first_stop, windows.last_resume, windows.longest_outage_hours,
+            coalesce(services.services_stopped, []) AS services_stopped,
+            coalesce(guide.guidance_items, 0) AS guidance_items,
+            coalesce(guide.guidance_categories, []) AS guidance_categories,
+            guide.reimbursement_deadline,
+            coalesce(phones.contacts_with_number, 0) AS contacts_with_number,
+            coalesce(phones.contacts_without_number, 0) AS contacts_without_number,
+            coalesce(fixes.repairs, 0) AS repairs,
+            places.source_files
+        FROM places
+        LEFT JOIN windows USING (city_label)
+        LEFT JOIN services USING (city_label)
+        LEFT JOIN guide USING (city_label)
+        LEFT JOIN phones USING (city_label)
+        LEFT JOIN fixes USING (city_label)
+        ORDER BY places.city_label
+    """,
+    # City × guidance category → the actions patients were told to take (long form: pivot at will).
+    "guidance_matrix": """
+        SELECT
+            p.city_label, any_value(p.city) AS city, g.category,
+            list(DISTINCT g.action ORDER BY g.action) AS actions,
+            count(*) AS guidance_items,
+            max(g.deadline_to) AS latest_deadline
+        FROM guidance g JOIN notice_places p USING (notice_id)
+        GROUP BY p.city_label, g.category
+        ORDER BY p.city_label, g.category
     """,
 }
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables.
+
+    ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
+    ``SELECT * FROM city_comparison`` gives one row per city.
+    """
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        con.execute(f"COMMENT ON VIEW {name} IS '{_first_comment(name)}'")
+
+
+# Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
+VIEW_DESCRIPTIONS: dict[str, str] = {
+    "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
+    "city_timeline": "one row per outage window with its city_label, scheme, service, start, end and hours",
+    "city_comparison": "one row per city_label: first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
+    "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
+}
+
+
+def _first_comment(name: str) -> str:
+    """The view's description as SQL-escaped text: ``"city_timeline"`` → ``"one row per outage …"``."""
+    return VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")

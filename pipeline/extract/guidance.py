@@ -42,8 +42,8 @@ GUIDANCE_HEADING = re.compile(r"指南|办理|攻略|须知|注意|事项|就医
 ACTION_WORDS = re.compile(r"垫付|自付|报销|结算|办理|备足|开具|视作|视同|不受影响|不影响|顺延|暂停|携带|持|凭|挂账|冲销|补办|补录|激活|缴纳")
 QUESTION = re.compile(r"^\s*\d{1,2}\s*[.、]\s*(?P<q>.+[?？])\s*$")
 ANSWER = re.compile(r"^\s*答\s*[:：]\s*")
-BOLD = re.compile(r"\*\*(?P<cond>[^*]+)\*\*\s*(?P<rest>.*)")
-BULLET = re.compile(r"^\s*(?:[-*•·☛🔹▶►◆■●]\s*|[-*]\s*\S{1,2}\s+)")
+# "☛ 系统停机前可出院的 出院当日…": a bullet glyph, the situation, a space, the instruction
+BULLET = re.compile(r"^\s*[•·☛☞🔹🔸▶►◆◇■□●○✅👉]\s*(?P<cond>[^\s,，。:：]{2,30})\s+(?P<rest>\S.*)$")
 
 
 def category_of(text: str) -> str:
@@ -123,9 +123,9 @@ def _units(lines: list[str]) -> list[tuple[str | None, str, str | None, str]]:
                 guidance_section = bool(GUIDANCE_HEADING.search(label)) and not re.search(r"时间$|涉及|范围", label)
             i += 1
             continue
-        b = BOLD.search(line)
-        if b and BULLET.match(line):
-            units.append((b.group("cond").strip(" *"), b.group("rest").strip(), scheme, heading))
+        b = BULLET.match(line)
+        if b:
+            units.append((b.group("cond").strip(), b.group("rest").strip(), scheme, heading))
             i += 1
             continue
         if guidance_section and ACTION_WORDS.search(line) and len(line) >= 12 and not find_ranges(line[:14]) or (

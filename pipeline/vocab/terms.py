@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_terms(name: str) -> tuple[tuple[str, str], ...]:
     """``load_terms("services")`` → ``(("业务经办", "业务经办"), ("柜面", "柜面和线上业务"), …)``, longest term first."""
     text = resources.files("pipeline.vocab").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")

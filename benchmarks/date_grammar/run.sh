@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmark the pipeline's date grammar against jionlp and dateparser.
+#
+# jionlp and dateparser are NOT dependencies of the pipeline: they are installed only into a
+# separate, git-ignored venv beside this script (benchmarks/date_grammar/.venv). The pipeline
+# itself is put on sys.path by bench.py (pipeline.timeexpr needs only the standard library),
+# so its own dependencies are not installed here.
+#
+#   bash benchmarks/date_grammar/run.sh [bench.py options, e.g. --repeat 50 --out results.md]
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+VENV="$HERE/.venv"
+PYTHON="${PYTHON:-python3}"
+
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+fi
+# Each library on its own, so that one failing to install does not stop the other:
+# bench.py benchmarks whatever imports.
+for pkg in jionlp dateparser; do
+    if ! "$VENV/bin/python" -c "import $pkg" 2>/dev/null; then
+        "$VENV/bin/python" -m pip install -q "$pkg" || echo "run.sh: could not install $pkg; benchmarking without it" >&2
+    fi
+done
+"$VENV/bin/python" -m pip list 2>/dev/null | grep -iE '^(jionlp|dateparser) ' || true
+exec "$VENV/bin/python" "$HERE/bench.py" "$@"

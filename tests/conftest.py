@@ -1,0 +1,56 @@
+"""Shared helpers for the extractor unit tests.
+
+Every helper goes through the real reader and normaliser, so a snippet is read exactly as a
+raw ``.txt`` notice would be.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.document import Document  # noqa: E402
+from pipeline.extract import SourceHints  # noqa: E402
+from pipeline.extract.metadata import Metadata, extract_metadata  # noqa: E402
+from pipeline.extract.outage_window import WindowResult, extract_windows  # noqa: E402
+from pipeline.normalize import normalize_document  # noqa: E402
+from pipeline.read.text import read_text  # noqa: E402
+from pipeline.resolve_year import YearClues  # noqa: E402
+
+
+def make_doc_and_repairs(text: str, source_file: str = "t.txt") -> tuple[Document, list[dict]]:
+    """Read ``text`` as a UTF-8 ``.txt`` notice and normalise it."""
+    return normalize_document(read_text(text.encode("utf-8"), source_file))
+
+
+def make_doc(text: str, source_file: str = "t.txt") -> Document:
+    """A normalised Document of ``text``, as the pipeline would read it from a ``.txt`` file."""
+    return make_doc_and_repairs(text, source_file)[0]
+
+
+def meta_of(text: str, **hints) -> Metadata:
+    """extract_metadata of a snippet with the given SourceHints fields."""
+    return extract_metadata(make_doc(text), SourceHints(**hints))
+
+
+def windows_of(text: str, publication: date | None = None, city: str | None = None,
+               clues: YearClues | None = None) -> WindowResult:
+    """extract_windows over a snippet's normalised lines."""
+    doc = make_doc(text)
+    return extract_windows(list(doc.lines), clues or YearClues(publication=publication), city)
+
+
+def rules_of(repairs: list[dict]) -> list[str]:
+    return [r["rule"] for r in repairs]
+
+
+@pytest.fixture
+def doc_factory():
+    return make_doc

@@ -1,0 +1,139 @@
+"""Year resolution: every choice names the clue that decided; no clue, no year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.resolve_year import HolidayHint, YearClues, holiday_date, holiday_hints, url_date
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://hxnews.com/news/fj/mn/xm/202110/26/2027720.shtml", (2021, 10, 26)),
+        ("https://www.tmwcn.com/html/news/7/202109/t244263.html", (2021, 9, None)),
+        ("https://fj.cri.cn/chinanews/20181228/4739e23c-7863-1b89-c597-22238a5edfe5.html", (2018, 12, 28)),
+        ("http://www.judyconway.com/content/2021-08/13/68_86737.html", (2021, 8, 13)),
+        ("https://m12333.cn/policy/iacz.html", None),
+        ("http://m.bbbaike.com/baike/techan/226479.html", None),
+        ("https://www.shebaoonline.com/yiliaobaoxian/800895", None),
+        ("http://www.gov.cn/zhengce/2022-02/05/content_123.htm", (2022, 2, 5)),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_url_date(url, expected):
+    assert url_date(url) == expected
+
+
+@pytest.mark.parametrize(
+    "name, year, expected",
+    [("春节", 2022, date(2022, 2, 1)), ("春节", 2021, date(2021, 2, 12)), ("春节", 2018, date(2018, 2, 16)),
+     ("中秋", 2021, date(2021, 9, 21)), ("端午", 2022, date(2022, 6, 3)), ("元宵", 2022, date(2022, 2, 15))],
+)
+def test_holiday_date(name, year, expected):
+    assert holiday_date(name, year) == expected
+
+
+def test_holiday_hints_from_spring_festival_sentence():
+    hints = holiday_hints(["因受春节假期和停机影响,年2月1日至2月15日期间符合条件未能办理参保的人员,允许补办。"])
+    assert len(hints) == 1
+    h = hints[0]
+    assert (h.name, h.first, h.last) == ("春节", (2, 1), (2, 15))
+    assert h.fits(2022)  # 春节 2022 = 2月1日
+    assert not h.fits(2023)  # 春节 2023 = 1月22日, far from 2月1日–15日
+
+
+def test_holiday_hints_ignore_sentences_without_holiday():
+    assert holiday_hints(["年2月1日至2月15日期间暂停办理。"]) == []
+
+
+# --- event years -------------------------------------------------------------
+
+def test_event_year_from_publication():
+    c = YearClues(publication=date(2022, 2, 5), publication_text="signature")
+    ch = c.choose_event_year(2, 6)
+    assert (ch.year, ch.rule) == (2022, "year_from_publication")
+
+
+def test_event_year_after_publication_crosses_new_year():
+    # published late December: a 1月3日 event is in the next January
+    assert YearClues(publication=date(2021, 12, 25)).choose_event_year(1, 3).year == 2022
+
+
+def test_event_year_far_before_publication_goes_to_next_year():
+    # published 2021-11-20: 1月1日 (more than a month before) must be 2022-01-01
+    assert YearClues(publication=date(2021, 11, 20)).choose_event_year(1, 1).year == 2022
+
+
+def test_event_year_publication_beats_url():
+    c = YearClues(publication=date(2022, 2, 5), url_date=(2021, 1, 1), url="http://x/20210101/a.html")
+    assert c.choose_event_year(2, 6).rule == "year_from_publication"
+
+
+def test_event_year_from_url():
+    c = YearClues(url_date=(2021, 10, 26), url="http://hxnews.com/news/202110/26/1.shtml")
+    ch = c.choose_event_year(11, 1)
+    assert (ch.year, ch.rule) == (2021, "year_from_url")
+    assert c.choose_event_year(1, 5).year == 2022
+
+
+def test_event_year_from_repost_stamp_is_an_upper_bound():
+    c = YearClues(stamp=date(2022, 11, 25), stamp_text="TUhjnbcbe - 2022/11/25 22:29:00")
+    ch = c.choose_event_year(2, 6)
+    assert (ch.year, ch.rule) == (2022, "year_from_repost_stamp")
+    # 12月31日 of 2022 lies more than 30 days after the stamp: the latest possible is 2021
+    assert c.choose_event_year(12, 31).year == 2021
+
+
+def test_event_year_weekday_filters_candidates():
+    c = YearClues(stamp=date(2022, 11, 25), stamp_text="stamp")
+    assert c.choose_event_year(2, 6, weekday=6).year == 2022  # 2022-02-06 is a Sunday
+    assert c.choose_event_year(2, 6, weekday=5).year == 2021  # 2021-02-06 is a Saturday
+
+
+def test_event_year_spring_festival_filters_candidates():
+    hint = HolidayHint("春节", (2, 1), (2, 15), "因受春节假期…年2月1日至2月15日期间")
+    c = YearClues(stamp=date(2023, 6, 1), stamp_text="stamp", holidays=[hint])
+    # 2023 is the latest year under the stamp, but 春节 2023 (1月22日) is not near 2月1日–15日
+    assert c.choose_event_year(2, 6).year == 2022
+
+
+def test_event_year_without_any_clue_is_none():
+    assert YearClues().choose_event_year(2, 6) is None
+
+
+def test_event_year_from_years_printed_elsewhere():
+    ch = YearClues(printed_years=[2021, 2021]).choose_event_year(8, 15)
+    assert (ch.year, ch.rule) == (2021, "year_from_document")
+
+
+# --- publication years -------------------------------------------------------
+
+def test_publication_year_from_url_with_same_day():
+    c = YearClues(url_date=(2021, 10, 26), url="http://hxnews.com/news/202110/26/1.shtml")
+    ch = c.choose_publication_year(10, 26)
+    assert (ch.year, ch.rule) == (2021, "year_from_url")
+
+
+def test_publication_year_from_stamp():
+    c = YearClues(stamp=date(2022, 11, 25), stamp_text="TUhjnbcbe - 2022/11/25 22:29:00")
+    assert c.choose_publication_year(2, 5).year == 2022
+
+
+def test_publication_year_from_stamp_and_weekday():
+    c = YearClues(stamp=date(2022, 11, 25), stamp_text="stamp")
+    ch = c.choose_publication_year(2, 5, weekday=5)  # 2022-02-05 is a Saturday
+    assert (ch.year, ch.rule) == (2022, "year_from_weekday")
+
+
+def test_publication_year_before_first_event():
+    ch = YearClues().choose_publication_year(12, 28, first_event=date(2019, 1, 1))
+    assert ch.year == 2018
+
+
+def test_publication_year_without_clue_is_none():
+    assert YearClues().choose_publication_year(2, 5) is None
+    assert YearClues().choose_publication_year(2, 5, weekday=5) is None
