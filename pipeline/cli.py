@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.run",
     "pipeline.evaluate",
+    "pipeline.fetch",
 )
 
 

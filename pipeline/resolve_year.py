@@ -96,16 +96,27 @@ class YearClues:
     weekdays: list[tuple[int, int, int]] = field(default_factory=list)
     era: tuple[int, int, str] | None = None  # years the notice's own vocabulary allows
 
-    def _fits_weekdays(self, y: int) -> bool:
-        # a notice spanning New Year puts January dates in the next year
-        return all(_weekday_is(y, m, d, wd) or _weekday_is(y + 1, m, d, wd) for m, d, wd in self.weekdays)
+    def _fits_weekdays(self, y: int, ref_month: int) -> bool:
+        """Every printed weekday holds if the date being resolved (in ``ref_month``) is in year ``y``.
+
+        A notice spanning New Year puts early-year dates in the next year: a weekday printed for
+        1月2日 in a notice resolved around 12月 is checked in ``y + 1``.
+        """
+        def year_of(m: int) -> int:
+            if ref_month >= 10 and m <= 3:
+                return y + 1
+            if ref_month <= 3 and m >= 10:
+                return y - 1
+            return y
+
+        return all(_weekday_is(year_of(m), m, d, wd) for m, d, wd in self.weekdays)
 
     def _era_choice(self, month: int, day: int, weekday: int | None, kind: str) -> YearChoice | None:
         """With no reference date at all: the only year in the notice's era that fits every weekday and holiday."""
         if self.era is None or not (self.weekdays or self.holidays or weekday is not None):
             return None
         lo, hi, why = self.era
-        cands = [y for y, _ in self._candidates(month, day, weekday, range(lo, hi + 1)) if self._fits_weekdays(y)]
+        cands = [y for y, _ in self._candidates(month, day, weekday, range(lo, hi + 1))]
         if len(cands) != 1:
             return None
         y = cands[0]
@@ -128,7 +139,7 @@ class YearClues:
                 why.append(f"{d.isoformat()} is a {'一二三四五六日'[weekday]!s} as printed")
             if self.holidays and not all(h.fits(y) for h in self.holidays):
                 continue
-            if self.weekdays and not self._fits_weekdays(y):
+            if self.weekdays and not self._fits_weekdays(y, month):
                 continue
             for h in self.holidays:
                 why.append(f"{h.name} {y} falls on {holiday_date(h.name, y)}, inside '{h.text}'")

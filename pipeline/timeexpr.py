@@ -66,7 +66,7 @@ _TIME = (
     + r"|(?P<h2>\d{1,2})\s*[时点點](?:\s*(?P<mi2>\d{1,2})\s*分|(?P<half>半)|整)?)"
 )
 _WEEK = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\s*[)）]?)?"
-_REL = r"(?P<rel>今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
+_REL = r"(?P<rel>昨天|昨日|昨晚|今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
 _YEAR = r"(?:(?P<y>\d{4})\s*年\s*|(?P<yrel>今|明|去|本)年\s*|(?P<yblank>(?<![\d今明去本每当同该上下次全周前后近半一两几多整年])年)\s*)?"
 _DATE_CN = _YEAR + r"(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
 _DATE_NUM = r"(?P<ny>(?:19|20)\d{2})\s*[-./]\s*(?P<nm>\d{1,2})\s*[-./]\s*(?P<nd>\d{1,2})(?!\d)\s*日?"
@@ -92,6 +92,7 @@ _END_ONLY = re.compile(
 )
 RANGE_SEP = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|直至|一直到|止于)\s*(?:次日|翌日)?\s*$")
 _REL_DAYS = {
+    "昨天": (-1, "publication"), "昨日": (-1, "publication"), "昨晚": (-1, "publication"),
     "今天": (0, "publication"), "今日": (0, "publication"), "今晚": (0, "publication"), "今晨": (0, "publication"),
     "本日": (0, "publication"), "明天": (1, "publication"), "明日": (1, "publication"), "明晚": (1, "publication"),
     "明晨": (1, "publication"), "后天": (2, "publication"), "次日": (1, "previous"), "翌日": (1, "previous"),
@@ -156,7 +157,7 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         rel = g["rel"]
         delta, anchor = _REL_DAYS[rel]
         hour, minute, per = _time_fields(g, "a_")
-        if rel in ("今晚", "明晚", "当晚") and hour is not None and hour < 12:
+        if rel in ("今晚", "明晚", "当晚", "昨晚") and hour is not None and hour < 12:
             hour += 12
         return TimePoint(text, start, end, hour=hour, minute=minute, rel_day=delta, rel_anchor=anchor, period=per)
     if g.get("B"):

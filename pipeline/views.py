@@ -76,8 +76,10 @@ VIEWS: dict[str, str] = {
                    count(*) AS windows,
                    count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows,
                    min(w.start_at) AS first_stop,
-                   max(w.end_at) AS last_resume,
-                   max(w.hours) AS longest_outage_hours
+                   -- an open window means nobody knows when service fully returned
+                   CASE WHEN count(*) FILTER (WHERE w.end_at IS NULL) > 0 THEN NULL
+                        ELSE max(w.end_at) END AS last_resume,
+                   max(w.hours) AS longest_outage_hours  -- of the windows that have an end
             FROM outage_windows w JOIN notice_places p USING (notice_id)
             GROUP BY p.city_label
         ),

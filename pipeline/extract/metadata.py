@@ -302,6 +302,10 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
     for i, line in enumerate(doc.lines):
         if _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
             candidates.append(("signature date", line.strip()))
+    for line in doc.lines[:4]:
+        # a WeChat article's header: the account name, then "2023-04-14 15:06 发表于四川"
+        if re.fullmatch(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*发表于.{0,6})?", line.strip()):
+            candidates.append(("article header date", line.strip()))
     for line in doc.lines[:3]:
         m = _DATELINE.match(line.strip())
         if m:

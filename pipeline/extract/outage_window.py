@@ -21,6 +21,8 @@ STOP = re.compile(r"停机|暂停|停止|关闭|停用|停办|中断|暂时停�
 RESUME = re.compile(r"恢复|启用|上线|开通|开机|重新开放")
 GENERAL = re.compile(r"各项|所有|全部|全面|业务服务|各类")
 BEFORE_AFTER = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后)(?!台)")
+ENDS = re.compile(r"持续至|持续到|延续至|延长至|一直到")
+OPEN_END = re.compile(r"另行通知|另行公告|另行告知|待定|视情况")
 OTHER_VERB = re.compile(r"办理|垫付|报销|就医|购药|出院|入院|缴纳|缴费|申请|符合|携带|持|凭|发生|上班|放假|门诊|开放")
 CLAUSE_SPLIT = re.compile(r"[,，;；。!?！？]")
 SENTENCE_SPLIT = re.compile(r"(?<=[。;；!?！？])")
@@ -43,6 +45,9 @@ class Mention:
     year_inferred: bool
     notes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (column, rule, value, evidence)
     order: int = 0
+    date_only: bool = False  # the start names a day but no time ("6月28日起", "今晚")
+    open_end: bool = False  # the notice says the end will be announced (另行通知)
+    match_terms: tuple[str, ...] = ()  # services named anywhere in the stop's clause, for matching resumptions
 
 
 @dataclass
@@ -106,6 +111,15 @@ def _role(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point:
     before = sentence[cstart : r.start.start]
     after = sentence[end : min(cend, next_point)]
     own = before + after
+    # the verb right after the expression decides first: "…停机切换 预计3月14日恢复" is a resumption
+    head = after[:8]
+    hs, hr = STOP.search(head), RESUME.search(head)
+    if hr and (not hs or hr.start() < hs.start()):
+        return "resume", own
+    if hs:
+        return "stop", own
+    if ENDS.search(before[-8:]):
+        return "end", own
     stop_m, res_m = STOP.search(own), RESUME.search(own)
     if stop_m and (not res_m or stop_m.start() < res_m.start() or STOP.search(before)):
         return "stop", own
@@ -114,7 +128,9 @@ def _role(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point:
     rest = re.sub(r"[\s()（）起止至到期间~\-—:：由自从于将在即]", "", own)
     if (len(rest) <= 4 or not OTHER_VERB.search(own)) and ci + 1 < len(spans):
         a, b = spans[ci + 1]
-        nxt = sentence[a : min(b, next_point if next_point > a else b)]
+        if next_point <= b and not sentence[a:next_point].strip(" ,，"):
+            return None, own  # the next clause opens with its own date: its verb is not ours
+        nxt = sentence[a : min(b, next_point)]
         stop_m, res_m = STOP.search(nxt), RESUME.search(nxt)
         if stop_m and (not res_m or stop_m.start() < res_m.start()):
             return "stop", nxt
@@ -258,7 +274,7 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                     verb_text = verb_text or label_text
                 elif role == "bare" and schedule_context and r.end is None:
                     role = "stop"
-                if role not in ("stop", "resume"):
+                if role not in ("stop", "resume", "end"):
                     if r.start.has_date:
                         s, _ = _resolve_range(r, clues, context)
                         context = s.at or context
@@ -269,6 +285,12 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                                            s.problem or "cannot date this expression"))
                     continue
                 context = s.at
+                if role == "end":
+                    target = open_stop or next((m for m in reversed(mentions) if m.end is None), None)
+                    if target is not None and target.end is None and s.at >= target.start:
+                        target.end, target.end_text = s.at, r.start.text
+                        target.notes += [("end_at", rule, val, ev) for rule, val, ev in s.notes]
+                    continue
                 if role == "resume":
                     if open_stop is not None and open_stop.end is None:
                         # "X起停机，Y起启用…": the resumption of the stop just stated
@@ -304,7 +326,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                         start=s.at, end=e.at if e else None, start_text=r.start.text,
                         end_text=r.end.text if r.end else None, evidence=sentence.strip(),
                         service=service, scheme=scheme, year_inferred=s.year_inferred or bool(e and e.year_inferred),
-                        notes=notes, order=order,
+                        notes=notes, order=order, date_only=not r.start.has_time, open_end=r.end is None and bool(OPEN_END.search(sentence)),
+                        match_terms=tuple(find_terms(re.sub(r"\(.*?\)", "", verb_text + label_text), "services")),
                     )
                 )
                 open_stop = mentions[-1] if r.end is None else None
@@ -329,21 +352,29 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
             windows.append(m)
             sources.append("range")
         else:
-            same = next((w for w in windows if w.start == m.start), None)
+            same = next((w for w in windows if w.start == m.start), None) or next(
+                (w for w in windows if m.date_only and w.start.date() == m.start.date()), None)
             if same is not None:
                 same.service = same.service or m.service
                 continue
+            later_same_day = next((w for w in mentions if w is not m and w.end is not None and w.start.date() == m.start.date()
+                                   and m.date_only), None)
+            if later_same_day is not None:
+                continue  # a headline's "6月28日起" restating a window the body times precisely
             windows.append(m)
             sources.append("")
     main = max((w for w, src in zip(windows, sources) if src == "range" and not w.service), key=lambda w: w.end, default=None) or \
         max((w for w, src in zip(windows, sources) if src == "range"), key=lambda w: w.end, default=None)
     repairs = list(problems)
     for i, w in enumerate(windows):
-        if w.end is not None:
+        if w.end is not None or w.open_end:
             continue
         services = set((w.service or "").split("、")) - {""}
+        subject = set(w.match_terms) - services
         later = [r for r in resumptions if r.at > w.start]
-        match = next((r for r in later if services & set(r.services)), None) or next((r for r in later if r.general), None)
+        match = (next((r for r in later if services & set(r.services)), None)
+                 or next((r for r in later if subject & set(r.services)), None)
+                 or next((r for r in later if r.general), None))
         if match is None and later and not services:
             match = later[0]
         if match is not None:

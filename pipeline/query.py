@@ -1,0 +1,158 @@
+"""``python -m pipeline query "SQL" [--db PATH] [--format table|csv|json]``.
+
+Runs one SQL statement against ``notices.duckdb`` opened read-only, so a query never takes the
+writer's lock away from a running ``pipeline run`` and can never change the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.load import DB_NAME
+from pipeline.run import DEFAULT_OUT
+
+FORMATS = ("table", "csv", "json")
+MAX_CELL_WIDTH = 60  # display columns; longer cells are cut with … in the table format only
+
+
+def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows of ``sql`` on ``db`` opened read-only.
+
+    ``run_query(Path("outputs/notices.duckdb"), "SELECT count(*) AS n FROM notices")`` →
+    ``(["n"], [(14,)])``.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(sql)
+        if cur.description is None:  # a statement without a result (SET, PRAGMA …)
+            return [], []
+        columns = [d[0] for d in cur.description]
+        return columns, cur.fetchall()
+    finally:
+        con.close()
+
+
+def cell_text(value: Any) -> str:
+    """A value as text, the way the CSV outputs write it.
+
+    ``cell_text(datetime(2022, 2, 20, 0, 0))`` → ``"2022-02-20T00:00"``; ``cell_text(["a", "b"])`` → ``"a;b"``;
+    ``cell_text(None)`` → ``""``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        # minute precision like the contract, unless the value carries seconds
+        return value.isoformat(timespec="minutes" if value.second == 0 and value.microsecond == 0 else "seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    """What ``json.dumps`` cannot encode itself: ``date(2022, 3, 1)`` → ``"2022-03-01"``."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return cell_text(value) if not isinstance(value, dt.time) else value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: Chinese characters take two. ``display_width("西安市a")`` → ``7``."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns (with …) and padded to exactly ``width``."""
+    text = text.replace("\n", " ")
+    if display_width(text) > width:
+        out, used = "", 0
+        for ch in text:
+            w = display_width(ch)
+            if used + w > width - 1:
+                break
+            out, used = out + ch, used + w
+        text = out + "…"
+    return text + " " * (width - display_width(text))
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as an aligned text table (CJK-aware) followed by a row count.
+
+    ``format_table(["city", "n"], [("西安市", 3)])`` →
+    ``"city   n\\n------ -\\n西安市 3\\n(1 row)\\n"``.
+    """
+    texts = [[cell_text(v) for v in row] for row in rows]
+    widths = [
+        min(MAX_CELL_WIDTH, max([display_width(c)] + [display_width(r[i]) for r in texts]))
+        for i, c in enumerate(columns)
+    ]
+    lines = [" ".join(_fit(c, w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append(" ".join("-" * w for w in widths))
+    lines += [" ".join(_fit(v, w) for v, w in zip(r, widths, strict=True)).rstrip() for r in texts]
+    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines) + "\n"
+
+
+def format_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as CSV with a header, lists joined by ``;`` like the CSV outputs."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell_text(v) for v in row])
+    return buf.getvalue()
+
+
+def format_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as a JSON array of objects; lists stay arrays, timestamps become ISO text."""
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    return json.dumps(records, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
+FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
+
+
+def query(sql: str, db: Path, fmt: str = "table") -> int:
+    """Print the result of ``sql`` in ``fmt``; return the exit status (0, or 1/2 with a message)."""
+    if not db.is_file():
+        print(f"error: no database at {db}: run `python -m pipeline run` first, or pass --db", file=sys.stderr)
+        return 2
+    try:
+        columns, rows = run_query(db, sql)
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if columns:
+        sys.stdout.write(FORMATTERS[fmt](columns, rows))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("query", help="run SQL on notices.duckdb (read-only) and print the result")
+    p.add_argument("sql", help='e.g. "SELECT * FROM city_comparison"')
+    p.add_argument("--db", type=Path, default=DEFAULT_OUT / DB_NAME, help="database file (default: outputs/notices.duckdb)")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.set_defaults(func=lambda a: query(a.sql, a.db, a.format))
