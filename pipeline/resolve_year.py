@@ -184,8 +184,18 @@ class YearClues:
         """Year of a publication date printed without one (a signature ``年2月5日``)."""
         if self.url_date is not None:
             uy, um, ud = self.url_date
+            printed = f"{uy}" + (f"-{um:02d}" if um else "") + (f"-{ud:02d}" if ud else "")
             if (um is None or um == month) and (ud is None or ud == day):
-                return YearChoice(uy, "year_from_url", f"the source URL {self.url} carries {uy}" + (f"-{um:02d}" if um else "") + (f"-{ud:02d}" if ud else ""))
+                return YearChoice(uy, "year_from_url", f"the source URL {self.url} carries {printed}")
+            # a page is put online on or shortly after the signature date
+            url_day = date(uy, um or 12, ud or 28)
+            for y in (uy, uy - 1):
+                try:
+                    d = date(y, month, day)
+                except ValueError:
+                    continue
+                if url_day - timedelta(days=90) <= d <= url_day:
+                    return YearChoice(y, "year_from_url", f"the page's URL date {printed} ({self.url}) is on or shortly after it")
         if self.stamp is not None:
             cands = self._candidates(month, day, weekday, range(self.stamp.year - 6, self.stamp.year + 1))
             ok = [(y, w) for y, w in cands if date(y, month, day) <= self.stamp]

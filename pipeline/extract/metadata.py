@@ -136,12 +136,16 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
             place = next(p for p in g.lookup(top) if p.level == "city")
             return top, place.province, f"body names {top} {n} times", None
     # a city named only by its short form in media or office names (福州新闻网, 福州日报)
-    short = Counter()
+    short: Counter[str] = Counter()
+    masthead = "\n".join(list(doc.lines[:3]) + [ln for ln in doc.lines if _SOURCE_LABEL.match(ln) or "来源" in ln[:12]])
+    media = r"(?:新闻|日报|晚报|电视|广播|网|医保|医疗保障|人社|社保|市民|发布|住房公积金|公积金|人力资源)"
     for p in g.places:
         if p.level == "city":
             sn = short_name(p.name)
             if len(sn) >= 2:
-                n = len(re.findall(re.escape(sn) + r"(?:新闻|日报|晚报|电视|广播|网|医保|人社|社保|市民|发布)", body))
+                n = len(re.findall(re.escape(sn) + media, body))
+                # a masthead or source line ("来源:南京日报") counts double: it names the publisher
+                n += len(re.findall(re.escape(sn) + media, masthead))
                 if n:
                     short[p.name] += n
     if short:
