@@ -124,8 +124,6 @@ def test_news_dateline_year_from_url():
     assert md.city == "福州市"
 
 
-@pytest.mark.xfail(strict=True, reason="choose_publication_year uses the URL only when month/day equal the URL's; "
-                   "a signature 年10月25日 on a page dated 2021-10-26 stays unresolved instead of 2021")
 def test_stripped_signature_year_from_nearby_url_date():
     text = "关于医保系统停机的通知\n停机期间暂停结算。\n厦门市医疗保障局\n年10月25日\n"
     md = meta_of(text, url="http://hxnews.com/news/fj/mn/xm/202110/26/2027720.shtml")
