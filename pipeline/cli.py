@@ -13,6 +13,8 @@ import sys
 # Modules that contribute a sub-command; add one line to add a command.
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.run",
+    "pipeline.query",
+    "pipeline.report",
     "pipeline.evaluate",
     "pipeline.fetch",
 )

@@ -1,9 +1,10 @@
-"""Load stage: the only module that writes files.
+"""Load stage: the only module that writes the output tables.
 
 Every table goes to ``TABLE.parquet``, ``TABLE.csv`` (UTF-8 with BOM) and ``notices.duckdb``.
-Everything is first written into a staging folder inside the output folder, then moved into
-place with ``os.replace`` (atomic on one file system), so a run that dies leaves the previous
-outputs whole.
+Everything is first written into a staging folder inside the output folder, flushed to disk,
+then moved into place with ``os.replace`` (atomic on one file system), so a run that dies
+leaves the previous outputs whole; the next run cleans up after it (see ``recover_outputs``).
+Two runs on one output folder take turns through a lock file (``OUT/.pipeline.lock``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from schemas.tables import TABLES, ColumnSpec, column_specs
 
@@ -112,38 +116,181 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
-    """Write every table to Parquet, CSV and DuckDB in ``out_dir``, atomically per file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+def _write_generation(frames: dict[str, pd.DataFrame], staging: Path) -> None:
+    """Every table as Parquet, CSV and DuckDB into ``staging`` (not yet visible to anyone)."""
+    db_path = staging / DB_NAME
+    con = duckdb.connect(str(db_path))
     try:
-        db_path = staging / DB_NAME
-        con = duckdb.connect(str(db_path))
-        try:
-            for spec in TABLES:
-                specs = column_specs(spec.model)
-                table = to_arrow(frames[spec.name], specs)
-                pq.write_table(table, staging / f"{spec.name}.parquet")
-                write_csv(table, specs, staging / f"{spec.name}.csv")
-                con.execute(duckdb_ddl(spec.name, specs))
-                con.register("incoming", table)
-                con.execute(f"INSERT INTO {spec.name} SELECT * FROM incoming")
-                con.unregister("incoming")
-                con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
-                for c in specs:
-                    if c.description:
-                        con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
-            from pipeline.views import create_views
+        for spec in TABLES:
+            specs = column_specs(spec.model)
+            table = to_arrow(frames[spec.name], specs)
+            pq.write_table(table, staging / f"{spec.name}.parquet")
+            write_csv(table, specs, staging / f"{spec.name}.csv")
+            con.execute(duckdb_ddl(spec.name, specs))
+            con.register("incoming", table)
+            con.execute(f"INSERT INTO {spec.name} SELECT * FROM incoming")
+            con.unregister("incoming")
+            con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
+            for c in specs:
+                if c.description:
+                    con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
+        from pipeline.views import create_views
 
-            create_views(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        written = []
-        for item in sorted(staging.iterdir()):
-            target = out_dir / item.name
-            os.replace(item, target)
-            written.append(target)
-        return written
+        create_views(con)
+        con.execute("CHECKPOINT")  # everything in the .duckdb file itself, no WAL beside it
     finally:
+        con.close()
+
+
+# --- crash safety and locking ------------------------------------------------------------
+#
+# A generation of outputs is written whole into OUT/.staging-XXXX, flushed to disk, marked
+# complete, and only then moved over the old files with os.replace, one quick loop. Each file
+# is replaced atomically, so a reader always opens a whole file. What is not atomic is the set:
+# a kill *inside* the swap loop (it takes about a millisecond) leaves some files new and some
+# old. The complete-marker makes that recoverable: the next run, before writing, finishes any
+# swap that was marked complete (roll forward) and deletes any staging folder that was not.
+
+LOCK_NAME = ".pipeline.lock"
+STAGING_PREFIX = ".staging-"
+COMPLETE_MARKER = ".complete"
+LOCK_TIMEOUT_ENV = "PIPELINE_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 600.0
+
+_LOCKS: dict[Path, FileLock] = {}
+
+
+class OutputLocked(OSError):
+    """Another run holds the output folder's lock and did not release it in time."""
+
+
+def output_lock(out_dir: Path) -> FileLock:
+    """The lock of one output folder (``OUT/.pipeline.lock``), one object per folder and process.
+
+    Reusing the object makes the lock re-entrant within a process: a caller that holds it can
+    call :func:`write_outputs`, which takes it again, without deadlocking on itself.
+    """
+    key = out_dir.resolve()
+    if key not in _LOCKS:
+        _LOCKS[key] = FileLock(str(key / LOCK_NAME))
+    return _LOCKS[key]
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another run: ``$PIPELINE_LOCK_TIMEOUT``, default 600 (``0`` fails at once)."""
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+@contextmanager
+def locked_outputs(out_dir: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold ``out_dir``'s lock for the block, waiting up to ``timeout`` seconds for another run.
+
+    ``with locked_outputs(Path("outputs")): …`` raises :class:`OutputLocked` with a message
+    that says what to do when another run keeps the folder longer than that.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wait = lock_timeout() if timeout is None else timeout
+    lock = output_lock(out_dir)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        raise OutputLocked(
+            f"another pipeline run is writing to {out_dir} (it holds {out_dir / LOCK_NAME}) and did not "
+            f"finish within {wait:g}s: wait for it, or use another --out folder "
+            f"(set {LOCK_TIMEOUT_ENV}=SECONDS to wait longer)"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make renames and new entries in a directory durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on directories; the data files are synced anyway
+    finally:
+        os.close(fd)
+
+
+def _mark_complete(staging: Path) -> None:
+    """Flush every staged file, then mark the generation complete (the roll-forward point)."""
+    for item in staging.iterdir():
+        _fsync_file(item)
+    marker = staging / COMPLETE_MARKER
+    marker.write_text("complete\n", encoding="ascii")
+    _fsync_file(marker)
+    _fsync_dir(staging)
+
+
+def _swap(staging: Path, out_dir: Path) -> list[Path]:
+    """Move every staged file over its counterpart in ``out_dir``; the marker goes last."""
+    stale_wal = out_dir / (DB_NAME + ".wal")
+    if (staging / DB_NAME).exists() and stale_wal.exists():
+        # a WAL left by a crashed session belongs to the old database file; DuckDB would
+        # replay it into the new one
+        stale_wal.unlink()
+    written = []
+    for item in sorted(staging.iterdir()):
+        if item.name == COMPLETE_MARKER:
+            continue
+        target = out_dir / item.name
+        os.replace(item, target)
+        written.append(target)
+    _fsync_dir(out_dir)
+    return written
+
+
+def recover_outputs(out_dir: Path) -> list[str]:
+    """Finish or discard what a killed run left in ``out_dir``; call with the lock held.
+
+    A staging folder marked complete was killed during its swap: its remaining files are
+    moved into place so the set is one generation again. Any other staging folder was killed
+    while writing, before anything was replaced: it is deleted. Returns what was done, e.g.
+    ``["rolled forward .staging-ab12cd"]``.
+    """
+    done = []
+    for staging in sorted(out_dir.glob(STAGING_PREFIX + "*")):
+        if not staging.is_dir():
+            continue
+        if (staging / COMPLETE_MARKER).exists():
+            _swap(staging, out_dir)
+            done.append(f"rolled forward {staging.name}")
+        else:
+            done.append(f"removed {staging.name}")
         shutil.rmtree(staging, ignore_errors=True)
+    return done
+
+
+def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write every table to Parquet, CSV and DuckDB in ``out_dir``, crash-safely, under its lock.
+
+    Raises :class:`OutputLocked` (an ``OSError``) when another run holds the folder too long,
+    and ``OSError`` when the folder cannot be written; the previous outputs are untouched then.
+    """
+    with locked_outputs(out_dir):
+        recover_outputs(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        try:
+            try:
+                _write_generation(frames, staging)
+            except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
+                raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
+            _mark_complete(staging)
+            return _swap(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -101,7 +101,7 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
         )
     simplified = to_simplified(no_pinyin)
     changed = sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
-    if changed >= 3:
+    if changed >= 1:
         repairs.append(
             repair("notices", "text", _first_diff(no_pinyin, simplified), _first_diff(simplified, no_pinyin),
                    "traditional_to_simplified", f"{changed} traditional characters converted to simplified")

@@ -1,7 +1,7 @@
 """What a person running the pipeline sees: a progress bar while files are read, a summary at the end.
 
 The bar only shows on an interactive terminal: piped into a file or run by CI, stdout gets no
-escape codes, and ``quiet_progress()`` turns it off for ``run --quiet``.
+escape codes, and ``show_progress(False)`` turns it off for ``run --quiet``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ def progress_wanted() -> bool:
 
 
 @contextlib.contextmanager
-def quiet_progress() -> Iterator[None]:
-    """Within the block, :func:`progress` draws nothing (``with quiet_progress(): run_pipeline(raw)``)."""
-    token = _enabled.set(False)
+def show_progress(enabled: bool) -> Iterator[None]:
+    """Within the block, :func:`progress` draws only if ``enabled``.
+
+    ``with show_progress(not quiet): run_pipeline(raw)`` keeps ``run --quiet`` silent.
+    """
+    token = _enabled.set(enabled)
     try:
         yield
     finally:

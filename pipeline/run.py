@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
 from pipeline.manifest import MANIFEST_NAME, read_manifest
 from pipeline.normalize import normalize_document
-from pipeline.read import SUPPORTED_SUFFIXES, read_document
+from pipeline.progress import print_summary, progress, show_progress
+from pipeline.read import read_document
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
@@ -48,58 +54,231 @@ def discover(raw_dir: Path) -> list[Path]:
     return files
 
 
-def process_file(path: Path, rel: str, hints: SourceHints) -> tuple[Extraction | None, dict | None, str]:
-    """Read, normalise and extract one file; return ``(extraction, error_row, notice_id)``."""
-    data = path.read_bytes()
+# Bigger than any notice by far (they are well under 1 MB). Reading a 50 MB page takes a minute
+# and over 1 GB of memory, so such a file is refused with a message rather than read.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+# Below this many files to extract, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 50
+
+# (extraction, error_row, notice_id): exactly one of the first two is None
+Outcome = tuple[Extraction | None, dict | None, str]
+
+
+def _error(rel: str, stage: str, message: str) -> dict:
+    """An ``errors`` row: ``_error("a.pdf", "read", "PDF is encrypted")``."""
+    return {"source_file": rel, "stage": stage, "error": message}
+
+
+def process_file(path: Path, rel: str, hints: SourceHints) -> Outcome:
+    """Read, normalise and extract one file; return ``(extraction, error_row, notice_id)``.
+
+    Never raises: whatever goes wrong with one file becomes its error row, because one bad
+    file must not stop the run. ``process_file(Path("raw/empty.txt"), "empty.txt", SourceHints())``
+    → ``(None, {"source_file": "empty.txt", "stage": "read", "error": "file is empty: …"}, "e3b0c44298fc1c14")``.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # permissions, a file that vanished since discovery
+        return None, _error(rel, "read", f"cannot open file: {exc.strerror or exc}"), ""
     nid = notice_id_of(data)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES and not data[:5].startswith((b"%PDF", b"PK")):
-        # unknown extensions are still tried: reposted files are often misnamed
-        pass
+    if len(data) > MAX_FILE_BYTES:
+        return None, _error(rel, "read", _too_large_message(len(data))), nid
+    del data  # the readers read the file themselves; do not hold two copies
     try:
         doc = read_document(path, rel)
     except ReadError as exc:
-        return None, {"source_file": rel, "stage": "read", "error": str(exc)}, nid
+        return None, _error(rel, "read", str(exc)), nid
     except Exception as exc:  # a reader bug must not stop the run; say what and where
-        return None, {"source_file": rel, "stage": "read", "error": f"unexpected {type(exc).__name__}: {exc}"}, nid
+        return None, _error(rel, "read", f"unexpected {type(exc).__name__}: {exc}"), nid
     try:
         doc, norm_repairs = normalize_document(doc)
         extraction = extract_notice(doc, hints, nid, norm_repairs)
     except Exception as exc:
-        return None, {"source_file": rel, "stage": "extract", "error": f"unexpected {type(exc).__name__}: {exc}"}, nid
+        return None, _error(rel, "extract", f"unexpected {type(exc).__name__}: {exc}"), nid
     return extraction, None, nid
 
 
-def run_pipeline(raw_dir: Path) -> RunResult:
-    """Read and extract every file of ``raw_dir``; plain rows, nothing written."""
+def _too_large_message(size: int) -> str:
+    """``_too_large_message(50_000_000)`` → ``"file is 47.7 MB, over the 32 MB limit …"``."""
+    return (
+        f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one notice "
+        "(notices are well under 1 MB): probably a whole-site dump or a page with embedded media; "
+        "save just the notice page or its PDF and run again"
+    )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One discovered file, hashed, with its cache key (``key`` is empty when it could not be read)."""
+
+    path: Path
+    rel: str
+    hints: SourceHints
+    key: str
+
+
+def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
+    """Hash one file for its cache key; an unreadable file gets no key and is never cached."""
+    rel = path.relative_to(raw_dir).as_posix()
+    hint = hints.get(rel) or hints.get(path.name) or SourceHints()
+    try:
+        digest = _sha256_file(path)
+    except OSError:
+        return _Planned(path, rel, hint, "")
+    return _Planned(path, rel, hint, cache_key(digest, rel, hint))
+
+
+def _sha256_file(path: Path) -> str:
+    """SHA-256 of a file read in 1 MB blocks, so a huge file is never held in memory."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _process_planned(item: _Planned) -> Outcome:
+    """Worker entry point (module level, so a process pool can pickle it)."""
+    return process_file(item.path, item.rel, item.hints)
+
+
+def _cacheable(outcome: Outcome) -> bool:
+    """Everything but a failure to open the file, which may be gone next time (permissions)."""
+    error = outcome[1]
+    return error is None or not error["error"].startswith("cannot open file")
+
+
+def resolve_jobs(jobs: int | None, n_files: int) -> int:
+    """Worker processes to use: ``None``/0 → serial below ``PARALLEL_MIN_FILES`` files, else every core.
+
+    ``resolve_jobs(None, 10)`` → ``1``; ``resolve_jobs(None, 500)`` → ``os.cpu_count()``;
+    ``resolve_jobs(3, 10)`` → ``3``.
+    """
+    if jobs and jobs > 0:
+        return jobs
+    return 1 if n_files < PARALLEL_MIN_FILES else max(1, os.cpu_count() or 1)
+
+
+def _compute(items: list[_Planned], jobs: int) -> Iterator[Outcome]:
+    """Outcomes of ``items`` in their order, in worker processes when ``jobs`` > 1."""
+    if jobs <= 1 or len(items) < 2:
+        yield from map(_process_planned, items)
+        return
+    # chunks: few enough round trips to keep pickling overhead low, small enough to balance
+    chunksize = max(1, min(64, len(items) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_process_planned, items, chunksize=chunksize)
+
+
+def _outcomes(items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool) -> Iterator[Outcome]:
+    """The outcome of every item, in order: from the cache when known, computed otherwise."""
+    cached: dict[int, Outcome] = {}
+    if cache is not None and not full:
+        for i, item in enumerate(items):
+            if item.key and (hit := cache.get(item.key)) is not None:
+                cached[i] = hit
+    todo = [item for i, item in enumerate(items) if i not in cached]
+    computed = _compute(todo, resolve_jobs(jobs, len(todo)))
+    for i, item in enumerate(items):
+        if i in cached:
+            yield cached[i]
+            continue
+        outcome = next(computed)
+        if cache is not None and item.key and _cacheable(outcome):
+            cache.put(item.key, outcome)
+        yield outcome
+
+
+def content_key(extraction: Extraction) -> tuple | None:
+    """What makes two files the same notice: city, publication date, windows and phone numbers.
+
+    ``None`` for a notice without outage windows: too little to tell two notices apart.
+    The same notice saved as ``.txt`` and as ``.html`` has different bytes but the same key.
+    """
+    if not extraction.windows:
+        return None
+    notice = extraction.notice
+    windows = tuple((w.get("scheme"), w.get("service"), w.get("start_at"), w.get("end_at")) for w in extraction.windows)
+    phones = tuple(sorted(c.get("phone_e164") or c.get("phone_raw") or "" for c in extraction.contacts))
+    return (notice.get("city"), notice.get("published_on"), windows, phones)
+
+
+def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[object, str]) -> dict | None:
+    """The error row for a file that repeats an earlier one (same bytes, or same notice), else ``None``."""
+    if nid in seen:
+        return _error(rel, "read", f"same bytes as {seen[nid]}: skipped as a duplicate (delete one of the two copies)")
+    key = content_key(extraction)
+    if key is not None and key in seen:
+        return _error(
+            rel, "extract",
+            f"same notice as {seen[key]} (same city, publication date, outage windows and phones, different bytes: "
+            "another format or copy of it): skipped so its windows are not counted twice; keep one copy",
+        )
+    seen[nid] = rel
+    if key is not None:
+        seen[key] = rel
+    return None
+
+
+def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
+    """The cache in ``cache_dir``, or ``None`` when there is none or it cannot be opened.
+
+    The cache only saves time: a read-only or full output folder must not stop extraction
+    (the load stage then reports the unwritable folder with its own message).
+    """
+    if cache_dir is None:
+        return None
+    try:
+        return ExtractionCache(cache_dir)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"warning: extraction cache in {cache_dir} unusable ({exc}): extracting every file", file=sys.stderr)
+        return None
+
+
+def run_pipeline(
+    raw_dir: Path, cache_dir: Path | None = None, jobs: int | None = None, full: bool = False
+) -> RunResult:
+    """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
+
+    ``cache_dir`` (``OUT/.cache`` from the command line) holds earlier extraction results: a
+    file whose bytes, path, manifest hints and pipeline code are unchanged is not read again.
+    ``full`` ignores (and refreshes) the cache. ``jobs`` worker processes extract in parallel
+    (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
+    """
     result = RunResult()
     hints = read_manifest(raw_dir)
-    seen: dict[str, str] = {}
-    for path in discover(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        hint = hints.get(rel) or hints.get(path.name) or SourceHints()
-        result.files_read += 1
-        extraction, error, nid = process_file(path, rel, hint)
-        if error is not None:
-            result.errors.append(error)
-            continue
-        assert extraction is not None
-        if nid in seen:
-            result.errors.append(
-                {"source_file": rel, "stage": "read", "error": f"same bytes as {seen[nid]}: skipped as a duplicate"}
-            )
-            continue
-        seen[nid] = rel
-        result.source_of[nid] = rel
-        result.rows["notices"].append(extraction.notice)
-        result.rows["outage_windows"].extend(extraction.windows)
-        result.rows["guidance"].extend(extraction.guidance)
-        result.rows["contacts"].extend(extraction.contacts)
-        result.rows["repairs"].extend(extraction.repairs)
+    items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
+    cache = _open_cache(cache_dir)
+    try:
+        seen: dict[object, str] = {}
+        for item, (extraction, error, nid) in progress(zip(items, _outcomes(items, cache, jobs, full), strict=True), total=len(items)):
+            result.files_read += 1
+            if error is None:
+                assert extraction is not None
+                error = _duplicate_error(item.rel, extraction, nid, seen)
+            if error is not None:
+                result.errors.append(error)
+                continue
+            assert extraction is not None
+            result.source_of[nid] = item.rel
+            result.rows["notices"].append(extraction.notice)
+            result.rows["outage_windows"].extend(extraction.windows)
+            result.rows["guidance"].extend(extraction.guidance)
+            result.rows["contacts"].extend(extraction.contacts)
+            result.rows["repairs"].extend(extraction.repairs)
+        if cache is not None:
+            cache.retain(item.key for item in items if item.key)
+    finally:
+        if cache is not None:
+            cache.close()
     return result
 
 
-def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> int:
+def run(
+    raw_dir: Path, out_dir: Path, quiet: bool = False, jobs: int | None = None, full: bool = False, cache: bool = True
+) -> int:
     from pipeline.load import write_outputs
+    from pipeline.publish import publish
     from pipeline.validate import to_frame, validate_tables
     from schemas.tables import ErrorsSchema
 
@@ -107,7 +286,8 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> int:
         print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    result = run_pipeline(raw_dir)
+    with show_progress(not quiet):
+        result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full)
     frames, validation_errors = validate_tables(result.rows, result.source_of)
     errors = result.errors + validation_errors
     frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
@@ -116,11 +296,11 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> int:
     except OSError as exc:
         print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
         return 3
+    for problem in publish(out_dir, raw_dir):  # report.html and datapackage.json, after the tables
+        print(f"warning: {problem}", file=sys.stderr)
     if not quiet:
-        elapsed = time.perf_counter() - started
-        print(f"read {result.files_read} files from {raw_dir} in {elapsed:.1f}s → {out_dir}")
-        for name, frame in frames.items():
-            print(f"  {name:<15} {len(frame):>6} rows")
+        rows = {name: len(frame) for name, frame in frames.items()}
+        print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
         for err in errors:
             print(f"  ! {err['source_file']} [{err['stage']}]: {err['error']}")
     return 0
@@ -131,4 +311,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of raw notices (default: raw/)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs/)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=lambda a: run(a.raw, a.out, a.quiet))
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help=f"worker processes for extraction (default: serial below {PARALLEL_MIN_FILES} files, else every core)")
+    p.add_argument("--full", action="store_true", help="re-extract every file, ignoring (and refreshing) the cache in OUT/.cache")
+    p.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the cache")
+    p.set_defaults(func=lambda a: run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache))

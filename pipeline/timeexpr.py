@@ -88,7 +88,7 @@ _POINT = re.compile(
 )
 # Points that only make sense right after a range separator ("至2日", "~1.4").
 _END_ONLY = re.compile(
-    rf"(?P<E>{_DAY_ONLY}\s*(?:{_TIME.replace('?P<', '?P<e_')})?)|(?P<F>{_MD_DOT}\s*(?:{_TIME.replace('?P<', '?P<f_')})?)"
+    rf"(?P<E>{_DAY_ONLY}{_WEEK.replace('?P<', '?P<e_')}\s*(?:{_TIME.replace('?P<', '?P<e_')})?)|(?P<F>{_MD_DOT}\s*(?:{_TIME.replace('?P<', '?P<f_')})?)"
 )
 RANGE_SEP = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|直至|一直到|止于)\s*(?:次日|翌日)?\s*$")
 _REL_DAYS = {
@@ -195,7 +195,9 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         return TimePoint(text, start, end, hour=hour, minute=minute, period=per)
     if g.get("E"):
         hour, minute, per = _time_fields(g, "e_")
-        return TimePoint(text, start, end, day=int(g["od"]), hour=hour, minute=minute, period=per)
+        wd = g.get("e_wd")
+        return TimePoint(text, start, end, day=int(g["od"]), hour=hour, minute=minute, period=per,
+                         weekday=_WEEKDAYS.get(wd) if wd else None)
     if g.get("F"):
         hour, minute, per = _time_fields(g, "f_")
         return TimePoint(text, start, end, month=int(g["dm"]), day=int(g["dd"]), hour=hour, minute=minute, period=per)

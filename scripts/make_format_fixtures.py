@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import re
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -43,11 +45,13 @@ CJK_FONTS = (
 )
 SYMBOL_FONTS = ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-# When each seed was put online (the page's own stamp, as the seed prints it, or the notice date
-# when the seed prints no other): container metadata, written where each format keeps it.
-PUBLISHED = {
-    "xian-2022-cutover-notice-and-guide": "2022-02-26",
-    "hangzhou-2022-cutover-notice": "2022-11-25 22:29",
+# How each seed was published: the page's own stamp (as the seed prints it, or the notice date
+# when it prints no other), and the page title when the seed's first line is not the notice's
+# title (a repost that starts with the site's section name; its title is the seed's own words,
+# from its breadcrumb). Container metadata, written where each format keeps it.
+PAGES: dict[str, dict[str, str]] = {
+    "xian-2022-cutover-notice-and-guide": {"published": "2022-02-26"},
+    "hangzhou-2022-cutover-notice": {"published": "2022-11-25 22:29", "title": "杭州市医疗保障局关于停机切换国家医疗保障"},
 }
 
 # --- the seed as blocks ------------------------------------------------------------------
@@ -66,12 +70,12 @@ _PIPE = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|[\s:\-|]+\|\s*$")
 
 
-def parse_seed(text: str) -> list[Block]:
-    """Split a seed into blocks; the first non-blank line is the title.
+def parse_seed(text: str, title: str | None = None) -> list[Block]:
+    """Split a seed into blocks; the first non-blank line is the title unless one is given.
 
     ``"标题\\n\\n正文\\n- 条目\\n| a | b |\\n|---|---|\\n| 1 | 2 |"`` → title, para, item, table.
     """
-    blocks: list[Block] = []
+    blocks: list[Block] = [Block("title", title)] if title else []
     lines = text.replace("\r\n", "\n").split("\n")
     i = 0
     while i < len(lines):
@@ -521,7 +525,20 @@ def write_docx(blocks: list[Block], path: Path, published: str) -> None:
             tr_pr = table.rows[0]._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:tblHeader"))
             assert tr_pr.find(qn("w:tblHeader")) is not None
-    doc.save(str(path))
+    buf = io.BytesIO()
+    doc.save(buf)
+    path.write_bytes(_stable_zip(buf.getvalue()))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same ZIP with fixed entry timestamps, so re-running the generator changes no bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2022, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -550,11 +567,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     for seed in seeds:
-        blocks = parse_seed(seed.read_text(encoding="utf-8"))
-        published = PUBLISHED.get(seed.stem, "")
-        if not published:
-            print(f"error: add {seed.stem!r} to PUBLISHED (its page's publication stamp)", file=sys.stderr)
+        page = PAGES.get(seed.stem)
+        if page is None:
+            print(f"error: add {seed.stem!r} to PAGES (its page's publication stamp)", file=sys.stderr)
             return 2
+        published = page["published"]
+        blocks = parse_seed(seed.read_text(encoding="utf-8"), page.get("title"))
         (args.out / f"{seed.stem}.gov.html").write_bytes(gov_html(blocks, published))
         (args.out / f"{seed.stem}.wechat.html").write_bytes(wechat_html(blocks, published))
         write_pdf(blocks, args.out / f"{seed.stem}.pdf", cjk, symbol)  # type: ignore[arg-type]

@@ -84,8 +84,6 @@ def test_hotline_in_long_prose_is_short_number():
     assert [(r["phone_raw"], r["phone_e164"], r["phone_status"]) for r in rows] == [("12345", None, "short_number")]
 
 
-@pytest.mark.xfail(strict=True, reason="a line of <= 40 chars containing 热线/电话 with no number AFTER the keyword is "
-                   "taken as a contact heading, so the 12345 before '热线' is skipped")
 @pytest.mark.parametrize("text", ["如有疑问，可咨询我市12345热线。", "如有其他疑问，可咨询我市12345热线，或在工作日咨询各区医保部门。"])
 def test_hotline_in_short_prose_is_short_number(text):
     rows, _ = contacts(text, "西安市")

@@ -155,8 +155,6 @@ def test_extract_notice_logs_censored_character_in_a_list():
     assert all(r["notice_id"] == "0123456789abcdef" for r in ex.repairs)
 
 
-@pytest.mark.xfail(strict=True, reason="CENSORED regex swallows the neighbouring prose: the repair's raw/repaired "
-                   "values become '请登录浙江*务服务网办理' / '请登录浙江政务服务网办理' instead of the name")
 def test_censored_name_inside_prose_repairs_only_the_name():
     repairs = censored_repairs(["请登录浙江*务服务网办理。"])
     assert [(r["raw_value"], r["repaired_value"]) for r in repairs] == [("浙江*务服务网", "浙江政务服务网")]

@@ -60,7 +60,7 @@ def test_find_phones_bare_number_needs_contact_context():
         "补助标准为221.67元",
         "共计12345678元",
         "2021年12月20日",
-        "参保人数20220101人",  # followed by 人? still an 8-digit count, but not in contact context below
+        "参保人数20220101人",
     ],
 )
 def test_find_phones_ignores_dates_and_amounts(text):

@@ -112,7 +112,7 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
         if s.startswith("|"):
             continue
         heading = CONTACT_HEADING.search(s)
-        if heading and len(s) <= 40 and not find_phones(s[heading.end():], city, True):
+        if heading and len(s) <= 40 and not find_phones(s, city, True):
             in_block = True
             block_prefix = re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：(（") or None
             block_prefix = None if block_prefix and len(block_prefix) > 12 else block_prefix

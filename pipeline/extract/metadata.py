@@ -23,8 +23,8 @@ _TITLE_WORDS = ("通告", "公告", "通知", "关于", "告知书", "提示", "
 _PUB_LABEL = re.compile(r"(发布时间|发布日期|发文日期|印发日期|成文日期|发布于|公布日期|日期|时间)\s*[:：]\s*")
 _SOURCE_LABEL = re.compile(r"^(来源|稿源|信息来源|文章来源)\s*[:：]")
 _STAMP_PATTERNS = [
-    re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})", re.I),
-    re.compile(r"\s[-–—]\s((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})\s+\d{1,2}:\d{2}"),
+    re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", re.I),
+    re.compile(r"\s[-–—]\s((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})\s+(\d{1,2}):(\d{2})"),
 ]
 _DATELINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}(?:网|报|台|社|讯)\s*)?(\d{1,2})月(\d{1,2})日\s*(?:讯|电|[:：]|消息)")
 _DATE_ONLY_LINE = re.compile(r"^[\s(（]*(?:\d{4}|)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s)）]*$|^(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}$")
@@ -214,7 +214,8 @@ def find_stamp(doc: Document) -> tuple[datetime | None, str | None]:
             m = pat.search(line)
             if m:
                 try:
-                    return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))), line.strip()
+                    hh, mm = (int(m.group(4)), int(m.group(5))) if m.group(4) else (0, 0)
+                    return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), hh, mm), line.strip()
                 except ValueError:
                     continue
     return None, None

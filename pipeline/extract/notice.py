@@ -14,7 +14,7 @@ from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.outage_window import extract_windows
 from pipeline.repairs import repair
 
-CENSORED = re.compile(r"[\u4e00-\u9fff]{1,8}[*＊][\u4e00-\u9fff]{1,8}")
+STAR = re.compile(r"[*＊]")
 
 
 @lru_cache(maxsize=1)
@@ -23,26 +23,43 @@ def _known_names() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines()[1:] if line.strip())
 
 
+def restore_censored(line: str, star: int) -> tuple[str, str | None]:
+    """The censored token around ``line[star]`` and the one known name it fits, if exactly one.
+
+    ``restore_censored("请登录浙江*务服务网办理", 5)`` → ``("浙江*务服务网", "浙江政务服务网")``.
+    """
+    fits: dict[str, str] = {}
+    for name in _known_names():
+        for i in range(len(name)):
+            left, right = name[:i], name[i + 1 :]
+            if len(left) + len(right) < 3:
+                continue
+            if line[max(0, star - len(left)) : star] == left and line[star + 1 : star + 1 + len(right)] == right:
+                fits[line[star - len(left) : star + 1 + len(right)]] = name
+    longest = max(fits, key=len, default=None)
+    if longest is not None and list(fits.values()).count(fits[longest]) >= 1 and len(set(fits.values())) == 1:
+        return longest, fits[longest]
+    if longest is not None and sum(1 for k in fits if len(k) == len(longest)) == 1:
+        return longest, fits[longest]
+    token = line[max(0, star - 2) : star + 3]
+    return token, None
+
+
 def censored_repairs(lines: list[str]) -> list[dict]:
-    """``"浙江*务服务网"`` → restored as ``浙江政务服务网`` when exactly one known name fits."""
+    """One repair per distinct censored token: restored when exactly one known name fits, else flagged."""
     out, seen = [], set()
     for line in lines:
-        for m in CENSORED.finditer(line):
-            token = m.group(0)
+        for m in STAR.finditer(line):
+            before, after = line[m.start() - 1 : m.start()], line[m.end() : m.end() + 1]
+            if not ("\u4e00" <= before <= "\u9fff" and "\u4e00" <= after <= "\u9fff"):
+                continue  # a footnote star or markdown, not a censored character
+            token, name = restore_censored(line, m.start())
             if token in seen:
                 continue
             seen.add(token)
-            left, _, right = re.split(r"([*＊])", token, maxsplit=1)
-            fits = sorted({n for n in _known_names() for k in range(1, len(left) + 1)
-                           if re.search(re.escape(left[-k:]) + "." + re.escape(right[: max(1, len(right))][:len(right)]), n)
-                           and k == len(left)} or {n for n in _known_names()
-                                                   if re.search(re.escape(left[-2:]) + "." + re.escape(right[:3]), n)})
-            if len(fits) == 1:
-                name = fits[0]
-                mm = re.search(re.escape(left[-2:]) + "(.)" + re.escape(right[:3]), name)
-                restored = token.replace("*", mm.group(1)).replace("＊", mm.group(1)) if mm else name
-                out.append(repair("notices", "text", token, restored, "censored_character",
-                                  f"one known name fits the pattern: {name}"))
+            if name:
+                out.append(repair("notices", "text", token, name, "censored_character",
+                                  f"exactly one known name fits the pattern: {name}"))
             else:
                 out.append(repair("notices", "text", token, None, "censored_character",
                                   "a character was censored by the source ('*'); no single known name fits"))

@@ -126,17 +126,20 @@ def _role(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point:
     if res_m:
         return "resume", own
     rest = re.sub(r"[\s()（）起止至到期间~\-—:：由自从于将在即]", "", own)
-    if (len(rest) <= 4 or not OTHER_VERB.search(own)) and ci + 1 < len(spans):
-        a, b = spans[ci + 1]
-        if next_point <= b and not sentence[a:next_point].strip(" ,，"):
-            return None, own  # the next clause opens with its own date: its verb is not ours
-        nxt = sentence[a : min(b, next_point)]
-        stop_m, res_m = STOP.search(nxt), RESUME.search(nxt)
-        if stop_m and (not res_m or stop_m.start() < res_m.start()):
-            return "stop", nxt
-        if res_m:
-            return "resume", nxt
-        return "bare", nxt
+    if len(rest) <= 4 or not OTHER_VERB.search(own):
+        # a range standing alone as the topic ("X至Y,医保信息系统升级,暂停…"): the verb follows
+        for a, b in spans[ci + 1 : ci + 4]:
+            if next_point <= b and not sentence[a:next_point].strip(" ,，"):
+                return None, own  # the next clause opens with its own date: its verb is not ours
+            nxt = sentence[a : min(b, next_point)]
+            stop_m, res_m = STOP.search(nxt), RESUME.search(nxt)
+            if stop_m and (not res_m or stop_m.start() < res_m.start()):
+                return "stop", nxt
+            if res_m:
+                return "resume", nxt
+            if OTHER_VERB.search(nxt) or next_point <= b:
+                return "bare", nxt
+        return "bare", ""
     return None, own
 
 
@@ -296,6 +299,7 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                         # "X起停机，Y起启用…": the resumption of the stop just stated
                         open_stop.end, open_stop.end_text = s.at, r.start.text
                         open_stop.notes += [("end_at", rule, val, ev) for rule, val, ev in s.notes]
+                        open_stop.year_inferred = open_stop.year_inferred or s.year_inferred
                         open_stop = None
                         continue
                     resumptions.append(Resumption(s.at, r.start.text, find_terms(verb_text, "services"),

@@ -292,14 +292,14 @@ def read_pdf(data: bytes, source_file: str) -> Document:
     all_text = "".join(it.text for p in pages for it in p.items if isinstance(it, _Line)) + "".join(
         cell for p in pages for it in p.items if isinstance(it, _Grid) for row in it.rows for cell in row
     )
-    meaningful = len(re.sub(r"\s+", "", _CID.sub("", all_text)))
-    if meaningful < 10 * len(pages) and (has_images or meaningful == 0):
-        raise ReadError(SCANNED_MESSAGE)
     if garbage_ratio(all_text) > 0.3:
         raise ReadError(
             "PDF text layer is unreadable: most characters are glyph codes without Unicode ((cid:NN)); "
             "its fonts carry no ToUnicode map, and OCR is out of scope"
         )
+    meaningful = len(re.sub(r"\s+", "", _CID.sub("", all_text)))
+    if meaningful < 10 * len(pages) and (has_images or meaningful == 0):
+        raise ReadError(SCANNED_MESSAGE)
 
     lines: list[str] = []
     tables: list[Table] = []

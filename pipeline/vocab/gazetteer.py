@@ -37,7 +37,7 @@ def short_name(name: str) -> str:
     m = re.match(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$", name)
     if m:
         return m.group(1)
-    for suf in _SUFFIXES:
+    for suf in sorted(_SUFFIXES, key=len, reverse=True):
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             return name[: -len(suf)]
     return name

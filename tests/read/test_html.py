@@ -7,7 +7,7 @@ import pytest
 from pipeline.document import ReadError
 from pipeline.read import read_document
 from pipeline.read.grid import expand_grid
-from pipeline.read.html import clean_inline, decode_html, declared_charset, parse_published, read_html
+from pipeline.read.html import clean_inline, declared_charset, decode_html, parse_published, read_html
 
 NOTICE = "关于西安市医疗保障局停机切换国家平台的通告"
 SENTENCE = "西安市医保2022年3月11日24时起停机，3月21日24时启用国家医疗保障信息平台，逐步恢复各项医保业务办理。"

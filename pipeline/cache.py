@@ -1,0 +1,188 @@
+"""Extraction cache: skip reading and extracting a file whose result is already known.
+
+One SQLite file, ``OUT/.cache/extractions.sqlite``, maps a key to the pickled outcome of
+:func:`pipeline.run.process_file` (an :class:`~pipeline.extract.Extraction` or an error row).
+The key covers everything the outcome depends on:
+
+- the raw bytes (SHA-256),
+- the file's path relative to the raw folder (it is written into ``notices.source_file``, and
+  its suffix breaks ties when the format is sniffed),
+- the manifest hints for the file,
+- the pipeline fingerprint: ``pipeline.__version__``, a hash of the pipeline's own source
+  and vocabulary files, and the versions of the libraries that shape extraction — so any code
+  change invalidates every entry without anyone having to remember to bump a version.
+
+Why SQLite rather than one JSON file per entry: 10,000 small files are slow to write and to
+delete, JSON would lose ``date``/``datetime`` types (output must be identical with and without
+the cache), and SQLite is crash-safe by itself — a run killed mid-write leaves the last
+committed entries, never a torn file. Why pickle: the values are plain rows of builtins and
+dates that this program wrote itself into its own output folder; an entry that fails to
+unpickle is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import astuple
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from pipeline.extract import SourceHints
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "extractions.sqlite"
+
+# Libraries whose upgrade can change what is extracted (decoding, parsing, phone validation,
+# traditional→simplified, the gazetteer).
+_LIBRARIES = (
+    "beautifulsoup4",
+    "charset-normalizer",
+    "cpca",
+    "lunardate",
+    "lxml",
+    "opencc-python-reimplemented",
+    "pdfplumber",
+    "phonenumbers",
+    "python-docx",
+)
+_PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
+
+
+def _library_versions() -> str:
+    """``"beautifulsoup4=4.12.3;charset-normalizer=3.4.0;…"`` (``?`` for one not installed)."""
+    parts = []
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=?")
+    return ";".join(parts)
+
+
+@lru_cache(maxsize=1)
+def pipeline_fingerprint() -> str:
+    """A hash of everything in this program that decides an extraction's result.
+
+    Covers ``pipeline.__version__``, every ``.py`` and vocabulary data file of the package
+    (by relative path and content) and the versions in ``_LIBRARIES``. Editing one character
+    of ``pipeline/timeexpr.py`` changes it. Returns 16 hex digits, e.g. ``"3f9a0c…"``.
+    """
+    h = hashlib.sha256()
+    h.update(f"version={pipeline.__version__}\n".encode())
+    h.update(_library_versions().encode())
+    for path in sorted(_PACKAGE_DIR.rglob("*")):
+        rel = path.relative_to(_PACKAGE_DIR)
+        if not path.is_file() or "__pycache__" in rel.parts or not (path.suffix == ".py" or "data" in rel.parts):
+            continue
+        h.update(rel.as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def cache_key(data_sha256: str, rel: str, hints: SourceHints, fingerprint: str | None = None) -> str:
+    """The cache key of one file: bytes, relative path, manifest hints and pipeline fingerprint.
+
+    ``cache_key("ab"*32, "x.txt", SourceHints())`` → a 64-hex-digit string that changes when
+    any of the four changes.
+    """
+    fp = fingerprint or pipeline_fingerprint()
+    hint_text = repr(astuple(hints))  # SourceHints is a frozen dataclass of str/date/None
+    return hashlib.sha256(f"{fp}\0{data_sha256}\0{rel}\0{hint_text}".encode()).hexdigest()
+
+
+class ExtractionCache:
+    """Outcomes of ``process_file`` by :func:`cache_key`, in ``OUT/.cache/extractions.sqlite``.
+
+    >>> cache = ExtractionCache(Path("/tmp/out/.cache"))   # doctest: +SKIP
+    >>> cache.get(key) is None                             # doctest: +SKIP
+    True
+
+    Puts are batched and committed every ``commit_every`` entries, so a run killed halfway
+    keeps the work it did (each entry is complete by itself).
+    """
+
+    def __init__(self, directory: Path, commit_every: int = 200) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / CACHE_FILE
+        self.commit_every = commit_every
+        self._pending = 0
+        self._con = self._open()
+        self.hits = 0
+        self.misses = 0
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError:
+            # a cache that is not a database (disk trouble, a stray file): it only saves time,
+            # so start a new one rather than fail the run
+            self.path.unlink(missing_ok=True)
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=60)
+        con.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        con.commit()
+        return con
+
+    def get(self, key: str) -> Any | None:
+        """The stored outcome for ``key``, or ``None`` (also for an entry that cannot be read)."""
+        try:
+            row = self._con.execute("SELECT value FROM outcome WHERE key = ?", (key,)).fetchone()
+            value = pickle.loads(row[0]) if row else None
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            value = None
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, outcome: Any) -> None:
+        """Store one outcome; committed in batches (see the class docstring)."""
+        blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        self._con.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)", (key, blob))
+        self._pending += 1
+        if self._pending >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        self._con.commit()
+        self._pending = 0
+
+    def retain(self, keys: Iterable[str]) -> int:
+        """Delete every entry not in ``keys`` (files gone from the raw folder, older code).
+
+        The cache then mirrors the outputs next to it and does not grow run after run.
+        Returns the number of entries deleted.
+        """
+        self.commit()
+        con = self._con
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        con.execute("DELETE FROM keep")
+        con.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keys))
+        deleted = con.execute("DELETE FROM outcome WHERE key NOT IN (SELECT key FROM keep)").rowcount
+        con.execute("DELETE FROM keep")
+        con.commit()
+        return deleted
+
+    def __len__(self) -> int:
+        return int(self._con.execute("SELECT COUNT(*) FROM outcome").fetchone()[0])
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            self._con.close()
+
+    def __enter__(self) -> ExtractionCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

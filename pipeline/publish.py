@@ -1,0 +1,28 @@
+"""Files derived from the tables after every run: ``report.html`` and ``datapackage.json``.
+
+They are written after the tables are in place, each atomically. A failure here is reported but
+never undoes or fails the run: the tables are the product, these are views of it, and
+``python -m pipeline report`` can redo the report at any time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.datapackage import write_datapackage
+from pipeline.report import write_report
+
+
+def publish(out_dir: Path, raw_dir: Path | None = None) -> list[str]:
+    """Write the report and the data package into ``out_dir``; return a message per failure.
+
+    ``publish(Path("outputs"), Path("raw"))`` → ``[]`` once both files are written.
+    """
+    problems: list[str] = []
+    for name, write in (("datapackage.json", lambda: write_datapackage(out_dir)),
+                        ("report.html", lambda: write_report(out_dir, raw_dir))):
+        try:
+            write()
+        except Exception as exc:  # a bug in a derived file must not cost the user the tables
+            problems.append(f"could not write {name} in {out_dir}: {type(exc).__name__}: {exc}")
+    return problems
