@@ -51,7 +51,7 @@ _LIBRARIES = (
     "phonenumbers",
     "python-docx",
 )
-_PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent  # this module lives in the package it fingerprints
 
 
 def _library_versions() -> str:

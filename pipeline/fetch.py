@@ -137,7 +137,6 @@ class Fetcher:
         self.policy = policy or Policy()
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.policy.user_agent
-        self.session.trust_env = False  # no proxy or netrc credentials picked up from the environment
         self._sleep, self._clock = sleep, clock
         self._last: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser] = {}

@@ -293,7 +293,8 @@ def gantt_svg(
             width = max(x1 - x0, 2.0)  # a zero-length stop still shows
             by = y + (ROW_HEIGHT - BAR_HEIGHT) / 2
             css = f"bar {bar.kind}" + (" open" if bar.end is None else "")
-            fill = f' fill="url(#{esc(svg_id)}-open)"' if bar.end is None else ""
+            # an inline style, because the stylesheet's class fill would beat a fill attribute
+            fill = f' style="fill:url(#{esc(svg_id)}-open)"' if bar.end is None else ""
             parts.append(f'<text class="row-label" x="16" y="{y + 13}">{esc(truncate(bar.label, LABEL_COLUMNS))}</text>')
             parts.append(
                 f'<rect class="{css}" x="{x0}" y="{by}" width="{round(width, 1)}" height="{BAR_HEIGHT}" rx="2"{fill}>'

@@ -128,7 +128,8 @@ def _role(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point:
     rest = re.sub(r"[\s()（）起止至到期间~\-—:：由自从于将在即]", "", own)
     if len(rest) <= 4 or not OTHER_VERB.search(own):
         # a range standing alone as the topic ("X至Y,医保信息系统升级,暂停…"): the verb follows
-        for a, b in spans[ci + 1 : ci + 4]:
+        # a full range may stand two clauses before its verb; a lone date only one
+        for a, b in spans[ci + 1 : ci + (4 if r.end is not None else 2)]:
             if next_point <= b and not sentence[a:next_point].strip(" ,，"):
                 return None, own  # the next clause opens with its own date: its verb is not ours
             nxt = sentence[a : min(b, next_point)]
