@@ -120,6 +120,17 @@ def _retry_after(value: str | None, cap: float = 60.0) -> float | None:
     return min(cap, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
 
 
+def _origin(url: str) -> str:
+    """``"https://YBJ.xa.gov.cn/a/b.html"`` → ``"https://ybj.xa.gov.cn"``: what one robots.txt governs."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _host(url: str) -> str:
+    """``"https://ybj.xa.gov.cn:8443/a"`` → ``"ybj.xa.gov.cn"``: one server, whatever the scheme or port."""
+    return (urlsplit(url).hostname or "").lower()
+
+
 class Fetcher:
     """One polite HTTP client for a run: robots.txt per host, a pause per host, bounded retries.
 
@@ -137,23 +148,25 @@ class Fetcher:
         self.policy = policy or Policy()
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.policy.user_agent
+        self.session.max_redirects = self.policy.max_redirects  # robots.txt is fetched with redirects followed
         self._sleep, self._clock = sleep, clock
         self._last: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser] = {}
 
     # -- politeness -------------------------------------------------------------------------
 
-    def _pause(self, host: str) -> None:
-        robots = self._robots.get(host)
+    def _pause(self, url: str) -> None:
+        """Wait until ``delay`` (or the site's robots.txt ``Crawl-delay``, up to 30 s) has passed
+        since the last request to this host."""
+        robots = self._robots.get(_origin(url))
         crawl_delay = robots.crawl_delay(self.policy.user_agent) if robots is not None else None
         delay = max(self.policy.delay, min(float(crawl_delay or 0), 30.0))
-        last = self._last.get(host)
+        last = self._last.get(_host(url))
         if last is not None and (wait := delay - (self._clock() - last)) > 0:
             self._sleep(wait)
 
     def _robots_for(self, url: str) -> RobotFileParser:
-        parts = urlsplit(url)
-        host = f"{parts.scheme}://{parts.netloc}".lower()
+        host = _origin(url)
         if host not in self._robots:
             parser = RobotFileParser()
             robots_url = f"{host}/robots.txt"
@@ -221,12 +234,11 @@ class Fetcher:
         server sends one); the size cap and 4xx are final.
         """
         max_bytes = self.policy.max_bytes if max_bytes is None else max_bytes
-        host = urlsplit(url).netloc.lower()
         for attempt in range(self.policy.retries + 1):
             last = attempt == self.policy.retries
             if attempt:
                 self._sleep(self.policy.backoff * 2 ** (attempt - 1))
-            self._pause(host)
+            self._pause(url)
             try:
                 status, content_type, body, final, retry_after = self._attempt(url, max_bytes, follow)
             except _Transient:
@@ -234,7 +246,7 @@ class Fetcher:
                     raise
                 continue
             finally:
-                self._last[host] = self._clock()  # the pause counts from the end of a request
+                self._last[_host(url)] = self._clock()  # the pause counts from the end of a request
             if status in _TRANSIENT and not last:
                 if retry_after:
                     self._sleep(retry_after)

@@ -259,7 +259,8 @@ def gantt_svg(
     hi = hi if hi > lo else lo + 24
     plot_w = CHART_WIDTH - LABEL_WIDTH - NOTE_WIDTH
     n_rows = sum(len(lane.bars) for lane in lanes)
-    height = AXIS_HEIGHT + len(lanes) * HEADING_HEIGHT + n_rows * ROW_HEIGHT + 8
+    n_headings = sum(1 for lane in lanes if lane.title)
+    height = AXIS_HEIGHT + n_headings * HEADING_HEIGHT + n_rows * ROW_HEIGHT + 8
 
     def x(value: float) -> float:
         return round(LABEL_WIDTH + (min(max(value, lo), hi) - lo) / (hi - lo) * plot_w, 1)
@@ -281,12 +282,13 @@ def gantt_svg(
     y = AXIS_HEIGHT
     for lane in lanes:
         parts.append(f'<g class="lane" data-city="{esc(lane.title)}">')
-        parts.append(f'<rect class="lane-bg" x="0" y="{y}" width="{CHART_WIDTH}" height="{HEADING_HEIGHT}"/>')
-        parts.append(
-            f'<text class="lane-title" x="6" y="{y + 16}">{esc(truncate(lane.title, LABEL_COLUMNS))}'
-            f'<tspan class="lane-sub" dx="8">{esc(lane.subtitle)}</tspan></text>'
-        )
-        y += HEADING_HEIGHT
+        if lane.title:  # a card's chart has one untitled lane: the card's heading names it
+            parts.append(f'<rect class="lane-bg" x="0" y="{y}" width="{CHART_WIDTH}" height="{HEADING_HEIGHT}"/>')
+            parts.append(
+                f'<text class="lane-title" x="6" y="{y + 16}">{esc(truncate(lane.title, LABEL_COLUMNS))}'
+                f'<tspan class="lane-sub" dx="8">{esc(lane.subtitle)}</tspan></text>'
+            )
+            y += HEADING_HEIGHT
         for bar in lane.bars:
             x0 = x(bar.start)
             x1 = x(bar.end) if bar.end is not None else x(hi)
@@ -392,7 +394,7 @@ def city_timeline_svg(city: str, windows: Sequence[dict[str, Any]], svg_id: str)
     ticks = [
         (t * step, (origin + dt.timedelta(hours=t * step)).strftime("%m-%d")) for t in range(int(hi // step) + 1)
     ]
-    return gantt_svg([Lane(city, "", bars)], (0.0, float(hi)), ticks, svg_id, f"Outage windows of {city}")
+    return gantt_svg([Lane("", "", bars)], (0.0, float(hi)), ticks, svg_id, f"Outage windows of {city}")
 
 
 # ---------------------------------------------------------------------------------------------

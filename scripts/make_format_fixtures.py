@@ -491,7 +491,6 @@ def write_pdf(blocks: list[Block], path: Path, cjk: tuple[str, int], symbol: str
 def write_docx(blocks: list[Block], path: Path, published: str) -> None:
     from docx import Document
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     doc = Document()
     doc.core_properties.title = blocks[0].text
@@ -524,7 +523,6 @@ def write_docx(blocks: list[Block], path: Path, published: str) -> None:
             # mark the first row as the header Word repeats on every page
             tr_pr = table.rows[0]._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:tblHeader"))
-            assert tr_pr.find(qn("w:tblHeader")) is not None
     buf = io.BytesIO()
     doc.save(buf)
     path.write_bytes(_stable_zip(buf.getvalue()))
@@ -544,12 +542,11 @@ def _stable_zip(data: bytes) -> bytes:
 # --- main --------------------------------------------------------------------------------------
 
 
-def find_font(candidates) -> object | None:
-    for cand in candidates:
-        path = cand[0] if isinstance(cand, tuple) else cand
-        if Path(path).exists():
-            return cand
-    return None
+def find_fonts() -> tuple[tuple[str, int], str] | None:
+    """``((cjk_path, subfont_index), symbol_path)`` of the first installed fonts, or None."""
+    cjk = next((c for c in CJK_FONTS if Path(c[0]).exists()), None)
+    symbol = next((p for p in SYMBOL_FONTS if Path(p).exists()), None)
+    return (cjk, symbol) if cjk and symbol else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -557,10 +554,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    cjk, symbol = find_font(CJK_FONTS), find_font(SYMBOL_FONTS)
-    if cjk is None or symbol is None:
+    fonts = find_fonts()
+    if fonts is None:
         print("error: a CJK font and a symbol font are needed: apt-get install -y fonts-wqy-zenhei fonts-symbola", file=sys.stderr)
         return 2
+    cjk, symbol = fonts
     seeds = sorted(args.seeds.glob("*.txt"))
     if not seeds:
         print(f"error: no seed notices in {args.seeds}", file=sys.stderr)
@@ -575,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         blocks = parse_seed(seed.read_text(encoding="utf-8"), page.get("title"))
         (args.out / f"{seed.stem}.gov.html").write_bytes(gov_html(blocks, published))
         (args.out / f"{seed.stem}.wechat.html").write_bytes(wechat_html(blocks, published))
-        write_pdf(blocks, args.out / f"{seed.stem}.pdf", cjk, symbol)  # type: ignore[arg-type]
+        write_pdf(blocks, args.out / f"{seed.stem}.pdf", cjk, symbol)
         write_docx(blocks, args.out / f"{seed.stem}.docx", published)
         print(f"{seed.name}: gov.html, wechat.html, pdf, docx → {args.out}")
     return 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.timeexpr import YearChoice, YearGuess, find_ranges, parse_points, resolve_point
@@ -30,13 +30,11 @@ _TOKENS = [
     "〇", "○", "零", "一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "二十四", "二〇二二",
     "小时", "个", "个工作日内", "元", "版本", "V", " ", "，", "。", "另行通知", "暂停", "恢复",
 ]
-# The year-9999 overflow is a known bug with its own strict xfail test below
-# (test_never_raises_at_the_end_of_the_calendar): when it is fixed, drop the filter on DATEISH.
 _NUMBER = st.integers(min_value=0, max_value=99999).map(str)
 DATEISH = st.lists(
     st.one_of(st.sampled_from(_TOKENS), _NUMBER, st.sampled_from(["0", "24", "29", "30", "31", "12", "2022", "1900", "9999"])),
     max_size=16,
-).map("".join).filter(lambda s: "9999年" not in s)  # the known year-9999 bug: see the xfail test below
+).map("".join)
 ANY_TEXT = st.one_of(
     st.text(),
     st.text(alphabet=st.characters(min_codepoint=0x30, max_codepoint=0x3A) | st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)),
@@ -65,6 +63,9 @@ def test_never_raises(
 ) -> None:
     points = parse_points(text)
     assert all(0 <= p.start < p.end for p in points)
+    # KNOWN BUG, with its own strict xfail test (test_never_raises_at_the_end_of_the_calendar):
+    # a point printed in the year 9999 overflows datetime. Drop this line when it is fixed.
+    assume(all(p.year != 9999 for p in points))
     guess = _fixed_guess(guess_year) if guess_year is not None else None
     for r in find_ranges(text):
         for p in (r.start, r.end):
@@ -111,6 +112,19 @@ def _printed(at: datetime, as_24: bool) -> tuple[date, int]:
     return at.date(), at.hour
 
 
+def _period(hour: int) -> tuple[str, int]:
+    """The 12-hour reading the notices print: 15 → ("下午", 3), 0 → ("凌晨", 0), 12 → ("中午", 12)."""
+    if hour < 6:
+        return "凌晨", hour
+    if hour < 12:
+        return "上午", hour
+    if hour == 12:
+        return "中午", 12
+    if hour <= 18:
+        return "下午", hour - 12
+    return "晚上", hour - 12
+
+
 def render(at: datetime, style: str, as_24: bool, with_year: bool = True) -> str:
     """A datetime printed in one of the notices' styles."""
     d, h = _printed(at, as_24)
@@ -124,6 +138,9 @@ def render(at: datetime, style: str, as_24: bool, with_year: bool = True) -> str
     if style == "cn":  # 二〇二二年三月一日十八时
         cy = f"{_cn_year(d.year)}年" if with_year else ""
         return f"{cy}{_cn(d.month)}月{_cn(d.day)}日{_cn(h)}时"
+    if style == "period":  # 2022年3月1日下午6:30 (never 24时)
+        period, h12 = _period(h)
+        return f"{y}{d.month}月{d.day}日{period}{h12}:{at.minute:02d}"
     if style == "iso":  # 2022-03-01 18:30
         return f"{d.year}-{d.month:02d}-{d.day:02d} {h:02d}:{at.minute:02d}"
     raise ValueError(style)
@@ -171,8 +188,8 @@ def printed_ranges(draw: st.DrawFn) -> Printed:
         text = f"{first.year}.{first.month}.{first.day}{sep}{last.year}.{last.month}.{last.day}"
         return Printed(text, datetime(first.year, first.month, first.day),
                        datetime(last.year, last.month, last.day) + timedelta(days=1), None)
-    style = draw(st.sampled_from(["shi", "colon", "dian_fen", "cn", "iso"] if kind == "full" else
-                                 ["shi", "colon", "dian_fen", "cn"]))
+    style = draw(st.sampled_from(["shi", "colon", "dian_fen", "cn", "period", "iso"] if kind == "full" else
+                                 ["shi", "colon", "dian_fen", "cn", "period"]))
     if style in _HOUR_STYLES or kind == "bare_end_hour":
         start = start.replace(minute=0)
     if kind == "bare_end_hour":  # 2022年3月1日22时至6时: an end hour earlier than the start is the next day
@@ -185,9 +202,9 @@ def printed_ranges(draw: st.DrawFn) -> Printed:
     if style in _HOUR_STYLES:
         span -= span % 60
     end = start + timedelta(minutes=span)
-    start_24 = draw(st.booleans()) and style != "iso"
+    start_24 = draw(st.booleans()) and style not in ("iso", "period")
     # 24时 of the day before the start day would read as an earlier date: only when the end is a later day
-    end_24 = draw(st.booleans()) and style != "iso" and end.date() > start.date()
+    end_24 = draw(st.booleans()) and style not in ("iso", "period") and end.date() > start.date()
     if kind == "start_year_guessed":  # 年3月1日18时至3月5日8时, the year from year_guess
         printed_start_day, _ = _printed(start, start_24)
         text = render(start, style, start_24, with_year=False) + sep + render(end, style, end_24, with_year=False)

@@ -16,22 +16,28 @@ from pipeline.resolve_year import YearClues
 from pipeline.timeexpr import find_ranges, resolve_point
 from pipeline.vocab.terms import find_terms
 
-# (code, pattern) in priority order: the first that matches the situation wins.
-CATEGORY_RULES: tuple[tuple[str, str], ...] = (
+# Situations named by a specific word win; otherwise the situation the text names first.
+SPECIFIC_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("retirees", r"离休|二等乙级|伤残军人"),
+    ("chronic_special", r"慢性病|慢特病|慢病|特殊病|特药|特检特治|特殊药品|长期用药|长期服药|透析|门诊统筹|两病"),
     ("insurance_card", r"医保卡|社保卡|社会保障卡|IC卡|电子凭证|身份证.*介质|激活"),
     ("referral_filing", r"转诊|转外就医|备案"),
+)
+GENERAL_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("out_of_area", r"异地|市外|外省|省外|跨省|参保地"),
-    ("chronic_special", r"慢性病|慢特病|特殊病|特药|特检特治|特殊药品|长期用药|透析|门诊统筹|两病"),
     ("pharmacy", r"药店|购药|药房"),
-    ("inpatient", r"住院|入院|出院|家庭病床"),
+    ("inpatient", r"住院|入院|出院|家庭病床|在院"),
     ("outpatient", r"门诊|急诊|就诊|就医"),
-    ("enrollment_payment", r"参保|缴费|缴纳|征缴|核定|医疗保险费|保险费"),
+    # 参保人(员)/参保地 name the insured person or place, not enrolment
+    ("enrollment_payment", r"参保(?!人|患者|地|群众|职工|单位和个人)|缴费|缴纳|征缴|核定|医疗保险费|保险费"),
     ("reimbursement", r"零星报销|手工报销|报销|零报|冲销"),
 )
+CATEGORY_RULES = SPECIFIC_CATEGORIES + GENERAL_CATEGORIES
 ACTION_RULES: tuple[tuple[str, str], ...] = (
     ("deemed_approved", r"视作|视同|视为已"),
-    ("stock_up_medicine", r"备足|开具.{0,8}(药品|用药量)|提前.{0,10}(开药|购药|用药量)|[23二三两]\s*[—-]?\s*[23三]?\s*个月.{0,4}(药|用药)"),
+    # the provider settles later and the patient need do nothing
+    ("unaffected", r"无需办理出院|暂不办理出院|由(定点)?(医疗机构|医院|医药机构)[^,，。;；]{0,16}(统一|补办|补录)[^,，。;；]{0,8}结算"),
+    ("stock_up_medicine", r"备足|多配药|多开药|开具.{0,8}(药品|用药量|药量)|提前.{0,10}(开药|购药|用药量)|[23二三两]\s*[—-]?\s*[23三]?\s*个月.{0,4}(药|用药)"),
     ("pay_then_reimburse", r"(垫付|自付|自费|现金支付).{0,160}(零星报销|手工结算|报销|零报)"),
     ("pay_then_settle_at_provider", r"(垫付|自付|自费|现金支付|挂账|记账).{0,80}(补办|补录|重新|结算|冲销|退费|补刷|转为医保)|先收治入院|挂账|记账"),
     ("settle_before", r"(停机|切换|暂停).{0,6}前.{0,30}(结算|出院)|出院当日.{0,10}结算|提前.{0,10}结算|直接办理医保出院结算"),
@@ -40,6 +46,7 @@ ACTION_RULES: tuple[tuple[str, str], ...] = (
 )
 GUIDANCE_HEADING = re.compile(r"指南|办理|攻略|须知|注意|事项|就医|购药|门诊|住院|提示|提醒|安排|处理|措施|业务|结算|报销|参保|缴费|就医购药|人员")
 ACTION_WORDS = re.compile(r"垫付|自付|报销|结算|办理|备足|开具|视作|视同|不受影响|不影响|顺延|暂停|携带|持|凭|挂账|冲销|补办|补录|激活|缴纳")
+PREAMBLE = re.compile(r"^\s*(按照|根据|依据|为了|为进一步|为做好|为确保|为提升|为落实|为保障|经研究)")
 QUESTION = re.compile(r"^\s*\d{1,2}\s*[.、]\s*(?P<q>.+[?？])\s*$")
 ANSWER = re.compile(r"^\s*答\s*[:：]\s*")
 # "☛ 系统停机前可出院的 出院当日…": a bullet glyph, the situation, a space, the instruction
@@ -47,11 +54,13 @@ BULLET = re.compile(r"^\s*[•·☛☞🔹🔸▶►◆◇■□●○✅👉]\s
 
 
 def category_of(text: str) -> str:
-    """``"停机期间门诊慢性病患者如何购药?"`` → ``"chronic_special"``."""
-    for code, pat in CATEGORY_RULES:
+    """``"停机期间门诊慢性病患者如何购药?"`` → ``"chronic_special"``;
+    ``"门诊、住院及购药费用由参保人先行垫付"`` → ``"outpatient"`` (named first)."""
+    for code, pat in SPECIFIC_CATEGORIES:
         if re.search(pat, text):
             return code
-    return "other"
+    first = min(((m.start(), code) for code, pat in GENERAL_CATEGORIES if (m := re.search(pat, text))), default=None)
+    return first[1] if first else "other"
 
 
 def action_of(text: str) -> str:
@@ -128,8 +137,9 @@ def _units(lines: list[str]) -> list[tuple[str | None, str, str | None, str]]:
             units.append((b.group("cond").strip(), b.group("rest").strip(), scheme, heading))
             i += 1
             continue
-        if guidance_section and ACTION_WORDS.search(line) and len(line) >= 12 and not find_ranges(line[:14]) or (
-            guidance_section and ACTION_WORDS.search(line) and len(line) >= 12 and re.search(r"垫付|报销|补办|备足|视作", line)
+        instruction = re.search(r"垫付|自付|报销|补办|补录|备足|多配药|多开药|视作|视同|冲销|挂账|记账", line)
+        if len(line) >= 12 and not PREAMBLE.match(HEADING_MARK.sub("", line)) and (
+            (guidance_section and ACTION_WORDS.search(line) and not find_ranges(line[:14])) or instruction
         ):
             text = HEADING_MARK.sub("", line).strip()
             text = re.sub(r"^\d{1,2}\s*[。.、]\s*", "", text)
@@ -145,15 +155,19 @@ def _units(lines: list[str]) -> list[tuple[str | None, str, str | None, str]]:
 def extract_guidance(lines: list[str], clues: YearClues) -> list[dict]:
     rows = []
     for cond, text, scheme, heading in _units(lines):
-        situation = " ".join(x for x in (heading, cond or "", text[:60]) if x)
-        category = category_of(" ".join(x for x in (heading, cond or "") if x)) if (heading or cond) else "other"
-        if category == "other":
-            category = category_of(situation)
+        # the situation as printed decides first, then the text, then the section heading
+        category = "other"
+        for part in (cond or "", text[:80], heading):
+            category = category_of(part)
+            if category != "other":
+                break
         action = action_of(text)
         dfrom, dto, dtext = deadlines_of(text, clues)
         docs = documents_of(text)
         if action == "other" and not cond and not docs and not (dfrom or dto or dtext):
             continue  # an introduction or a statement of fact, not an instruction
+        if action == "suspended" and not cond and any(r.start.has_time for r in find_ranges(text)):
+            continue  # a stop announced with its time is an outage window, not an instruction
         rows.append(
             {
                 "guidance_no": len(rows) + 1,

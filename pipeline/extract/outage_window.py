@@ -404,6 +404,9 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
         )
         for column, rule, value, ev in w.notes:
             raw = w.start_text if column == "start_at" else (w.end_text or "")
+            used = w.start if column == "start_at" else w.end
+            if rule.startswith("year_") and used is not None:
+                value = used.strftime("%Y-%m-%dT%H:%M")  # the value used, not only its year
             repairs.append(repair("outage_windows", column, raw, value, rule, ev))
     return WindowResult(rows, repairs)
 

@@ -67,13 +67,12 @@ def decode_html(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), "utf-16" if codec == "utf-16" else "utf-8"
             except UnicodeDecodeError:
                 break
-    if not data.isascii():
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-    else:
+    if data.isascii():
         return data.decode("ascii"), declared_charset(data) or "ascii"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     declared = declared_charset(data)
     if declared and declared != "utf-8":
         codec = _WIDEN.get(declared, declared)

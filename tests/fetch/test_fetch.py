@@ -243,7 +243,7 @@ def test_existing_manifest_rows_are_kept_and_header_extended(server, tmp_path):
     fetch(tmp_path, server.url_for("/a.html"))
     rows = manifest(tmp_path)
     assert list(rows[0]) == [*MANIFEST_COLUMNS, *EXTRA_COLUMNS]
-    assert rows[0] | {} == {**dict.fromkeys(rows[0], ""), "file": "xian.txt", "city": "西安市", "published": "2022-02-26"}
+    assert rows[0] == {**dict.fromkeys(rows[0], ""), "file": "xian.txt", "city": "西安市", "published": "2022-02-26"}
     assert rows[1]["url"] == "http://example.cn/a.shtml"
     assert len(rows) == 3
 
@@ -285,6 +285,15 @@ def test_pause_between_requests_to_one_host(server):
     fetcher = Fetcher(Policy(delay=1.5, retries=0), sleep=slept.append, clock=lambda: now[0])
     fetcher.get(server.url_for("/a.html"))  # robots.txt, then the page: one pause between them
     assert slept == [1.5]
+
+
+def test_robots_crawl_delay_lengthens_the_pause(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 3\n")
+    httpserver.expect_request("/a.html").respond_with_data(GBK_PAGE, content_type="text/html")
+    slept: list[float] = []
+    fetcher = Fetcher(Policy(delay=0.5, retries=0), sleep=slept.append, clock=lambda: 100.0)
+    fetcher.get(httpserver.url_for("/a.html"))
+    assert slept == [3.0]
 
 
 # --- pure helpers ------------------------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""Incremental runs: unchanged files are not extracted again, and the cache never changes output."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import pipeline.cache as cache_mod
+import pipeline.run as run_mod
+from pipeline.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, cache_key, pipeline_fingerprint
+from pipeline.cli import build_parser
+from pipeline.extract import SourceHints
+from pipeline.run import run, run_pipeline
+
+REPO = Path(__file__).resolve().parent.parent
+TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
+
+
+@pytest.fixture()
+def raw(tmp_path: Path) -> Path:
+    """A private copy of raw/ that a test may change."""
+    dst = tmp_path / "raw"
+    shutil.copytree(REPO / "raw", dst)
+    return dst
+
+
+@pytest.fixture()
+def extract_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every call of extract_notice (and so of reading) during the test, by source file."""
+    calls: list[str] = []
+    real = run_mod.extract_notice
+
+    def counting(doc, *args, **kwargs):
+        calls.append(doc.source_file)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(run_mod, "extract_notice", counting)
+    return calls
+
+
+def _n_notices(raw: Path) -> int:
+    return len(run_mod.discover(raw))
+
+
+def test_rerun_with_nothing_changed_extracts_nothing(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+    cache_dir = tmp_path / "out" / CACHE_DIR
+    first = run_pipeline(raw, cache_dir, jobs=1)
+    assert len(extract_calls) == _n_notices(raw)
+    extract_calls.clear()
+    second = run_pipeline(raw, cache_dir, jobs=1)
+    assert extract_calls == []
+    assert second.rows == first.rows and second.errors == first.errors
+
+
+def test_one_changed_file_is_the_only_one_extracted(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+    cache_dir = tmp_path / "out" / CACHE_DIR
+    run_pipeline(raw, cache_dir, jobs=1)
+    extract_calls.clear()
+    target = raw / "suzhou-2021-cutover.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\n特此通告。\n", encoding="utf-8")
+    run_pipeline(raw, cache_dir, jobs=1)
+    assert extract_calls == ["suzhou-2021-cutover.txt"]
+
+
+def test_changed_manifest_hint_re_extracts_that_file(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+    cache_dir = tmp_path / "out" / CACHE_DIR
+    run_pipeline(raw, cache_dir, jobs=1)
+    extract_calls.clear()
+    manifest = raw / "manifest.csv"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("qingdao-2021-cutover-forum.txt,,,,", "qingdao-2021-cutover-forum.txt,,青岛市,,"), encoding="utf-8")
+    run_pipeline(raw, cache_dir, jobs=1)
+    assert extract_calls == ["qingdao-2021-cutover-forum.txt"]
+
+
+def test_full_forces_every_file(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+    out = tmp_path / "out"
+    assert run(raw, out, quiet=True) == 0
+    extract_calls.clear()
+    assert run(raw, out, quiet=True) == 0
+    assert extract_calls == []
+    assert run(raw, out, quiet=True, full=True) == 0
+    assert len(extract_calls) == _n_notices(raw)
+
+
+def test_output_is_identical_with_and_without_cache(raw: Path, tmp_path: Path) -> None:
+    cached, uncached = tmp_path / "cached", tmp_path / "uncached"
+    assert run(raw, cached, quiet=True) == 0  # cold: fills the cache
+    assert run(raw, cached, quiet=True) == 0  # warm: every row from the cache
+    assert run(raw, uncached, quiet=True, cache=False) == 0
+    assert not (uncached / CACHE_DIR).exists()
+    for name in TABLES:
+        assert (cached / f"{name}.csv").read_bytes() == (uncached / f"{name}.csv").read_bytes(), name
+        assert pq.read_table(cached / f"{name}.parquet").equals(pq.read_table(uncached / f"{name}.parquet")), name
+
+
+def test_cache_keeps_only_entries_of_the_last_run(raw: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "out" / CACHE_DIR
+    run_pipeline(raw, cache_dir, jobs=1)
+    (raw / "ningbo-2015-year-end.txt").unlink()
+    run_pipeline(raw, cache_dir, jobs=1)
+    with ExtractionCache(cache_dir) as cache:
+        assert len(cache) == _n_notices(raw)
+
+
+def test_a_corrupt_cache_file_is_replaced_not_fatal(raw: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "out" / CACHE_DIR
+    cache_dir.mkdir(parents=True)
+    (cache_dir / CACHE_FILE).write_bytes(b"this is not a database" * 100)
+    result = run_pipeline(raw, cache_dir, jobs=1)
+    assert len(result.rows["notices"]) == _n_notices(raw)
+    with ExtractionCache(cache_dir) as cache:
+        assert len(cache) == _n_notices(raw)
+
+
+def test_key_depends_on_bytes_path_hints_and_code() -> None:
+    base = cache_key("0" * 64, "a.txt", SourceHints())
+    assert cache_key("1" * 64, "a.txt", SourceHints()) != base
+    assert cache_key("0" * 64, "b.txt", SourceHints()) != base
+    assert cache_key("0" * 64, "a.txt", SourceHints(published=date(2021, 1, 1))) != base
+    assert cache_key("0" * 64, "a.txt", SourceHints(), fingerprint="other-code") != base
+    assert cache_key("0" * 64, "a.txt", SourceHints()) == base
+
+
+def test_fingerprint_changes_when_pipeline_source_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "pipeline"
+    shutil.copytree(Path(cache_mod.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_mod, "_PACKAGE_DIR", package)
+    pipeline_fingerprint.cache_clear()
+    try:
+        before = pipeline_fingerprint()
+        timeexpr = package / "timeexpr.py"
+        timeexpr.write_text(timeexpr.read_text(encoding="utf-8") + "\n# a comment is a change too\n", encoding="utf-8")
+        pipeline_fingerprint.cache_clear()
+        assert pipeline_fingerprint() != before
+    finally:
+        pipeline_fingerprint.cache_clear()
+
+
+def test_run_command_accepts_full_jobs_and_no_cache() -> None:
+    args = build_parser().parse_args(["run", "--full", "--jobs", "2", "--no-cache"])
+    assert args.full is True and args.jobs == 2 and args.cache is False
+    args = build_parser().parse_args(["run"])
+    assert args.full is False and args.jobs is None and args.cache is True

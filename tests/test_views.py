@@ -1,0 +1,105 @@
+"""The DuckDB views (pipeline/views.py) on a hand-made set of tables (tests/synthetic.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+from synthetic import NID_PROV, memory_db, records, write_synthetic_outputs
+
+from pipeline.views import VIEWS
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = memory_db()
+    yield con
+    con.close()
+
+
+def by_label(rows):
+    return {r["city_label"]: r for r in rows}
+
+
+def test_city_timeline_has_one_row_per_window_with_places_kept(con):
+    rows = records(con, "SELECT * FROM city_timeline")
+    assert len(rows) == 5
+    assert {"city", "scheme", "service", "start_at", "end_at", "hours"} <= rows[0].keys()
+    labels = [r["city_label"] for r in rows]
+    # a province-wide notice keeps its windows, labelled by province, city left NULL
+    prov = [r for r in rows if r["notice_id"] == NID_PROV]
+    assert {r["city_label"] for r in prov} == {"乙省 (province-wide)"}
+    assert all(r["city"] is None for r in prov)
+    assert labels == sorted(labels)
+    open_row = next(r for r in prov if r["window_no"] == 2)
+    assert open_row["open_ended"] is True and open_row["end_at"] is None and open_row["hours"] is None
+
+
+def test_city_comparison_one_row_per_city_label(con):
+    rows = by_label(records(con, "SELECT * FROM city_comparison"))
+    assert set(rows) == {"甲市", "丙市", "乙省 (province-wide)", "(city unknown) x.txt", "(city unknown) y.txt"}
+
+    jia = rows["甲市"]
+    assert jia["notices"] == 2 and jia["windows"] == 2
+    assert jia["first_stop"] == datetime(2021, 9, 1, 0, 0)
+    assert jia["last_resume"] == datetime(2021, 9, 10, 0, 0)
+    assert jia["longest_outage_hours"] == 192.0
+    assert jia["services_stopped"] == sorted(["(all services)", "实时结算", "联网结算"])
+    assert jia["guidance_categories"] == ["outpatient", "reimbursement"]
+    # latest deadline of reimbursement-ish guidance; the later stock-up deadline does not count
+    assert jia["reimbursement_deadline"] == date(2022, 1, 15)
+    # ok + area code inferred + short number are usable; two damaged are not
+    assert (jia["contacts_with_number"], jia["contacts_without_number"]) == (3, 2)
+    assert jia["repairs"] == 3
+    assert jia["source_files"] == ["jia-1.txt", "sub/jia-2.txt"]
+
+
+def test_city_comparison_open_window_and_empty_cities(con):
+    rows = by_label(records(con, "SELECT * FROM city_comparison"))
+    prov = rows["乙省 (province-wide)"]
+    assert prov["city"] is None and prov["city_scope"] == "province"
+    assert prov["open_windows"] == 1
+    assert prov["last_resume"] is None  # one window never ends: when everything returned is unknown
+    assert prov["longest_outage_hours"] == 72.0
+    assert prov["reimbursement_deadline"] is None  # settle_before is not a reimbursement
+
+    unknown = rows["(city unknown) x.txt"]
+    assert unknown["city_scope"] == "unknown"
+    assert (unknown["windows"], unknown["first_stop"], unknown["services_stopped"]) == (0, None, [])
+    assert unknown["guidance_categories"] == ["other"]
+    assert rows["(city unknown) y.txt"]["guidance_items"] == 0
+
+    bing = rows["丙市"]
+    assert bing["longest_outage_hours"] == 12.0
+    assert (bing["contacts_with_number"], bing["contacts_without_number"], bing["repairs"]) == (0, 0, 0)
+
+
+def test_guidance_matrix_city_by_category(con):
+    rows = records(con, "SELECT * FROM guidance_matrix")
+    cell = {(r["city_label"], r["category"]): r for r in rows}
+    assert cell[("甲市", "outpatient")]["actions"] == ["pay_then_reimburse", "stock_up_medicine"]
+    assert cell[("甲市", "outpatient")]["guidance_items"] == 3
+    assert cell[("甲市", "outpatient")]["latest_deadline"] == date(2022, 6, 30)
+    assert cell[("甲市", "reimbursement")]["actions"] == ["pay_then_reimburse"]
+    assert cell[("乙省 (province-wide)", "inpatient")]["actions"] == ["settle_before"]
+    assert ("(city unknown) x.txt", "other") in cell
+    assert len(rows) == 4
+
+
+def test_views_on_empty_tables():
+    con = memory_db({})
+    for name in VIEWS:
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(0,)]
+
+
+def test_every_run_creates_the_views_readable_read_only(tmp_path):
+    write_synthetic_outputs(tmp_path)
+    con = duckdb.connect(str(tmp_path / "notices.duckdb"), read_only=True)
+    try:
+        for name in ("city_timeline", "city_comparison", "guidance_matrix"):
+            assert con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] > 0
+        comments = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+        assert comments["city_comparison"].startswith("one row per city_label")
+    finally:
+        con.close()
