@@ -256,6 +256,9 @@ def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
     md.issuer = find_issuer(doc, md.title)
     md.city, md.province, md.city_evidence, md.city_rule = find_city(doc, md.issuer, md.title, hints)
     md.stamp, md.stamp_text = find_stamp(doc)
+    if md.stamp is None and _page_published(doc) is not None:
+        # a page's publish time is an upper bound on the notice's date, like a repost stamp
+        md.stamp, md.stamp_text = _page_published(doc), f"page publish time {doc.meta['published']}"
     clues = YearClues(
         url=hints.url,
         url_date=url_date(hints.url),
@@ -271,6 +274,19 @@ def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
     clues.publication = md.published_on
     clues.publication_text = md.published_evidence
     return md
+
+
+def _page_published(doc: Document) -> datetime | None:
+    value = (doc.meta.get("published") or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "")[:19])
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
 
 
 def _first_event(doc: Document) -> date | None:
@@ -289,13 +305,6 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
     if hints.published:
         md.published_on, md.published_evidence = hints.published, "manifest"
         return
-    if doc.meta.get("published"):
-        try:
-            md.published_on = date.fromisoformat(doc.meta["published"][:10])
-            md.published_evidence = "document metadata (publish time)"
-            return
-        except ValueError:
-            pass
     candidates: list[tuple[str, str]] = []  # (kind, text)
     for line in doc.lines[:10]:
         m = _PUB_LABEL.search(line)
@@ -343,6 +352,13 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
         md.published_evidence = f"{kind} '{p.text}'; {choice.evidence}"
         md.published_text = p.text
         md.published_rule = choice.rule
+        return
+    # the page's own publish time (HTML meta, WeChat createTime) is the date of *this page*: for a
+    # repost it is the repost date, so it only counts when the text itself prints no date
+    page = _page_published(doc)
+    if page is not None:
+        md.published_on = page.date()  # printed on the page (WeChat header, CMS date), so not inferred
+        md.published_evidence = f"the page's own publish time {doc.meta['published']} (no date printed in the text)"
         return
     ud = md.clues.url_date
     if ud and ud[1] and ud[2]:
