@@ -66,13 +66,17 @@ _TIME = (
     + r"|(?P<h2>\d{1,2})\s*[时点點](?:\s*(?P<mi2>\d{1,2})\s*分|(?P<half>半)|整)?)"
 )
 _WEEK = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\s*[)）]?)?"
-_REL = r"(?P<rel>昨天|昨日|昨晚|今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
+_REL = r"(?P<rel>即日|昨天|昨日|昨晚|今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
 _YEAR = r"(?:(?P<y>\d{4})\s*年\s*|(?P<yrel>今|明|去|本)年\s*|(?P<yblank>(?<![\d今明去本每当同该上下次全周前后近半一两几多整年])年)\s*)?"
 _DATE_CN = _YEAR + r"(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
 _DATE_NUM = r"(?P<ny>(?:19|20)\d{2})\s*[-./]\s*(?P<nm>\d{1,2})\s*[-./]\s*(?P<nd>\d{1,2})(?!\d)\s*日?"
 _DAY_ONLY = r"(?P<od>\d{1,2})\s*[日号]"
 # "2/24(周四)17:00": month/day needs a weekday or a time after it, else it may be a fraction
-_MD_SLASH = r"(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/])(?=\s*(?:[(（]?\s*(?:星期|周)|\d{1,2}\s*[:时点]|起|至|~|-|—))"
+_MD_SLASH = (
+    r"(?<![\d.])(?:(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/])(?=\s*(?:[(（]?\s*(?:星期|周)|\d{1,2}\s*[:时点]|起|至|~|-|—))"
+    # "9.18 18:00": a dotted month.day only with a weekday or a clock time after it (else it is a decimal)
+    r"|(?P<pm>\d{1,2})\.(?P<pd>\d{1,2})(?![\d.])(?=\s*(?:[(（]?\s*(?:星期|周)|\d{1,2}\s*:\d{2})))"
+)
 _MD_DOT = r"(?P<dm>\d{1,2})\s*[./]\s*(?P<dd>\d{1,2})(?![\d.:])"
 
 _POINT = re.compile(
@@ -92,7 +96,7 @@ _END_ONLY = re.compile(
 )
 RANGE_SEP = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|直至|一直到|止于)\s*(?:次日|翌日)?\s*$")
 _REL_DAYS = {
-    "昨天": (-1, "publication"), "昨日": (-1, "publication"), "昨晚": (-1, "publication"),
+    "即日": (0, "publication"), "昨天": (-1, "publication"), "昨日": (-1, "publication"), "昨晚": (-1, "publication"),
     "今天": (0, "publication"), "今日": (0, "publication"), "今晚": (0, "publication"), "今晨": (0, "publication"),
     "本日": (0, "publication"), "明天": (1, "publication"), "明日": (1, "publication"), "明晚": (1, "publication"),
     "明晨": (1, "publication"), "后天": (2, "publication"), "次日": (1, "previous"), "翌日": (1, "previous"),
@@ -143,6 +147,8 @@ def _time_fields(g: dict, prefix: str) -> tuple[int | None, int | None, str | No
     minute = int(mi) if mi else (30 if g.get(prefix + "half") else 0)
     if per in ("中午", "午间") and hour < 6:
         hour += 12
+    elif per and per.startswith(_EVENING) and hour == 12 and per != "下午":
+        hour = 24  # 晚上12点 is midnight, the end of that day
     elif per and per.startswith(_EVENING) and hour < 12:
         if not (per in ("夜间", "夜里", "深夜") and hour <= 5):
             hour += 12
@@ -157,8 +163,8 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         rel = g["rel"]
         delta, anchor = _REL_DAYS[rel]
         hour, minute, per = _time_fields(g, "a_")
-        if rel in ("今晚", "明晚", "当晚", "昨晚") and hour is not None and hour < 12:
-            hour += 12
+        if rel in ("今晚", "明晚", "当晚", "昨晚") and hour is not None and hour <= 12 and not (per or "").startswith(("凌晨", "下半夜")):
+            hour = 24 if hour == 12 else hour + 12
         return TimePoint(text, start, end, hour=hour, minute=minute, rel_day=delta, rel_anchor=anchor, period=per)
     if g.get("B"):
         hour, minute, per = _time_fields(g, "b_")
@@ -186,7 +192,8 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
     if g.get("G"):
         hour, minute, per = _time_fields(g, "gg_")
         wd = g.get("g_wd")
-        return TimePoint(text, start, end, month=int(g["sm"]), day=int(g["sd"]), hour=hour, minute=minute,
+        month, day = (g["sm"], g["sd"]) if g.get("sm") else (g["pm"], g["pd"])
+        return TimePoint(text, start, end, month=int(month), day=int(day), hour=hour, minute=minute,
                          weekday=_WEEKDAYS.get(wd) if wd else None, period=per)
     if g.get("D"):
         hour, minute, per = _time_fields(g, "d_")
@@ -261,6 +268,14 @@ def _is_false_time(sentence: str, m: re.Match[str]) -> bool:
     return False
 
 
+def _carry_period(a: TimePoint, b: TimePoint) -> TimePoint:
+    """A bare end time inherits the start's afternoon/evening: ``下午2点至5点`` ends at 17:00."""
+    if (b.hour is not None and b.period is None and not b.has_date and a.period and a.period.startswith(_EVENING)
+            and a.hour is not None and b.hour < 12 and b.hour + 12 > a.hour):
+        return replace(b, hour=b.hour + 12)
+    return b
+
+
 @dataclass(frozen=True)
 class TimeRange:
     """A start point with an optional end point, as printed in one sentence."""
@@ -281,8 +296,11 @@ def find_ranges(sentence: str, points: list[TimePoint] | None = None) -> list[Ti
     i = 0
     while i < len(pts):
         a = pts[i]
-        if i + 1 < len(pts) and RANGE_SEP.match(sentence[a.end : pts[i + 1].start]):
-            b = pts[i + 1]
+        gap = sentence[a.end : pts[i + 1].start] if i + 1 < len(pts) else ""
+        # "X至Y", and "X起Y止" with no 至 between them
+        if i + 1 < len(pts) and (RANGE_SEP.match(gap) or (
+            re.fullmatch(r"\s*起\s*", gap) and sentence[pts[i + 1].end :].lstrip().startswith("止"))):
+            b = _carry_period(a, pts[i + 1])
             out.append(TimeRange(a, b, sentence[a.start : b.end]))
             i += 2
             continue
@@ -321,7 +339,18 @@ def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def resolve_point(
+def resolve_point(p: TimePoint, **kwargs: object) -> Resolved:
+    """Resolve a point to a minute-precision datetime (see :func:`_resolve_point`).
+
+    Dates at the end of the calendar (``9999年12月31日24时``) give a problem, never an exception.
+    """
+    try:
+        return _resolve_point(p, **kwargs)  # type: ignore[arg-type]
+    except (OverflowError, ValueError) as exc:
+        return Resolved(at=None, problem=f"'{p.text}' cannot be placed on the calendar: {exc}")
+
+
+def _resolve_point(
     p: TimePoint,
     *,
     context: datetime | None = None,

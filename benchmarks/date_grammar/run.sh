@@ -16,10 +16,13 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
 fi
+# The two pipeline dependencies bench.py uses: lunardate (pipeline.resolve_year, the year of a
+# date printed without one) and OpenCC (pipeline.normalize.to_simplified), pinned as in pyproject.toml.
+"$VENV/bin/python" -m pip install -q "lunardate>=0.2,<1" "opencc-python-reimplemented>=0.1.7,<0.2"
 # Each library on its own, so that one failing to install does not stop the other:
 # bench.py benchmarks whatever imports.
 for pkg in jionlp dateparser; do
-    if ! "$VENV/bin/python" -c "import $pkg" 2>/dev/null; then
+    if ! "$VENV/bin/python" -c "import $pkg" >/dev/null 2>&1; then
         "$VENV/bin/python" -m pip install -q "$pkg" || echo "run.sh: could not install $pkg; benchmarking without it" >&2
     fi
 done
