@@ -77,6 +77,8 @@ def normalize_line(line: str) -> str:
     line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
     line = re.sub(r"^\s*[-*+]\s+(?=\S)", "", line)
     line = arabize(line)
+    # CMS buttons inline with the date line: 【打印】【关闭】【字体：大 中 小】
+    line = re.sub(r"【\s*(?:打印|关闭|关闭窗口|收藏|分享|字体|字号|大|中|小|返回)[^】]{0,12}】", " ", line)
     line = _FUSED_YEAR.sub(r"\1. ", line)
     line = _FUSED_TEXT.sub(r"\1 ", line)
     return line.strip()

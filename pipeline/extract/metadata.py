@@ -242,11 +242,13 @@ def _weekday_constraints(doc: Document) -> list[tuple[int, int, int]]:
 
 
 def _printed_years(doc: Document) -> list[int]:
+    """Years printed in the notice: full dates, and year-months (``2021年11月下旬``)."""
     years = []
     for line in doc.lines:
         for p in parse_points(line):
             if p.year:
                 years.append(p.year)
+        years += [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?!\s*\d)", line)]
     return years
 
 
@@ -318,7 +320,7 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
             candidates.append(("signature date", line.strip()))
     for line in doc.lines[:4]:
         # a WeChat article's header: the account name, then "2023-04-14 15:06 发表于四川"
-        if re.fullmatch(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*发表于.{0,6})?", line.strip()):
+        if re.fullmatch(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*发表于.{0,6})?", line.strip()):
             candidates.append(("article header date", line.strip()))
     for line in doc.lines[:3]:
         m = _DATELINE.match(line.strip())

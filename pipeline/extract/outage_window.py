@@ -21,6 +21,7 @@ STOP = re.compile(r"停机|暂停|停止|关闭|停用|停办|中断|暂时停�
 RESUME = re.compile(r"恢复|启用|上线|开通|开机|重新开放")
 GENERAL = re.compile(r"各项|所有|全部|全面|业务服务|各类")
 BEFORE_AFTER = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后)(?!台)")
+PUBLICATION_LINE = re.compile(r"^\s*(发布时间|发布日期|发文日期|更新时间|来源|信息来源|日期)\s*[:：]")
 ENDS = re.compile(r"持续至|持续到|延续至|延长至|一直到")
 OPEN_END = re.compile(r"另行通知|另行公告|另行告知|待定|视情况")
 OTHER_VERB = re.compile(r"办理|垫付|报销|就医|购药|出院|入院|缴纳|缴费|申请|符合|携带|持|凭|发生|上班|放假|门诊|开放")
@@ -221,6 +222,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
     order = 0
     table: tuple[int, int | None] | None = None
     for line in lines:
+        if PUBLICATION_LINE.search(line):
+            continue  # "发布时间:2021-09-22 10:16 【关闭】" dates the page, not an outage
         header = flattened_header(line)
         if header is not None:
             table = header
@@ -294,6 +297,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                     if target is not None and target.end is None and s.at >= target.start:
                         target.end, target.end_text = s.at, r.start.text
                         target.notes += [("end_at", rule, val, ev) for rule, val, ev in s.notes]
+                    # "停机切换将持续至X,届时…同步恢复": the end of the whole switch
+                    resumptions.append(Resumption(s.at, r.start.text, [], True, sentence.strip()))
                     continue
                 if role == "resume":
                     if open_stop is not None and open_stop.end is None:
@@ -303,9 +308,9 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                         open_stop.year_inferred = open_stop.year_inferred or s.year_inferred
                         open_stop = None
                         continue
-                    resumptions.append(Resumption(s.at, r.start.text, find_terms(verb_text, "services"),
-                                                  bool(GENERAL.search(verb_text)) or not find_terms(verb_text, "services"),
-                                                  sentence.strip()))
+                    named = find_terms(label_text[-20:] + verb_text, "services")
+                    resumptions.append(Resumption(s.at, r.start.text, named,
+                                                  bool(GENERAL.search(verb_text)) or not named, sentence.strip()))
                     continue
                 if e is not None and e.at is None:
                     problems.append(repair("outage_windows", "end_at", r.end.text if r.end else "", None,
@@ -338,6 +343,13 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 open_stop = mentions[-1] if r.end is None else None
             # a stop and its resumption in one sentence: "X起停机，Y起启用…"
     return _merge(mentions, resumptions, problems, city)
+
+
+def _overlap(a: set[str], b: list[str]) -> bool:
+    """Services match when named alike; every kind of 结算 (刷卡, 联网, 实时) is one family."""
+    if a & set(b):
+        return True
+    return any(x.endswith("结算") for x in a) and any(y.endswith("结算") for y in b)
 
 
 def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: list[dict], city: str | None) -> WindowResult:
@@ -377,8 +389,8 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
         services = set((w.service or "").split("、")) - {""}
         subject = set(w.match_terms) - services
         later = [r for r in resumptions if r.at > w.start]
-        match = (next((r for r in later if services & set(r.services)), None)
-                 or next((r for r in later if subject & set(r.services)), None)
+        match = (next((r for r in later if _overlap(services, r.services)), None)
+                 or next((r for r in later if _overlap(subject, r.services)), None)
                  or next((r for r in later if r.general), None))
         if match is None and later and not services:
             match = later[0]
