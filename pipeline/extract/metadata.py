@@ -320,8 +320,13 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
             candidates.append(("signature date", line.strip()))
     for line in doc.lines[:4]:
         # a WeChat article's header: the account name, then "2023-04-14 15:06 发表于四川"
-        if re.fullmatch(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*发表于.{0,6})?", line.strip()):
+        if re.fullmatch(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{0,6})?", line.strip()):
             candidates.append(("article header date", line.strip()))
+    for line in doc.lines[-2:]:
+        # an SMS or short notice signed with a date after its last sentence: "…敬请谅解！2016.12.29"
+        m = re.search(r"[。！!]\s*((?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?)\s*$", line)
+        if m:
+            candidates.append(("signature date", m.group(1)))
     for line in doc.lines[:3]:
         m = _DATELINE.match(line.strip())
         if m:

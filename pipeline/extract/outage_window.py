@@ -58,6 +58,7 @@ class Resumption:
     services: list[str]
     general: bool
     evidence: str
+    scheme: str | None = None  # the scheme section it was stated in (省直医保, 市本级)
 
 
 def is_heading(line: str) -> bool:
@@ -308,9 +309,10 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                         open_stop.year_inferred = open_stop.year_inferred or s.year_inferred
                         open_stop = None
                         continue
-                    named = find_terms(label_text[-20:] + verb_text, "services")
+                    named = find_terms(re.sub(r"\(.*?\)", "", sentence), "services")
                     resumptions.append(Resumption(s.at, r.start.text, named,
-                                                  bool(GENERAL.search(verb_text)) or not named, sentence.strip()))
+                                                  bool(GENERAL.search(verb_text)) or not named, sentence.strip(),
+                                                  heading_scheme))
                     continue
                 if e is not None and e.at is None:
                     problems.append(repair("outage_windows", "end_at", r.end.text if r.end else "", None,
@@ -374,7 +376,7 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
             if same is not None:
                 same.service = same.service or m.service
                 continue
-            later_same_day = next((w for w in mentions if w is not m and w.end is not None and w.start.date() == m.start.date()
+            later_same_day = next((w for w in mentions if w is not m and not w.date_only and w.start.date() == m.start.date()
                                    and m.date_only), None)
             if later_same_day is not None:
                 continue  # a headline's "6月28日起" restating a window the body times precisely
@@ -388,7 +390,9 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
             continue
         services = set((w.service or "").split("、")) - {""}
         subject = set(w.match_terms) - services
-        later = [r for r in resumptions if r.at > w.start]
+        later = sorted((r for r in resumptions if r.at > w.start), key=lambda r: r.at)
+        # a resumption stated under another scheme's heading (省直 vs 市本级) is not this window's
+        later = [r for r in later if not (r.scheme and w.scheme and r.scheme != w.scheme)]
         match = (next((r for r in later if _overlap(services, r.services)), None)
                  or next((r for r in later if _overlap(subject, r.services)), None)
                  or next((r for r in later if r.general), None))
