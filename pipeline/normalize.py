@@ -48,6 +48,10 @@ _CHROME = [
 ]
 
 
+# A '?' or U+FFFD between Chinese characters: bytes decoded with the wrong code page upstream.
+_MOJIBAKE = re.compile(r"[\u4e00-\u9fff]{1,3}(?:\?|\ufffd)+[,;，；]?[\u4e00-\u9fffA-Za-z]{1,3}|\ufffd")
+
+
 @lru_cache(maxsize=1)
 def _t2s():
     from opencc import OpenCC
@@ -55,8 +59,53 @@ def _t2s():
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str]:
+    """Characters without which OpenCC's t2s cannot change a text (read from its own dictionaries).
+
+    Every single character t2s converts, plus one character of each phrase it converts that
+    contains none of those (``覆文`` → ``复文``, ``沈默`` → ``沉默``): a text with none of them matches
+    no converting entry, so conversion would return it unchanged.
+    """
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    import opencc
+
+    root = Path(opencc.__file__).parent
+    files: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "txt" and "file" in node:
+                files.add(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads((root / "config" / "t2s.json").read_text(encoding="utf-8")))
+    changing = []
+    for name in sorted(files):
+        for line in (root / "dictionary" / name).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            if key and values.split() and values.split()[0] != key:
+                changing.append(key)
+    triggers = {k for k in changing if len(k) == 1}
+    uncovered = [k for k in changing if triggers.isdisjoint(k)]
+    while uncovered:  # greedy: few, rare characters (覆, 藉, 瞭, 沈, …) cover all such phrases
+        best = Counter(ch for k in uncovered for ch in set(k)).most_common(1)[0][0]
+        triggers.add(best)
+        uncovered = [k for k in uncovered if best not in k]
+    return frozenset(triggers)
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified: ``"停機時間"`` → ``"停机时间"``."""
+    if _t2s_triggers().isdisjoint(text):  # most notices: nothing to convert, skip the slow converter
+        return text
     return _t2s().convert(text)
 
 
@@ -110,6 +159,10 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
         )
     else:
         simplified = no_pinyin
+    garbled = _MOJIBAKE.findall(simplified)
+    if garbled:
+        repairs.append(repair("notices", "text", garbled[0], None, "mojibake_flagged",
+                              f"{len(garbled)} places where a wrong encoding garbled characters, e.g. '{garbled[0]}'"))
     kept: list[str] = []
     dropped: list[str] = []
     for raw in simplified.split("\n"):

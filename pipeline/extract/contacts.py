@@ -143,7 +143,7 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
             label = re.sub(r".*[。;；,，]", "", label)[-20:].strip() or None
             if phone.status == "short_number":
                 hotline = re.match(r"^\s*([\u4e00-\u9fff]{0,6}?热线)", s[end:])
-                label = (phone.raw + hotline.group(1)) if hotline else "热线"
+                label = hotline.group(1) if hotline and len(hotline.group(1)) > 2 else f"{phone.raw}热线"
             region = label if label and _is_district(label) else None
             org = " ".join(x for x in (block_prefix, label) if x) or None
             add(region, org, phone)

@@ -20,7 +20,8 @@ from pipeline.vocab.terms import find_terms
 SPECIFIC_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("retirees", r"离休|二等乙级|伤残军人"),
     ("chronic_special", r"慢性病|慢特病|慢病|特殊病|特药|特检特治|特殊药品|长期用药|长期服药|透析|门诊统筹|两病"),
-    ("insurance_card", r"医保卡|社保卡|社会保障卡|IC卡|电子凭证|身份证.*介质|激活"),
+    # a card named as a document to bring is not the subject: only its use, activation or stop is
+    ("insurance_card", r"(医保卡|社保卡|社会保障卡|IC卡|电子凭证)[^,，。;；]{0,8}(停用|停止使用|激活|领取|换发|密码)|激活|停用.{0,6}卡|使用(医保卡|社保卡|社会保障卡|医保电子凭证)|什么是.{0,6}(卡|凭证)"),
     ("referral_filing", r"转诊|转外就医|备案"),
 )
 GENERAL_CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -138,11 +139,11 @@ def _units(lines: list[str]) -> list[tuple[str | None, str, str | None, str]]:
             i += 1
             continue
         instruction = re.search(r"垫付|自付|报销|补办|补录|备足|多配药|多开药|视作|视同|冲销|挂账|记账", line)
-        if len(line) >= 12 and not PREAMBLE.match(HEADING_MARK.sub("", line)) and (
+        if len(line) >= 12 and (instruction or not PREAMBLE.match(HEADING_MARK.sub("", line))) and (
             (guidance_section and ACTION_WORDS.search(line) and not find_ranges(line[:14])) or instruction
         ):
             text = HEADING_MARK.sub("", line).strip()
-            text = re.sub(r"^\d{1,2}\s*[。.、]\s*", "", text)
+            text = re.sub(r"^\d{1,2}\s*[。.、]?\s*(?=[\u4e00-\u9fff])", "", text)  # list numbers, fused or not
             cond = None
             m = re.match(r"^(?:对于)?(?P<c>[^,，。:：]{4,40}的)(?:参保人员|参保人|患者|人员)?[,，]", text)
             if m:
@@ -179,7 +180,7 @@ def extract_guidance(lines: list[str], clues: YearClues) -> list[dict]:
                 "deadline_to": dto,
                 "deadline_text": dtext,
                 "documents": docs,
-                "evidence": (f"{cond} {text}" if cond else text)[:400],
+                "evidence": (f"{cond} {text}" if cond and cond not in text else text)[:400],
             }
         )
     return rows

@@ -325,7 +325,7 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 table_scheme = None
                 if inline_schedule and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", row_label or "") and not SCHEDULE_HEADING.search(row_label):
                     table_scheme = row_label
-                elif inline_schedule and row_label.endswith((":", "：")):
+                elif inline_schedule and row_label.endswith((":", "：")) and not re.search(r"时间|安排|期间", row_label):
                     table_scheme = HEADING_MARK.sub("", row_label).strip(" :：")[:30] or None
                 scheme = table_scheme or heading_scheme or ("、".join(find_terms(_object_after_verb(verb_text)[:8], "schemes")) or None)
                 service = _service_of(verb_text) or heading_service
@@ -345,6 +345,16 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 open_stop = mentions[-1] if r.end is None else None
             # a stop and its resumption in one sentence: "X起停机，Y起启用…"
     return _merge(mentions, resumptions, problems, city)
+
+
+def _city_named(label: str | None) -> str | None:
+    """A province-wide table's row label that names one city: ``"福州"`` → ``"福州市"``."""
+    if not label:
+        return None
+    from pipeline.vocab.gazetteer import gazetteer, short_name
+
+    cities = {p.name for p in gazetteer().places if p.level == "city" and label in (p.name, short_name(p.name))}
+    return cities.pop() if len(cities) == 1 else None
 
 
 def _overlap(a: set[str], b: list[str]) -> bool:
@@ -413,7 +423,7 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
         hours = round((w.end - w.start).total_seconds() / 3600, 2) if w.end else None
         rows.append(
             {
-                "window_no": n, "city": city, "scheme": w.scheme, "service": w.service,
+                "window_no": n, "city": city or _city_named(w.scheme), "scheme": w.scheme, "service": w.service,
                 "start_at": w.start, "end_at": w.end, "start_text": w.start_text, "end_text": w.end_text,
                 "year_inferred": w.year_inferred, "end_source": src or None, "hours": hours, "evidence": w.evidence,
             }

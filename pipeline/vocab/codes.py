@@ -57,6 +57,7 @@ REPAIR_RULES: dict[str, str] = {
     "city_from_area_code": "the city was never named: it was taken from a phone area code",
     "traditional_to_simplified": "the notice was written in traditional characters and was converted",
     "pinyin_removed": "pinyin annotations injected into words were removed",
+    "mojibake_flagged": "characters were garbled by a wrong encoding in the source ('?' or '\ufffd' inside words): flagged, not repaired",
     "spam_line_dropped": "a line injected by a reposting site (ads, navigation) was dropped",
     "end_from_resume_statement": "a stop printed without an end took its end from the notice's resume statement",
     "end_from_main_window": "a stop printed without an end took the end of the notice's main switch window",
