@@ -16,10 +16,10 @@ run: $(STAMP)
 	$(PY) -m pipeline run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pipeline schemas tests benchmarks
+	$(VENV)/bin/ruff check pipeline schemas tests benchmarks scripts
 
 test: $(STAMP) lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb
+	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb outputs/report.html outputs/datapackage.json

@@ -23,6 +23,8 @@ unpickle is treated as a miss.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterable
@@ -186,3 +188,69 @@ class ExtractionCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- up-to-date outputs ------------------------------------------------------------------
+#
+# A re-run with nothing changed should not validate and rewrite 13 files either: after a
+# successful write, the load stage leaves a stamp (OUT/.cache/outputs.json) with the run's
+# signature and the size and mtime of each file it wrote. A run whose signature is the same,
+# with every file still as written, has nothing to do.
+
+STAMP_FILE = "outputs.json"
+_SCHEMAS_DIR = _PACKAGE_DIR.parent / "schemas"
+
+
+def run_signature(keys: list[str]) -> str:
+    """One hash of a whole run's inputs: every file's cache key in discovery order, plus the schemas.
+
+    The keys already cover bytes, paths, manifest hints and pipeline code; the table schemas
+    (outside the package) decide what validation keeps. An empty key (a file that could not be
+    read) makes the signature empty: such a run is never "up to date".
+    """
+    if any(not k for k in keys):
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(_SCHEMAS_DIR.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for key in keys:
+        h.update(key.encode() + b"\n")
+    return h.hexdigest()
+
+
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def clear_stamp(out_dir: Path) -> None:
+    """Forget what the outputs were made from (before they are replaced)."""
+    (out_dir / CACHE_DIR / STAMP_FILE).unlink(missing_ok=True)
+
+
+def write_stamp(out_dir: Path, signature: str, files: list[Path]) -> None:
+    """Record that ``files`` in ``out_dir`` are the outputs of the run with ``signature``."""
+    if not signature:
+        return
+    stamp = out_dir / CACHE_DIR / STAMP_FILE
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    body = {"signature": signature, "files": {p.name: _file_state(p) for p in files}}
+    tmp = stamp.with_suffix(".tmp")
+    tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, stamp)
+
+
+def is_up_to_date(out_dir: Path, signature: str) -> bool:
+    """True when the outputs in ``out_dir`` were written by a run with ``signature`` and not touched since.
+
+    ``is_up_to_date(Path("outputs"), "")`` → ``False`` (no signature, no promise).
+    """
+    if not signature:
+        return False
+    try:
+        body = json.loads((out_dir / CACHE_DIR / STAMP_FILE).read_text(encoding="utf-8"))
+        if body.get("signature") != signature or not body.get("files"):
+            return False
+        return all(_file_state(out_dir / name) == state for name, state in body["files"].items())
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from pipeline.cache import clear_stamp, write_stamp
 from schemas.tables import TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
@@ -276,11 +277,13 @@ def recover_outputs(out_dir: Path) -> list[str]:
     return done
 
 
-def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path, stamp: str | None = None) -> list[Path]:
     """Write every table to Parquet, CSV and DuckDB in ``out_dir``, crash-safely, under its lock.
 
-    Raises :class:`OutputLocked` (an ``OSError``) when another run holds the folder too long,
-    and ``OSError`` when the folder cannot be written; the previous outputs are untouched then.
+    ``stamp`` (a :func:`pipeline.cache.run_signature`) is recorded once the files are in place,
+    so the next run with the same inputs knows they are up to date. Raises
+    :class:`OutputLocked` (an ``OSError``) when another run holds the folder too long, and
+    ``OSError`` when the folder cannot be written; the previous outputs are untouched then.
     """
     with locked_outputs(out_dir):
         recover_outputs(out_dir)
@@ -291,6 +294,10 @@ def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
             except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
                 raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
             _mark_complete(staging)
-            return _swap(staging, out_dir)
+            clear_stamp(out_dir)  # from here until the new stamp, no run may skip its work
+            written = _swap(staging, out_dir)
+            if stamp:
+                write_stamp(out_dir, stamp, written)
+            return written
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -344,7 +344,7 @@ def aligned_timeline(timeline: Sequence[dict[str, Any]]) -> str:
     Cities stopped in different years (2015–2022), so a shared calendar axis would squash every
     window into a sliver; aligning on the first stop makes lengths comparable at a glance.
     """
-    lanes: list[tuple[float, Lane]] = []
+    lanes: list[tuple[tuple[bool, float, str], Lane]] = []
     for city, windows in _by_city(timeline).items():
         first = min(w["start_at"] for w in windows)
         bars = [
@@ -359,9 +359,10 @@ def aligned_timeline(timeline: Sequence[dict[str, Any]]) -> str:
             for w in windows
         ]
         span = max((b.end if b.end is not None else b.start) for b in bars)
-        open_first = any(b.end is None for b in bars)
-        lanes.append((span + (1e9 if open_first else 0), Lane(city, f"day 0 = {fmt_ts(first)}", bars)))
-    lanes.sort(key=lambda item: (-item[0], item[1].title))
+        has_open = any(b.end is None for b in bars)
+        # open-ended rollouts first (they may be the longest of all), then by span, longest first
+        lanes.append(((not has_open, -span, city), Lane(city, f"day 0 = {fmt_ts(first)}", bars)))
+    lanes.sort(key=lambda item: item[0])
     hi = max((max((b.end if b.end is not None else b.start) for b in lane.bars) for _, lane in lanes), default=24.0)
     hi = max(hi, 24.0) * 1.04  # room for open windows to fade out
     step = nice_step(hi)
@@ -425,12 +426,12 @@ def comparison_table(rows: Sequence[dict[str, Any]], anchors: dict[str, str]) ->
         body.append(
             f'<tr data-city="{esc(r["city_label"])}">'
             f'<td><a href="#{anchors[r["city_label"]]}">{esc(r["city_label"])}</a></td>'
-            f"<td>{esc(fmt_ts(r['first_stop']))}</td>"
-            f"<td>{esc(fmt_ts(r['last_resume'])) or '<span class=muted>unknown</span>'}{open_note}</td>"
+            f'<td class="ts">{esc(fmt_ts(r["first_stop"]))}</td>'
+            f'<td class="ts">{esc(fmt_ts(r["last_resume"])) or "<span class=muted>unknown</span>"}{open_note}</td>'
             f'<td class="num">{esc(fmt_hours(r["longest_outage_hours"]) if r["windows"] else "")}</td>'
             f"<td>{_list_text(r['services_stopped'])}</td>"
             f"<td>{_list_text(r['guidance_categories'])}</td>"
-            f"<td>{esc(fmt_date(r['reimbursement_deadline']))}</td>"
+            f'<td class="ts">{esc(fmt_date(r["reimbursement_deadline"]))}</td>'
             f'<td class="num">{contacts}</td>'
             f'<td class="num">{r["repairs"]}</td></tr>'
         )
@@ -661,7 +662,7 @@ body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC","Microsoft
 color:var(--ink);margin:0 auto;max-width:1180px;padding:16px 24px;line-height:1.45;font-size:14px}
 h1{font-size:22px;margin:8px 0 2px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--line)}
 h3{font-size:17px;margin:0 0 8px}h4{font-size:14px;margin:14px 0 4px}
-.muted{color:var(--muted)}.num{text-align:right;white-space:nowrap}
+.muted{color:var(--muted)}.num,.ts{white-space:nowrap}.num{text-align:right}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f4f6}

@@ -11,9 +11,10 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key
+from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
 from pipeline.manifest import MANIFEST_NAME, read_manifest
@@ -34,6 +35,10 @@ class RunResult:
     errors: list[dict] = field(default_factory=list)
     source_of: dict[str, str] = field(default_factory=dict)
     files_read: int = 0
+    # what the run was made from (pipeline.cache.run_signature); up_to_date: the outputs
+    # already are this run's, so nothing was extracted and nothing needs writing
+    signature: str = ""
+    up_to_date: bool = False
 
 
 def notice_id_of(data: bytes) -> str:
@@ -95,7 +100,35 @@ def process_file(path: Path, rel: str, hints: SourceHints) -> Outcome:
         extraction = extract_notice(doc, hints, nid, norm_repairs)
     except Exception as exc:
         return None, _error(rel, "extract", f"unexpected {type(exc).__name__}: {exc}"), nid
+    if (problem := implausible_date(extraction)) is not None:
+        return None, _error(rel, "extract", problem), nid
     return extraction, None, nid
+
+
+# Years a cutover notice can speak of. A year outside them is a typo the extractor took at its
+# word (``0221年``): outside pandas' timestamp range (1677–2262) it fails validation for the whole
+# column, which would drop that table's rows of every notice in the run.
+PLAUSIBLE_YEARS = range(1950, 2101)
+
+
+def implausible_date(extraction: Extraction) -> str | None:
+    """A message for the first date or time outside :data:`PLAUSIBLE_YEARS`, else ``None``.
+
+    A window read from ``0221年9月15日18:00`` → ``"implausible year 221 in outage_windows.start_at
+    (printed '0221年9月15日18:00'): …"``.
+    """
+    tables = (("notices", [extraction.notice]), ("outage_windows", extraction.windows), ("guidance", extraction.guidance))
+    for table, rows in tables:
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, date) and value.year not in PLAUSIBLE_YEARS:
+                    printed = row.get(column.replace("_at", "_text")) or row.get("deadline_text") or row.get("evidence") or ""
+                    return (
+                        f"implausible year {value.year} in {table}.{column} (printed {str(printed)[:60]!r}): "
+                        "probably a typo in the notice; the file was skipped so it cannot invalidate other "
+                        "notices' rows — correct the year in the raw file and run again"
+                    )
+    return None
 
 
 def _too_large_message(size: int) -> str:
@@ -159,48 +192,73 @@ def resolve_jobs(jobs: int | None, n_files: int) -> int:
     return 1 if n_files < PARALLEL_MIN_FILES else max(1, os.cpu_count() or 1)
 
 
-def _compute(items: list[_Planned], jobs: int) -> Iterator[Outcome]:
-    """Outcomes of ``items`` in their order, in worker processes when ``jobs`` > 1."""
+def _start(items: list[_Planned], jobs: int) -> tuple[Iterator[Outcome], ProcessPoolExecutor | None]:
+    """Start computing the outcomes of ``items``: in ``jobs`` worker processes when worth it.
+
+    Returns the outcomes in order (lazily) and the pool to shut down, if any. Every task is
+    submitted here, so the workers are forked now — before the caller starts a progress-bar
+    thread, whose locks a forked child must not inherit.
+    """
     if jobs <= 1 or len(items) < 2:
-        yield from map(_process_planned, items)
-        return
+        return map(_process_planned, items), None
+    pool = ProcessPoolExecutor(max_workers=jobs)
     # chunks: few enough round trips to keep pickling overhead low, small enough to balance
     chunksize = max(1, min(64, len(items) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_process_planned, items, chunksize=chunksize)
+    return pool.map(_process_planned, items, chunksize=chunksize), pool
 
 
 def _outcomes(items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool) -> Iterator[Outcome]:
-    """The outcome of every item, in order: from the cache when known, computed otherwise."""
+    """The outcome of every item, in order: from the cache when known, computed otherwise.
+
+    Cache look-ups and worker start-up happen at the call; the returned iterator merges them.
+    """
     cached: dict[int, Outcome] = {}
     if cache is not None and not full:
         for i, item in enumerate(items):
             if item.key and (hit := cache.get(item.key)) is not None:
                 cached[i] = hit
     todo = [item for i, item in enumerate(items) if i not in cached]
-    computed = _compute(todo, resolve_jobs(jobs, len(todo)))
-    for i, item in enumerate(items):
-        if i in cached:
-            yield cached[i]
-            continue
-        outcome = next(computed)
-        if cache is not None and item.key and _cacheable(outcome):
-            cache.put(item.key, outcome)
-        yield outcome
+    computed, pool = _start(todo, resolve_jobs(jobs, len(todo)))
+    return _merge(items, cached, computed, pool, cache)
+
+
+def _merge(
+    items: list[_Planned],
+    cached: dict[int, Outcome],
+    computed: Iterator[Outcome],
+    pool: ProcessPoolExecutor | None,
+    cache: ExtractionCache | None,
+) -> Iterator[Outcome]:
+    """Cached and computed outcomes back in the order of ``items``; new ones go into the cache."""
+    try:
+        for i, item in enumerate(items):
+            if i in cached:
+                yield cached[i]
+                continue
+            outcome = next(computed)
+            if cache is not None and item.key and _cacheable(outcome):
+                cache.put(item.key, outcome)
+            yield outcome
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def content_key(extraction: Extraction) -> tuple | None:
-    """What makes two files the same notice: city, publication date, windows and phone numbers.
+    """What makes two files the same notice: title, issuer, city, date, windows, guidance and phones.
 
-    ``None`` for a notice without outage windows: too little to tell two notices apart.
-    The same notice saved as ``.txt`` and as ``.html`` has different bytes but the same key.
+    The same notice saved as ``.txt`` and as ``.html`` has different bytes but the same key. It
+    errs on the side of keeping both: a reminder that repeats a notice's windows under another
+    title, or with other instructions, is a notice of its own. ``None`` for a notice without
+    outage windows: too little to tell two notices apart.
     """
     if not extraction.windows:
         return None
-    notice = extraction.notice
+    n = extraction.notice
     windows = tuple((w.get("scheme"), w.get("service"), w.get("start_at"), w.get("end_at")) for w in extraction.windows)
+    guidance = tuple((g.get("category"), g.get("action"), g.get("condition")) for g in extraction.guidance)
     phones = tuple(sorted(c.get("phone_e164") or c.get("phone_raw") or "" for c in extraction.contacts))
-    return (notice.get("city"), notice.get("published_on"), windows, phones)
+    return (n.get("title"), n.get("issuer"), n.get("city"), n.get("published_on"), windows, guidance, phones)
 
 
 def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[object, str]) -> dict | None:
@@ -211,7 +269,7 @@ def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[obje
     if key is not None and key in seen:
         return _error(
             rel, "extract",
-            f"same notice as {seen[key]} (same city, publication date, outage windows and phones, different bytes: "
+            f"same notice as {seen[key]} (same title, issuer, dates, windows, guidance and phones, different bytes: "
             "another format or copy of it): skipped so its windows are not counted twice; keep one copy",
         )
     seen[nid] = rel
@@ -236,7 +294,11 @@ def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
 
 
 def run_pipeline(
-    raw_dir: Path, cache_dir: Path | None = None, jobs: int | None = None, full: bool = False
+    raw_dir: Path,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+    full: bool = False,
+    skip_if_up_to_date: bool = False,
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -244,10 +306,16 @@ def run_pipeline(
     file whose bytes, path, manifest hints and pipeline code are unchanged is not read again.
     ``full`` ignores (and refreshes) the cache. ``jobs`` worker processes extract in parallel
     (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
+    With ``skip_if_up_to_date``, a run whose inputs and code are those of the outputs already in
+    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows.
     """
     result = RunResult()
     hints = read_manifest(raw_dir)
     items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
+    result.signature = run_signature([item.key for item in items])
+    if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
+        result.files_read, result.up_to_date = len(items), True
+        return result
     cache = _open_cache(cache_dir)
     try:
         seen: dict[object, str] = {}
@@ -287,12 +355,16 @@ def run(
         return 2
     started = time.perf_counter()
     with show_progress(not quiet):
-        result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full)
+        result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full, skip_if_up_to_date=True)
+    if result.up_to_date:
+        if not quiet:
+            print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
+        return 0
     frames, validation_errors = validate_tables(result.rows, result.source_of)
     errors = result.errors + validation_errors
     frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
     try:
-        write_outputs(frames, out_dir)
+        write_outputs(frames, out_dir, stamp=result.signature if cache else None)
     except OSError as exc:
         print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
         return 3

@@ -57,7 +57,7 @@ VIEWS: dict[str, str] = {
             p.city_label, p.city, p.province, w.scheme, w.service,
             w.start_at, w.end_at, w.hours,
             w.end_at IS NULL AS open_ended,
-            w.year_inferred, w.start_text, w.end_text,
+            w.year_inferred, w.start_text, w.end_text, w.end_source,
             p.source_file, p.source_url, w.notice_id, w.window_no
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
@@ -150,17 +150,6 @@ VIEWS: dict[str, str] = {
 }
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables.
-
-    ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
-    ``SELECT * FROM city_comparison`` gives one row per city.
-    """
-    for name, sql in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
-        con.execute(f"COMMENT ON VIEW {name} IS '{_first_comment(name)}'")
-
-
 # Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
@@ -170,6 +159,14 @@ VIEW_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def _first_comment(name: str) -> str:
-    """The view's description as SQL-escaped text: ``"city_timeline"`` → ``"one row per outage …"``."""
-    return VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables.
+
+    ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
+    ``SELECT * FROM city_comparison`` gives one row per city.
+    """
+    for name, sql in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        description = VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters
+        con.execute(f"COMMENT ON VIEW {name} IS '{description}'")
+

@@ -146,3 +146,51 @@ def test_run_command_accepts_full_jobs_and_no_cache() -> None:
     assert args.full is True and args.jobs == 2 and args.cache is False
     args = build_parser().parse_args(["run"])
     assert args.full is False and args.jobs is None and args.cache is True
+
+
+@pytest.fixture()
+def write_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every call of the load stage during the test, by output folder."""
+    import pipeline.load as load_mod
+
+    calls: list[Path] = []
+    real = load_mod.write_outputs
+
+    def counting(frames, out_dir, *args, **kwargs):
+        calls.append(out_dir)
+        return real(frames, out_dir, *args, **kwargs)
+
+    monkeypatch.setattr(load_mod, "write_outputs", counting)
+    return calls
+
+
+def test_rerun_with_nothing_changed_writes_nothing(raw: Path, tmp_path: Path, write_calls: list[Path], capsys) -> None:
+    out = tmp_path / "out"
+    assert run(raw, out, quiet=True) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    assert run(raw, out) == 0
+    assert len(write_calls) == 1
+    assert "is up to date" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize("damage", ["touch", "delete"])
+def test_touched_or_deleted_output_is_rebuilt(raw: Path, tmp_path: Path, write_calls: list[Path], damage: str) -> None:
+    out = tmp_path / "out"
+    assert run(raw, out, quiet=True) == 0
+    victim = out / "contacts.csv"
+    if damage == "touch":
+        victim.write_bytes(victim.read_bytes() + b"edited by hand\n")
+    else:
+        victim.unlink()
+    assert run(raw, out, quiet=True) == 0
+    assert len(write_calls) == 2
+    assert b"edited by hand" not in victim.read_bytes()
+
+
+def test_changed_raw_file_is_not_up_to_date(raw: Path, tmp_path: Path, write_calls: list[Path]) -> None:
+    out = tmp_path / "out"
+    assert run(raw, out, quiet=True) == 0
+    (raw / "new-notice.txt").write_bytes((raw / "suzhou-2021-cutover.txt").read_bytes() + "\n特此通告。\n".encode())
+    assert run(raw, out, quiet=True) == 0
+    assert len(write_calls) == 2

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import SourceHints
-from pipeline.run import MAX_FILE_BYTES, process_file, run
+from pipeline.run import MAX_FILE_BYTES, process_file, run, run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
@@ -158,6 +158,15 @@ def test_notice_without_dates_is_flagged(mixed: dict[str, list[dict[str, str]]])
     assert flagged or errors, "an analyst should learn that this notice announces no dated outage"
 
 
+def test_mistyped_year_is_refused_without_touching_other_notices(mixed: dict[str, list[dict[str, str]]]) -> None:
+    """``0221年`` once made the whole outage_windows column fail validation, for every notice."""
+    errors = [e for e in mixed["errors"] if e["source_file"] == "bad/mistyped-year.txt"]
+    flagged = [r for r in mixed["repairs"] if "0221年" in r["raw_value"] and r["repaired_value"] == ""]
+    assert flagged or (errors and "implausible year 221" in errors[0]["error"])
+    assert not [e for e in mixed["errors"] if e["source_file"] == "*"], "no table may fail as a whole"
+    assert all(not w["start_at"].startswith("0221") for w in mixed["outage_windows"])
+
+
 def test_truncated_page_keeps_what_arrived(mixed: dict[str, list[dict[str, str]]]) -> None:
     notice, rows = _notice(mixed, "bad/truncated-page.html")
     assert notice["city"] == "遂宁市"
@@ -177,3 +186,15 @@ def test_unreadable_file_is_an_error_row_not_a_crash(tmp_path: Path) -> None:
     extraction, error, _ = process_file(missing, "gone.txt", SourceHints())
     assert extraction is None and error is not None
     assert error["stage"] == "read" and error["error"].startswith("cannot open file")
+
+
+def test_a_reminder_repeating_a_notices_windows_is_not_a_duplicate(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = (BAD / "same-notice.txt").read_text(encoding="utf-8")
+    (raw / "a-notice.txt").write_text(text, encoding="utf-8")
+    (raw / "b-reminder.txt").write_text(text.replace("关于国家医疗保障信息平台上线切换的通告", "关于停机切换的温馨提醒", 1), encoding="utf-8")
+    (raw / "c-copy.html").write_bytes((BAD / "same-notice.html").read_bytes())
+    result = run_pipeline(raw, jobs=1)
+    assert [n["source_file"] for n in result.rows["notices"]] == ["a-notice.txt", "b-reminder.txt"]
+    assert [(e["source_file"], e["stage"]) for e in result.errors] == [("c-copy.html", "extract")]

@@ -1,0 +1,254 @@
+"""A run killed while writing leaves whole, readable outputs; two runs on one folder take turns.
+
+The pipeline runs in a subprocess that is SIGKILLed at a chosen moment: while the new files are
+being written (the previous outputs must be untouched), or halfway through moving them into
+place (every file must still be whole, and the next run rolls the set forward to one
+generation). A driver script slows the chosen step down and signals through a marker file, so
+the kill lands where the test wants it, every time.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from filelock import FileLock
+
+from pipeline.load import (
+    COMPLETE_MARKER,
+    LOCK_NAME,
+    LOCK_TIMEOUT_ENV,
+    STAGING_PREFIX,
+    locked_outputs,
+    recover_outputs,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
+
+# Runs the pipeline with one step made slow: "write" pauses after the first CSV is staged,
+# "swap" pauses after the third file has been moved into the output folder.
+DRIVER = r"""
+import os, sys, time
+from pathlib import Path
+import pipeline.load as load
+marker, mode, raw, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+if mode == "write":
+    real_csv = load.write_csv
+    def slow_csv(*args, **kwargs):
+        real_csv(*args, **kwargs)
+        marker.touch()
+        time.sleep(120)
+    load.write_csv = slow_csv
+elif mode == "swap":
+    real_replace = os.replace
+    moved = []
+    def slow_replace(src, dst):
+        real_replace(src, dst)
+        if load.STAGING_PREFIX in str(src):
+            moved.append(dst)
+            if len(moved) == 3:
+                marker.touch()
+                time.sleep(120)
+    os.replace = slow_replace
+from pipeline.cli import main
+sys.exit(main(["run", "--raw", raw, "--out", out, "--quiet", "--no-cache"]))
+"""
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
+def _run(raw: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--quiet"],
+        cwd=REPO, env=_env(**env), capture_output=True, text=True, timeout=300,
+    )
+
+
+def _kill_at(mode: str, raw: Path, out: Path, tmp_path: Path) -> None:
+    """Start the driver, wait until it reaches the slow step, SIGKILL it."""
+    marker = tmp_path / f"reached-{mode}"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(marker), mode, str(raw), str(out)], cwd=REPO, env=_env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            if proc.poll() is not None:
+                pytest.fail(f"driver ended before the kill point: {proc.stderr.read().decode() if proc.stderr else ''}")
+            if time.monotonic() > deadline:
+                pytest.fail("driver never reached the kill point")
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def assert_readable(out: Path) -> dict[str, int]:
+    """Every output opens in every format with the same row count; returns rows per table."""
+    counts = {}
+    con = duckdb.connect(str(out / "notices.duckdb"), read_only=True)
+    try:
+        for name in TABLES:
+            n_db = con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+            n_parquet = pq.read_table(out / f"{name}.parquet").num_rows
+            with (out / f"{name}.csv").open(encoding="utf-8-sig", newline="") as f:
+                n_csv = len(list(csv.reader(f))) - 1
+            assert n_db == n_parquet == n_csv, (name, n_db, n_parquet, n_csv)
+            counts[name] = n_csv
+    finally:
+        con.close()
+    return counts
+
+
+def assert_each_file_whole(out: Path) -> None:
+    """Every output file opens on its own (a kill inside the swap may mix two runs' files)."""
+    for name in TABLES:
+        pq.read_table(out / f"{name}.parquet")
+        with (out / f"{name}.csv").open(encoding="utf-8-sig", newline="") as f:
+            list(csv.reader(f))
+    duckdb.connect(str(out / "notices.duckdb"), read_only=True).close()
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture()
+def two_corpora(tmp_path: Path) -> tuple[Path, Path]:
+    """``old``: five notices of raw/; ``new``: all of raw/ — so each file tells which run wrote it."""
+    old, new = tmp_path / "raw-old", tmp_path / "raw-new"
+    shutil.copytree(REPO / "raw", new)
+    old.mkdir()
+    for path in sorted((REPO / "raw").glob("*.txt"))[:5]:
+        shutil.copy(path, old / path.name)
+    return old, new
+
+
+def test_kill_while_writing_keeps_previous_outputs(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two_corpora
+    out = tmp_path / "out"
+    assert _run(old, out).returncode == 0
+    before = _snapshot(out)
+    _kill_at("write", new, out, tmp_path)
+    assert _snapshot(out) == before, "a killed run changed the previous outputs"
+    assert assert_readable(out)["notices"] == 5
+    assert list(out.glob(STAGING_PREFIX + "*")), "the killed run's staging folder should be left behind"
+    result = _run(new, out)
+    assert result.returncode == 0, result.stderr
+    assert not list(out.glob(STAGING_PREFIX + "*")), "the next run must clean up the staging folder"
+    assert assert_readable(out)["notices"] == len(list(new.glob("*.txt")))
+
+
+def test_kill_during_swap_leaves_whole_files_and_rolls_forward(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two_corpora
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    assert _run(old, out).returncode == 0
+    assert _run(new, reference).returncode == 0
+    _kill_at("swap", new, out, tmp_path)
+    (staging,) = out.glob(STAGING_PREFIX + "*")
+    assert (staging / COMPLETE_MARKER).exists()
+    # mid-swap every single file is whole (each was replaced atomically) even if the set is mixed
+    assert_each_file_whole(out)
+    with locked_outputs(out, timeout=5):
+        assert recover_outputs(out) == [f"rolled forward {staging.name}"]
+    assert not staging.exists()
+    for name in TABLES:  # one generation again: the killed run's
+        assert (out / f"{name}.csv").read_bytes() == (reference / f"{name}.csv").read_bytes(), name
+    assert assert_readable(out)["notices"] == len(list(new.glob("*.txt")))
+    assert _run(new, out).returncode == 0
+
+
+def test_kill_at_random_moments_never_breaks_outputs(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    """Unscripted kills at spread-out moments of a real run (start-up, extraction, writing)."""
+    old, new = two_corpora
+    out = tmp_path / "out"
+    assert _run(old, out).returncode == 0
+    for delay in (0.3, 1.0, 1.8, 2.6):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "--raw", str(new), "--out", str(out), "--quiet", "--full"],
+            cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert_each_file_whole(out)
+        with locked_outputs(out, timeout=5):  # what the next run does first
+            recover_outputs(out)
+        assert assert_readable(out)["notices"] in (5, len(list(new.glob("*.txt"))))
+    result = _run(new, out)
+    assert result.returncode == 0, result.stderr
+    assert assert_readable(out)["notices"] == len(list(new.glob("*.txt")))
+    assert not list(out.glob(STAGING_PREFIX + "*"))
+
+
+def test_second_run_fails_clearly_when_the_folder_stays_locked(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two_corpora
+    out = tmp_path / "out"
+    assert _run(old, out).returncode == 0
+    before = _snapshot(out)
+    with FileLock(str(out / LOCK_NAME)):  # another run is writing
+        result = _run(new, out, **{LOCK_TIMEOUT_ENV: "1"})
+    assert result.returncode != 0
+    assert "another pipeline run is writing to" in result.stderr
+    assert LOCK_TIMEOUT_ENV in result.stderr
+    assert _snapshot(out) == before
+
+
+def test_second_run_waits_for_the_first(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two_corpora
+    out = tmp_path / "out"
+    assert _run(old, out).returncode == 0
+    lock = FileLock(str(out / LOCK_NAME))
+    lock.acquire()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "--raw", str(new), "--out", str(out), "--quiet"],
+            cwd=REPO, env=_env(**{LOCK_TIMEOUT_ENV: "120"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        time.sleep(4)  # long enough for the run to reach the lock
+        assert proc.poll() is None, "the second run should be waiting for the lock"
+        assert assert_readable(out)["notices"] == 5
+    finally:
+        lock.release()
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert assert_readable(out)["notices"] == len(list(new.glob("*.txt")))
+
+
+def test_two_concurrent_runs_both_succeed_and_outputs_stay_whole(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two_corpora
+    out = tmp_path / "out"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--quiet"],
+            cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for raw in (old, new)
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=180)
+        assert proc.returncode == 0, stderr
+    assert assert_readable(out)["notices"] in (5, len(list(new.glob("*.txt"))))
+    assert not list(out.glob(STAGING_PREFIX + "*"))
