@@ -258,6 +258,20 @@ def parse_points(sentence: str) -> list[TimePoint]:
     return points
 
 
+def implausible_points(sentence: str) -> list[str]:
+    """Expressions shaped like a date or time that cannot exist: ``"3日25时"`` → ``["3日25时"]``."""
+    sentence = arabize(sentence)
+    out = []
+    for pat in (_POINT, _END_ONLY):
+        for m in pat.finditer(sentence):
+            if m.end() == m.start():
+                continue
+            p = _point(m)
+            if p is not None and not _plausible(p):
+                out.append(m.group(0).strip())
+    return list(dict.fromkeys(out))
+
+
 def _is_false_time(sentence: str, m: re.Match[str]) -> bool:
     """Bare times that are durations, not clock times: ``24小时``, ``3点多`` is fine, ``7个工作日`` never matches."""
     after = sentence[m.end() : m.end() + 2]
@@ -312,6 +326,10 @@ def find_ranges(sentence: str, points: list[TimePoint] | None = None) -> list[Ti
 # ---------------------------------------------------------------- resolution
 
 
+# Years a cutover notice can speak of; outside them a printed year is a typo (0221年, 20023年).
+PLAUSIBLE_YEARS = (1950, 2100)
+
+
 @dataclass(frozen=True)
 class YearChoice:
     """A year chosen from evidence: ``YearChoice(2022, "year_from_publication", "published 2022-02-05")``."""
@@ -333,6 +351,7 @@ class Resolved:
     date_only: bool = False
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, repaired value, evidence)
     problem: str | None = None
+    problem_rule: str = "year_unresolved"  # or impossible_date
 
 
 def _last_day(year: int, month: int) -> int:
@@ -347,7 +366,8 @@ def resolve_point(p: TimePoint, **kwargs: object) -> Resolved:
     try:
         return _resolve_point(p, **kwargs)  # type: ignore[arg-type]
     except (OverflowError, ValueError) as exc:
-        return Resolved(at=None, problem=f"'{p.text}' cannot be placed on the calendar: {exc}")
+        return Resolved(at=None, problem=f"'{p.text}' cannot be placed on the calendar: {exc}",
+                        problem_rule="impossible_date")
 
 
 def _resolve_point(
@@ -398,6 +418,10 @@ def _resolve_point(
                 month += 1
                 if month == 13:
                     month, year = 1, year + 1
+        if year is not None and not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
+            r.problem = f"'{p.text}' prints the year {year}, which no notice can mean (a typo in the source?)"
+            r.problem_rule = "impossible_date"
+            return r
         if year is None and p.rel_year is not None and publication is not None:
             year = publication.year + p.rel_year
             r.notes.append(("year_from_publication", str(year), f"'{p.text}' read against publication {publication}"))
@@ -431,6 +455,7 @@ def _resolve_point(
             day = date(year, month, dnum)
         except ValueError:
             r.problem = f"'{p.text}' is not a calendar date ({year}-{month}-{dnum})"
+            r.problem_rule = "impossible_date"
             return r
     # --- the time
     if p.hour is None:

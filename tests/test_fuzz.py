@@ -152,8 +152,7 @@ def test_random_text_behind_format_magic(workdir: Path, prefix: bytes, text: str
         check_invariants(extraction, "magic.txt")
 
 
-# Minimal inputs distilled from fuzzing failures in code owned by the extractors; reported to
-# the lead. Strict xfail: when a fix lands these start passing and the marker must go.
+# Minimal inputs distilled from fuzzing failures (since fixed in the extractors); kept as regressions.
 FOUND_BY_FUZZING = {
     "resume_before_stop": "石家庄市医疗保障局关于医保系统切换的通告\n发布时间：2021-12-14 17:45\n"
     "全市医保经办窗口自12月21日18时起暂停受理，12月21日8时30分恢复。\n",
@@ -162,7 +161,6 @@ FOUND_BY_FUZZING = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="extractor emits a window ending before it starts, unflagged (reported to the lead)")
 @pytest.mark.parametrize("case", sorted(FOUND_BY_FUZZING))
 def test_found_by_fuzzing(workdir: Path, case: str) -> None:
     extraction = run_one(workdir, f"{case}.txt", FOUND_BY_FUZZING[case].encode("utf-8"))

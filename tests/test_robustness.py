@@ -143,13 +143,11 @@ def test_impossible_dates_are_flagged_not_invented(mixed: dict[str, list[dict[st
     assert any("before start" in r["evidence"] for r in flagged), "an end before its start must be flagged"
 
 
-@pytest.mark.xfail(strict=True, reason="extractor: '25时' is dropped silently, no repairs row (reported to the lead)")
 def test_hour_25_is_flagged(mixed: dict[str, list[dict[str, str]]]) -> None:
     _, rows = _notice(mixed, "bad/impossible-dates.txt")
     assert any("25时" in r["raw_value"] for r in rows["repairs"])
 
 
-@pytest.mark.xfail(strict=True, reason="extractor: a notice without any date gets neither a flag nor an error (reported to the lead)")
 def test_notice_without_dates_is_flagged(mixed: dict[str, list[dict[str, str]]]) -> None:
     notice, rows = _notice(mixed, "bad/no-dates.txt")
     assert notice["city"] == "自贡市" and rows["outage_windows"] == []
@@ -173,7 +171,6 @@ def test_truncated_page_keeps_what_arrived(mixed: dict[str, list[dict[str, str]]
     assert [(w["start_at"], w["end_at"]) for w in rows["outage_windows"]] == [("2021-11-19T18:00", "2021-11-23T08:00")]
 
 
-@pytest.mark.xfail(strict=True, reason="contacts: a phone number cut off by truncation ('0825-22') is dropped unflagged (reported to the lead)")
 def test_truncated_phone_is_flagged(mixed: dict[str, list[dict[str, str]]]) -> None:
     _, rows = _notice(mixed, "bad/truncated-page.html")
     damaged = [c for c in rows["contacts"] if c["phone_status"] == "damaged"]

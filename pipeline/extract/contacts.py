@@ -112,6 +112,11 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
         if s.startswith("|"):
             continue
         heading = CONTACT_HEADING.search(s)
+        cut = re.match(r"^(?P<pre>.{0,20}?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<num>[\d\-－—()（）\s]*\d[\d\-－—]*)\s*$", s)
+        if cut and not find_phones(cut.group("num"), city, True) and len(re.sub(r"\D", "", cut.group("num"))) < 7:
+            # "咨询电话:0825-22": a number cut off by a truncated page, kept as printed and flagged
+            add(None, cut.group("pre").strip(" :：") or None, Phone(cut.group("num").strip(), None, "damaged"))
+            continue
         if heading and len(s) <= 40 and not find_phones(s, city, True):
             in_block = True
             block_prefix = re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：(（") or None

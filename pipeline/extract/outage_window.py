@@ -9,12 +9,12 @@ the start of an earlier window is that window restated, not a new one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pipeline.repairs import repair
 from pipeline.resolve_year import YearClues
-from pipeline.timeexpr import Resolved, TimePoint, TimeRange, find_ranges, resolve_point
+from pipeline.timeexpr import Resolved, TimePoint, TimeRange, find_ranges, implausible_points, resolve_point
 from pipeline.vocab.terms import find_terms
 
 STOP = re.compile(r"停机|暂停|停止|关闭|停用|停办|中断|暂时停止|停止运行|停止使用|停止受理|切换上线|系统切换|不能办理|无法办理")
@@ -261,7 +261,11 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
         for sentence in SENTENCE_SPLIT.split(line):
             if not sentence.strip():
                 continue
-            ranges = find_ranges(sentence)
+            for bad in implausible_points(sentence):
+                if STOP.search(sentence) or RESUME.search(sentence):
+                    problems.append(repair("outage_windows", "start_at", bad, None, "impossible_date",
+                                           f"'{bad}' is not a possible date or time, in '{sentence.strip()[:80]}'"))
+            ranges = backfill_years(find_ranges(sentence))
             if not ranges:
                 continue
             spans = _clauses(sentence)
@@ -289,7 +293,7 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                     continue
                 s, e = _resolve_range(r, clues, context)
                 if s.at is None:
-                    problems.append(repair("outage_windows", "start_at", r.start.text, None, "year_unresolved",
+                    problems.append(repair("outage_windows", "start_at", r.start.text, None, s.problem_rule,
                                            s.problem or "cannot date this expression"))
                     continue
                 context = s.at
@@ -302,6 +306,12 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                     resumptions.append(Resumption(s.at, r.start.text, [], True, sentence.strip()))
                     continue
                 if role == "resume":
+                    if open_stop is not None and open_stop.end is None and s.at < open_stop.start:
+                        problems.append(repair("outage_windows", "end_at", r.start.text, None, "impossible_date",
+                                               f"resumption {s.at:%Y-%m-%d %H:%M} is before start {open_stop.start:%Y-%m-%d %H:%M} "
+                                               f"in '{sentence.strip()[:80]}': end left open"))
+                        open_stop = None
+                        continue
                     if open_stop is not None and open_stop.end is None:
                         # "X起停机，Y起启用…": the resumption of the stop just stated
                         open_stop.end, open_stop.end_text = s.at, r.start.text
@@ -316,9 +326,9 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                     continue
                 if e is not None and e.at is None:
                     problems.append(repair("outage_windows", "end_at", r.end.text if r.end else "", None,
-                                           "year_unresolved", e.problem or "cannot date this expression"))
+                                           e.problem_rule, e.problem or "cannot date this expression"))
                 if e is not None and e.at is not None and e.at < s.at:
-                    problems.append(repair("outage_windows", "end_at", r.text, None, "year_unresolved",
+                    problems.append(repair("outage_windows", "end_at", r.text, None, "impossible_date",
                                            f"end {e.at:%Y-%m-%d %H:%M} before start {s.at:%Y-%m-%d %H:%M}: range dropped"))
                     continue
                 row_label = label_text.strip()
@@ -344,7 +354,31 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
                 )
                 open_stop = mentions[-1] if r.end is None else None
             # a stop and its resumption in one sentence: "X起停机，Y起启用…"
+    if not mentions and not any(r["rule"] == "impossible_date" for r in problems):
+        announced = next((ln for ln in lines if STOP.search(ln) and not find_ranges(ln) and OPEN_END.search(ln)), None)
+        if announced is not None:
+            problems.append(repair("outage_windows", "start_at", announced.strip()[:80], None, "window_undated",
+                                   "the notice announces a stop but prints no date or time for it"))
     return _merge(mentions, resumptions, problems, city)
+
+
+def backfill_years(ranges: list[TimeRange]) -> list[TimeRange]:
+    """A date without a year takes the year of a later date in the same sentence.
+
+    ``"自12月29日16:30起暂停…，2018年1月2日8:30恢复"`` → the stop is 2017-12-29: the year that
+    puts it before the dated point that follows it.
+    """
+    out = list(ranges)
+    for i, r in enumerate(out):
+        p = r.start
+        if p.year is not None or p.rel_day is not None or p.rel_year is not None or p.month is None:
+            continue
+        later = next((q for rr in out[i:] for q in (rr.start, rr.end) if q is not None and q is not p and q.year), None)
+        if later is None or later.month is None:
+            continue
+        year = later.year if (p.month, p.day or 1) <= (later.month, later.day or 1) else later.year - 1
+        out[i] = TimeRange(replace(p, year=year), r.end, r.text)
+    return out
 
 
 def _city_named(label: str | None) -> str | None:

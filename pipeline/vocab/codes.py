@@ -46,6 +46,8 @@ REPAIR_RULES: dict[str, str] = {
     "year_from_holiday": "a missing year was chosen so that a named holiday (春节) falls where the text puts it",
     "year_from_document": "a missing year was taken from a year printed elsewhere in the notice",
     "year_unresolved": "a year was missing and no evidence gave it: the value is left empty",
+    "impossible_date": "a date or time that cannot exist (2月30日, 25时, year 0221, an end before its start): flagged, not used",
+    "window_undated": "the notice announces a stop but prints no date for it: flagged, no window",
     "year_rollover": "an end date without a year fell before its start, so it belongs to the next year",
     "hour_24_next_day": "'24时' of a day was written as 00:00 of the next day",
     "date_only_end_next_day": "a range ending on a date without a time ends at 00:00 of the next day",
