@@ -345,7 +345,7 @@ def run_pipeline(
 def run(
     raw_dir: Path, out_dir: Path, quiet: bool = False, jobs: int | None = None, full: bool = False, cache: bool = True
 ) -> int:
-    from pipeline.load import write_outputs
+    from pipeline.load import locked_outputs, write_outputs
     from pipeline.publish import publish
     from pipeline.validate import to_frame, validate_tables
     from schemas.tables import ErrorsSchema
@@ -364,11 +364,15 @@ def run(
     errors = result.errors + validation_errors
     frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
     try:
-        write_outputs(frames, out_dir, stamp=result.signature if cache else None)
+        # one lock over the tables and the pages made from them, so a concurrent run never
+        # leaves a report describing other tables (the lock is re-entrant)
+        with locked_outputs(out_dir):
+            write_outputs(frames, out_dir, stamp=result.signature if cache else None)
+            problems = publish(out_dir, raw_dir)  # report.html and datapackage.json, after the tables
     except OSError as exc:
         print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
         return 3
-    for problem in publish(out_dir, raw_dir):  # report.html and datapackage.json, after the tables
+    for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not quiet:
         rows = {name: len(frame) for name, frame in frames.items()}

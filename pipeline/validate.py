@@ -54,25 +54,49 @@ def _validate_one(spec, frame: pd.DataFrame, source_of: dict[str, str]):
             bad_idx = set(cases["index"].dropna().tolist()) if "index" in cases else set()
             bad_ids = {frame.loc[i, "notice_id"] for i in bad_idx if i in frame.index and "notice_id" in frame}
             if not bad_ids:
-                # a failure not tied to a row (a column-level problem): nothing can be written safely
-                errors.append({"source_file": "*", "stage": "validate", "error": f"{spec.name}: {_summary(cases)}"})
-                return spec.model.validate(empty_frame(spec.model).iloc[0:0], lazy=True), errors
+                # a failure not tied to a row (a value that could not be coerced fails the column):
+                # find the notices responsible one by one, so every other notice is still written
+                return _validate_by_notice(spec, frame, source_of, errors)
             for nid in sorted(bad_ids):
                 mine = cases[cases["index"].isin(frame.index[frame["notice_id"] == nid])]
                 errors.append(
                     {
                         "source_file": source_of.get(nid, nid),
                         "stage": "validate",
-                        "error": f"{spec.name} rows dropped: {_summary(mine)}",
+                        "error": f"{spec.name}: rows of this notice dropped: {_summary(mine, frame)}",
                     }
                 )
             frame = frame[~frame["notice_id"].isin(bad_ids)].reset_index(drop=True)
     return spec.model.validate(frame, lazy=True), errors
 
 
-def _summary(cases: pd.DataFrame) -> str:
+def _validate_by_notice(spec, frame: pd.DataFrame, source_of: dict[str, str], errors: list[dict]):
+    good = []
+    for nid, part in frame.groupby("notice_id", sort=False) if "notice_id" in frame else [("*", frame)]:
+        try:
+            spec.model.validate(part, lazy=True)
+            good.append(part)
+        except (pa_errors.SchemaErrors, pa_errors.SchemaError) as exc:
+            cases = getattr(exc, "failure_cases", None)
+            detail = _summary(cases, part) if isinstance(cases, pd.DataFrame) else str(exc)[:300]
+            errors.append({"source_file": source_of.get(nid, str(nid)), "stage": "validate",
+                           "error": f"{spec.name}: rows of this notice dropped: {detail}"})
+    kept = pd.concat(good, ignore_index=True) if good else empty_frame(spec.model)
+    return spec.model.validate(kept, lazy=True), errors
+
+
+def _summary(cases: pd.DataFrame, frame: pd.DataFrame | None = None) -> str:
+    """One clause per failed check: ``"end_at must not be before start_at (window_no 2)"``."""
     parts = []
-    for _, row in cases.head(5).iterrows():
-        parts.append(f"column {row.get('column')!s} failed {row.get('check')!s} on {row.get('failure_case')!r}")
-    more = len(cases) - 5
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+    for check, group in cases.groupby("check", sort=False, dropna=False):
+        where = ""
+        if frame is not None and "index" in group:
+            idx = [i for i in group["index"].dropna().unique().tolist() if i in frame.index][:5]
+            key = next((k for k in ("window_no", "guidance_no") if k in frame.columns), None)
+            if key and idx:
+                where = f" ({key} {', '.join(str(frame.loc[i, key]) for i in idx)})"
+        columns = sorted({str(c) for c in group["column"].dropna().unique()} - {"None"})
+        on = "" if len(columns) > 3 or not columns else f" in {', '.join(columns)}"
+        values = [repr(v) for v in group["failure_case"].dropna().unique().tolist()[:3]] if len(columns) <= 1 else []
+        parts.append(f"{check}{on}{where}" + (f": {', '.join(values)}" if values else ""))
+    return "; ".join(parts[:5])
