@@ -36,3 +36,7 @@ def test_real_corpus_scores_stay_high() -> None:
 
 def test_written_corpus_scores_do_not_fall() -> None:
     _check(ROOT / "tests" / "corpus" / "raw", ROOT / "tests" / "corpus" / "gold", 0.90, 0.95, 0.90)
+
+
+def test_heldout_corpus_scores_do_not_fall() -> None:
+    _check(ROOT / "tests" / "heldout" / "raw", ROOT / "tests" / "heldout" / "gold", 0.95, 0.95, 0.90)

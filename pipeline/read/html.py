@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 from datetime import datetime, timedelta, timezone
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 from charset_normalizer import from_bytes
 
 from pipeline.document import Document, ReadError, Table
@@ -417,7 +427,10 @@ def read_html(data: bytes, source_file: str) -> Document:
     """
     text, charset = decode_html(data)
     try:
-        soup = BeautifulSoup(text, "lxml")
+        with warnings.catch_warnings():
+            # XHTML pages start with <?xml …>; the HTML parser reads them right, the warning is noise
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
     except Exception as exc:  # lxml is forgiving; this is a damaged file, say so
         raise ReadError(f"cannot parse HTML: {exc}") from exc
     scripts = [s.get_text() for s in soup.find_all("script")]
