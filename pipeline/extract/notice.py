@@ -19,8 +19,14 @@ STAR = re.compile(r"[*＊]")
 
 @lru_cache(maxsize=1)
 def _known_names() -> tuple[str, ...]:
+    """Names a censored character may hide in: the vocabulary file, plus every province's
+    政务服务网 (浙江政务服务网, 广东政务服务网, …) built from the gazetteer."""
+    from pipeline.vocab.gazetteer import gazetteer, short_name
+
     text = resources.files("pipeline.vocab").joinpath("data/known_names.csv").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines()[1:] if line.strip())
+    names = [line.strip() for line in text.splitlines()[1:] if line.strip()]
+    names += [short_name(p) + "政务服务网" for p in sorted(set(gazetteer().provinces.values()))]
+    return tuple(names)
 
 
 def restore_censored(line: str, star: int) -> tuple[str, str | None]:
