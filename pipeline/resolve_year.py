@@ -111,7 +111,7 @@ class YearClues:
 
         return all(_weekday_is(year_of(m), m, d, wd) for m, d, wd in self.weekdays)
 
-    def _era_choice(self, month: int, day: int, weekday: int | None, kind: str) -> YearChoice | None:
+    def _era_choice(self, month: int, day: int, weekday: int | None) -> YearChoice | None:
         """With no reference date at all: the only year in the notice's era that fits every weekday and holiday."""
         if self.era is None or not (self.weekdays or self.holidays or weekday is not None):
             return None
@@ -177,7 +177,7 @@ class YearClues:
             if cands:
                 y, why = min(cands, key=lambda c: abs(c[0] - common))
                 return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common} elsewhere", why))
-        return self._era_choice(month, day, weekday, "event")
+        return self._era_choice(month, day, weekday)
 
     def choose_publication_year(self, month: int, day: int, weekday: int | None = None,
                                 first_event: date | None = None) -> YearChoice | None:
@@ -216,7 +216,7 @@ class YearClues:
                 y, why = max(cands, key=lambda c: c[0])
                 return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common}", why))
         # a weekday alone fits one year in seven: only with the notice's era as a bound
-        return self._era_choice(month, day, weekday, "publication")
+        return self._era_choice(month, day, weekday)
 
 
 def _weekday_is(y: int, m: int, d: int, wd: int) -> bool:

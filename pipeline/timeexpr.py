@@ -358,13 +358,21 @@ def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def resolve_point(p: TimePoint, **kwargs: object) -> Resolved:
+def resolve_point(
+    p: TimePoint,
+    *,
+    context: datetime | None = None,
+    publication: date | None = None,
+    year_guess: YearGuess | None = None,
+    end_of_day_for_date_only: bool = False,
+) -> Resolved:
     """Resolve a point to a minute-precision datetime (see :func:`_resolve_point`).
 
     Dates at the end of the calendar (``9999年12月31日24时``) give a problem, never an exception.
     """
     try:
-        return _resolve_point(p, **kwargs)  # type: ignore[arg-type]
+        return _resolve_point(p, context=context, publication=publication, year_guess=year_guess,
+                              end_of_day_for_date_only=end_of_day_for_date_only)
     except (OverflowError, ValueError) as exc:
         return Resolved(at=None, problem=f"'{p.text}' cannot be placed on the calendar: {exc}",
                         problem_rule="impossible_date")
@@ -376,7 +384,6 @@ def _resolve_point(
     context: datetime | None = None,
     publication: date | None = None,
     year_guess: YearGuess | None = None,
-    is_end: bool = False,
     end_of_day_for_date_only: bool = False,
 ) -> Resolved:
     """Resolve a point to a minute-precision datetime.
@@ -479,7 +486,3 @@ def _resolve_point(
         at += timedelta(days=1)  # "今晚10点至下半夜4点": a bare time earlier than the start is the next day
     r.at = at
     return r
-
-
-def with_text(p: TimePoint, text: str) -> TimePoint:
-    return replace(p, text=text)

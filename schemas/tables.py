@@ -7,7 +7,6 @@ Invariants live here, not in the extractors: end after start, E.164 shape, codes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
@@ -24,10 +23,6 @@ from pipeline.vocab.codes import (
 
 NOTICE_ID = r"^[0-9a-f]{16}$"
 E164_CN = r"^\+86[1-9]\d{6,11}$"
-
-
-def _id() -> object:
-    return pa.Field(str_matches=NOTICE_ID, description="first 16 hex digits of the SHA-256 of the raw bytes")
 
 
 class NoticesSchema(pa.DataFrameModel):
@@ -215,5 +210,3 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
     """An empty DataFrame with the model's columns, for tables with no rows."""
     return pd.DataFrame({c.name: pd.Series([], dtype="object") for c in column_specs(model)})
 
-
-_ = Optional  # kept for readers of older type hints

@@ -69,7 +69,7 @@ def resolve_sentence(sentence: str, publication: date | None = None, year: int |
         end: str | None = None
         if r.end is not None:
             e = resolve_point(
-                r.end, context=s.at, publication=publication, year_guess=guess, is_end=True,
+                r.end, context=s.at, publication=publication, year_guess=guess,
                 end_of_day_for_date_only=True,
             )
             end = _fmt(e.at, e.problem)
@@ -359,7 +359,7 @@ def test_inferences_are_logged() -> None:
     [r] = find_ranges("2021年12月31日18时至1月2日24时")
     assert r.end is not None
     s = resolve_point(r.start)
-    e = resolve_point(r.end, context=s.at, is_end=True, end_of_day_for_date_only=True)
+    e = resolve_point(r.end, context=s.at, end_of_day_for_date_only=True)
     assert e.at == datetime(2022, 1, 3, 0, 0)
     rules = [n[0] for n in e.notes]
     assert "year_rollover" in rules
@@ -371,9 +371,9 @@ def test_date_only_end_is_flagged() -> None:
     [r] = find_ranges("2022年3月1日至3月5日")
     assert r.end is not None
     s = resolve_point(r.start)
-    e = resolve_point(r.end, context=s.at, is_end=True, end_of_day_for_date_only=True)
+    e = resolve_point(r.end, context=s.at, end_of_day_for_date_only=True)
     assert s.date_only and e.date_only
     assert e.at == datetime(2022, 3, 6, 0, 0)
     # without the flag a date-only point is the start of its day
-    e2 = resolve_point(r.end, context=s.at, is_end=True)
+    e2 = resolve_point(r.end, context=s.at)
     assert e2.at == datetime(2022, 3, 5, 0, 0)

@@ -160,7 +160,7 @@ def _resolve(p: Printed) -> tuple[datetime | None, datetime | None]:
     assert r.end is not None, f"{p.text!r}: no end found"
     guess = _fixed_guess(p.year) if p.year is not None else None
     s = resolve_point(r.start, year_guess=guess)
-    e = resolve_point(r.end, context=s.at, year_guess=guess, is_end=True, end_of_day_for_date_only=True)
+    e = resolve_point(r.end, context=s.at, year_guess=guess, end_of_day_for_date_only=True)
     return s.at, e.at
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pipeline.repairs import repair
 from pipeline.resolve_year import YearClues
-from pipeline.timeexpr import Resolved, TimePoint, TimeRange, find_ranges, implausible_points, resolve_point
+from pipeline.timeexpr import Resolved, TimeRange, find_ranges, implausible_points, resolve_point
 from pipeline.vocab.terms import find_terms
 
 STOP = re.compile(r"停机|暂停|停止|关闭|停用|停办|中断|暂时停止|停止运行|停止使用|停止受理|切换上线|系统切换|不能办理|无法办理")
@@ -206,7 +206,7 @@ def _resolve_range(r: TimeRange, clues: YearClues, context: datetime | None) -> 
     e = None
     if r.end is not None:
         e = resolve_point(
-            r.end, context=s.at, publication=clues.publication, year_guess=guess, is_end=True,
+            r.end, context=s.at, publication=clues.publication, year_guess=guess,
             end_of_day_for_date_only=True,
         )
     return s, e
@@ -470,5 +470,3 @@ def _merge(mentions: list[Mention], resumptions: list[Resumption], problems: lis
             repairs.append(repair("outage_windows", column, raw, value, rule, ev))
     return WindowResult(rows, repairs)
 
-
-_ = TimePoint
