@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.extract import SourceHints
@@ -138,16 +139,11 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
     # a city named only by its short form in media or office names (福州新闻网, 福州日报)
     short: Counter[str] = Counter()
     masthead = "\n".join(list(doc.lines[:3]) + [ln for ln in doc.lines if _SOURCE_LABEL.match(ln) or "来源" in ln[:12]])
-    media = r"(?:新闻|日报|晚报|电视|广播|网|医保|医疗保障|人社|社保|市民|发布|住房公积金|公积金|人力资源)"
-    for p in g.places:
-        if p.level == "city":
-            sn = short_name(p.name)
-            if len(sn) >= 2:
-                n = len(re.findall(re.escape(sn) + media, body))
-                # a masthead or source line ("来源:南京日报") counts double: it names the publisher
-                n += len(re.findall(re.escape(sn) + media, masthead))
-                if n:
-                    short[p.name] += n
+    # a masthead or source line ("来源:南京日报") counts double: it names the publisher
+    for text in (body, masthead):
+        for m in _short_city_media_re().finditer(text):
+            for p in g.lookup_short(m.group("city"), "city"):
+                short[p.name] += 1
     if short:
         (top, n), *rest = short.most_common()
         if n >= 2 and (not rest or n > rest[0][1]):
@@ -178,6 +174,16 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
     return None, None, None, None
 
 
+@lru_cache(maxsize=1)
+def _short_city_media_re() -> re.Pattern[str]:
+    """Short city names followed by a media or office word: ``福州新闻网``, ``南京日报``, ``合肥住房公积金``."""
+    g = gazetteer()
+    names = sorted({n for n, ps in g.by_short.items() if len(n) >= 2 and any(p.level == "city" for p in ps)},
+                   key=len, reverse=True)
+    media = r"(?:新闻|日报|晚报|电视|广播|网|医保|医疗保障|人社|社保|市民|发布|住房公积金|公积金|人力资源)"
+    return re.compile("(?P<city>" + "|".join(map(re.escape, names)) + ")" + media)
+
+
 def _short_city_mentions(body: str) -> list[Place]:
     g = gazetteer()
     out = {}
@@ -185,9 +191,8 @@ def _short_city_mentions(body: str) -> list[Place]:
         m = re.match(r"^\s*([\u4e00-\u9fff]{2,4})\s+[\d(]", line)
         if not m:
             continue
-        for p in g.places:
-            if p.level == "city" and short_name(p.name) == m.group(1):
-                out[p.name] = p
+        for p in g.lookup_short(m.group(1), "city"):
+            out[p.name] = p
     return list(out.values())
 
 
@@ -201,7 +206,7 @@ def _district_mentions(body: str) -> list[Place]:
     # suffix-less names listed with 、 are common in notices ("余姚、奉化、宁海、象山")
     for seq in re.findall(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){2,}", body):
         for name in seq.split("、"):
-            cands = [p for p in g.places if p.level == "district" and short_name(p.name) == name]
+            cands = g.lookup_short(name, "district")
             if len({p.city for p in cands}) == 1:
                 found[cands[0].name] = cands[0]
     return list(found.values())

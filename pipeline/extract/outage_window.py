@@ -385,9 +385,10 @@ def _city_named(label: str | None) -> str | None:
     """A province-wide table's row label that names one city: ``"福州"`` → ``"福州市"``."""
     if not label:
         return None
-    from pipeline.vocab.gazetteer import gazetteer, short_name
+    from pipeline.vocab.gazetteer import gazetteer
 
-    cities = {p.name for p in gazetteer().places if p.level == "city" and label in (p.name, short_name(p.name))}
+    g = gazetteer()
+    cities = {p.name for p in g.lookup(label) + g.lookup_short(label, "city") if p.level == "city"}
     return cities.pop() if len(cities) == 1 else None
 
 

@@ -50,10 +50,15 @@ def short_name(name: str) -> str:
 class Gazetteer:
     places: tuple[Place, ...]
     by_name: dict[str, tuple[Place, ...]]
+    by_short: dict[str, tuple[Place, ...]]  # short name (福州, 余姚) → places
     provinces: dict[str, str]  # 2-digit code → province name
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         return self.by_name.get(name, ())
+
+    def lookup_short(self, name: str, level: str) -> tuple[Place, ...]:
+        """Places of ``level`` named ``name`` without suffix: ``lookup_short("福州", "city")`` → (福州市,)."""
+        return tuple(p for p in self.by_short.get(name, ()) if p.level == level)
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +83,12 @@ def gazetteer() -> Gazetteer:
             city = provinces[code[:2]] if code[:2] in MUNICIPALITIES else cities.get(code[:4])
             places.append(Place(name, code, "district", prov, city))
     by_name: dict[str, list[Place]] = {}
+    by_short: dict[str, list[Place]] = {}
     for p in places:
         by_name.setdefault(p.name, []).append(p)
-    return Gazetteer(tuple(places), {k: tuple(v) for k, v in by_name.items()}, provinces)
+        by_short.setdefault(short_name(p.name), []).append(p)
+    return Gazetteer(tuple(places), {k: tuple(v) for k, v in by_name.items()},
+                     {k: tuple(v) for k, v in by_short.items()}, provinces)
 
 
 @lru_cache(maxsize=1)
@@ -126,9 +134,9 @@ def city_for_area_code(code: str) -> tuple[str, str] | None:
         return None
     province, cities = entry
     city = cities[0]
-    places = [p for p in gazetteer().lookup(city) if p.level == "city"] or [
-        p for p in gazetteer().places if p.level == "city" and short_name(p.name) == short_name(city)
-    ]
+    places = [p for p in gazetteer().lookup(city) if p.level == "city"] or list(
+        gazetteer().lookup_short(short_name(city), "city")
+    )
     if places:
         return places[0].name, places[0].province
     return city, province
