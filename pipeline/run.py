@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
@@ -100,35 +99,7 @@ def process_file(path: Path, rel: str, hints: SourceHints) -> Outcome:
         extraction = extract_notice(doc, hints, nid, norm_repairs)
     except Exception as exc:
         return None, _error(rel, "extract", f"unexpected {type(exc).__name__}: {exc}"), nid
-    if (problem := implausible_date(extraction)) is not None:
-        return None, _error(rel, "extract", problem), nid
     return extraction, None, nid
-
-
-# Years a cutover notice can speak of. A year outside them is a typo the extractor took at its
-# word (``0221年``): outside pandas' timestamp range (1677–2262) it fails validation for the whole
-# column, which would drop that table's rows of every notice in the run.
-PLAUSIBLE_YEARS = range(1950, 2101)
-
-
-def implausible_date(extraction: Extraction) -> str | None:
-    """A message for the first date or time outside :data:`PLAUSIBLE_YEARS`, else ``None``.
-
-    A window read from ``0221年9月15日18:00`` → ``"implausible year 221 in outage_windows.start_at
-    (printed '0221年9月15日18:00'): …"``.
-    """
-    tables = (("notices", [extraction.notice]), ("outage_windows", extraction.windows), ("guidance", extraction.guidance))
-    for table, rows in tables:
-        for row in rows:
-            for column, value in row.items():
-                if isinstance(value, date) and value.year not in PLAUSIBLE_YEARS:
-                    printed = row.get(column.replace("_at", "_text")) or row.get("deadline_text") or row.get("evidence") or ""
-                    return (
-                        f"implausible year {value.year} in {table}.{column} (printed {str(printed)[:60]!r}): "
-                        "probably a typo in the notice; the file was skipped so it cannot invalidate other "
-                        "notices' rows — correct the year in the raw file and run again"
-                    )
-    return None
 
 
 def _too_large_message(size: int) -> str:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pipeline.document import Document
 from pipeline.extract import SourceHints
 from pipeline.resolve_year import YearClues, era_of, holiday_hints, url_date
-from pipeline.timeexpr import parse_points
+from pipeline.timeexpr import PLAUSIBLE_YEARS, parse_points
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
 
 _ORG = r"[\u4e00-\u9fff()（）]{2,24}?(?:医疗保障局|医保局|医疗保障事务中心|医疗保障经办服务中心|医疗保险基金管理中心|医疗保险管理中心|医疗保险事业管理局|医疗保险事业管理中心|医保中心|医疗保障管理服务中心|社会保险事业管理中心|社会保险事业局|社会保险中心|人力资源和社会保障局|人民政府|医疗保障基金管理中心|公积金管理中心|医院|局|中心)"
@@ -342,6 +342,8 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
             continue
         p = pts[0]
         if p.year:
+            if not PLAUSIBLE_YEARS[0] <= p.year <= PLAUSIBLE_YEARS[1]:
+                continue  # "0221年2月5日": a typo no notice can mean; another clue may still date it
             try:
                 md.published_on = date(p.year, p.month, p.day)
             except ValueError:
