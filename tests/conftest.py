@@ -6,6 +6,7 @@ raw ``.txt`` notice would be.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,3 +55,16 @@ def rules_of(repairs: list[dict]) -> list[str]:
 @pytest.fixture
 def doc_factory():
     return make_doc
+
+
+@pytest.fixture(scope="session")
+def shipped_run(tmp_path_factory) -> Path:
+    """One real ``python -m pipeline run`` of raw/ into a temp folder, shared by every test that
+    reads whole outputs (notebook, data package). Tests must not change it: copy it first."""
+    out = tmp_path_factory.mktemp("shipped-run")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--out", str(out), "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import frictionless
@@ -17,15 +15,9 @@ from schemas.tables import TABLES, column_specs
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--out", str(out), "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+@pytest.fixture
+def run_dir(shipped_run: Path) -> Path:
+    return shipped_run
 
 
 def test_real_run_validates(run_dir):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -24,15 +22,9 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return client.execute()
 
 
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--out", str(out), "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+@pytest.fixture
+def outputs(shipped_run: Path) -> Path:
+    return shipped_run
 
 
 def test_stored_without_outputs():

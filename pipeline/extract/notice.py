@@ -43,8 +43,7 @@ def restore_censored(line: str, star: int) -> tuple[str, str | None]:
             if line[max(0, star - len(left)) : star] == left and line[star + 1 : star + 1 + len(right)] == right:
                 fits[line[star - len(left) : star + 1 + len(right)]] = name
     longest = max(fits, key=len, default=None)
-    if longest is not None and list(fits.values()).count(fits[longest]) >= 1 and len(set(fits.values())) == 1:
-        return longest, fits[longest]
+    # one name fits ("政务服务网" inside "浙江政务服务网" counts as the same fit, the longer token wins)
     if longest is not None and sum(1 for k in fits if len(k) == len(longest)) == 1:
         return longest, fits[longest]
     token = line[max(0, star - 2) : star + 3]
