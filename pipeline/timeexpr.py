@@ -68,7 +68,7 @@ _TIME = (
 _WEEK = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\s*[)）]?)?"
 _REL = r"(?P<rel>即日|昨天|昨日|昨晚|今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
 _YEAR = r"(?:(?P<y>\d{4})\s*年\s*|(?P<yrel>今|明|去|本)年\s*|(?P<yblank>(?<![\d今明去本每当同该上下次全周前后近半一两几多整年])年)\s*)?"
-_DATE_CN = _YEAR + r"(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
+_DATE_CN = _YEAR + r"(?:(?P<m>\d{1,2})\s*月|(?P<mrel>本|下个?|次|上个?)月)\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
 _DATE_NUM = r"(?P<ny>(?:19|20)\d{2})\s*[-./]\s*(?P<nm>\d{1,2})\s*[-./]\s*(?P<nd>\d{1,2})(?!\d)\s*日?"
 _DAY_ONLY = r"(?P<od>\d{1,2})\s*[日号]"
 # "2/24(周四)17:00": month/day needs a weekday or a time after it, else it may be a fraction
@@ -126,11 +126,12 @@ class TimePoint:
     rel_anchor: str | None = None  # "publication" (今天, 明日) or "previous" (次日, 当日)
     weekday: int | None = None  # 0 = Monday
     month_end: bool = False  # 12月底
+    rel_month: int | None = None  # 本月 0, 下月 +1, 上月 -1 (counted from the publication date)
     period: str | None = None  # 上午, 下午, 下半夜 …
 
     @property
     def has_date(self) -> bool:
-        return self.month is not None or self.day is not None or self.rel_day is not None
+        return self.month is not None or self.day is not None or self.rel_day is not None or self.rel_month is not None
 
     @property
     def has_time(self) -> bool:
@@ -172,7 +173,8 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         return TimePoint(
             text, start, end,
             year=int(g["y"]) if g.get("y") else None,
-            month=int(g["m"]),
+            month=int(g["m"]) if g.get("m") else None,
+            rel_month={"本": 0, "下": 1, "下个": 1, "次": 1, "上": -1, "上个": -1}[g["mrel"]] if g.get("mrel") else None,
             day=int(g["d"]) if g.get("d") else None,
             hour=hour, minute=minute,
             year_blank=bool(g.get("yblank")),
@@ -415,6 +417,16 @@ def _resolve_point(
         month = p.month
         dnum = p.day
         year = p.year
+        if month is None and p.rel_month is not None:
+            # "本月31日", "下月3日": counted from the publication date (or the range start)
+            base = publication or (context.date() if context else None)
+            if base is None:
+                r.problem = f"'{p.text}' is relative but the notice gives no date to anchor it"
+                return r
+            idx = base.year * 12 + base.month - 1 + p.rel_month
+            year, month = idx // 12, idx % 12 + 1
+            r.notes.append(("relative_day", f"{year}-{month:02d}", f"'{p.text}' counted from {base.isoformat()}"))
+            r.year_inferred = True
         if month is None:  # day only ("至2日"): the month of the context
             if context is None:
                 r.problem = f"'{p.text}' has no month"

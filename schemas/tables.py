@@ -60,7 +60,13 @@ class OutageWindowsSchema(pa.DataFrameModel):
     start_text: Series[str] = pa.Field(description="the start expression as printed")
     end_text: Series[str] = pa.Field(nullable=True, description="the end expression as printed")
     year_inferred: Series[bool] = pa.Field(description="true when a year of start or end was not printed next to it")
-    end_source: Series[str] = pa.Field(nullable=True, description="range, resume_statement, main_window or empty when open")
+    end_source: Series[str] = pa.Field(nullable=True, isin=["range", "resume_statement", "go_live", "main_window"],
+                                       description="where the end came from: range (printed with the start), resume_statement "
+                                       "(a resumption stated elsewhere), go_live (the new system starts), main_window; empty when open")
+    end_rule: Series[str] = pa.Field(nullable=True, description="the linking rule whose candidate won the end "
+                                     "(pipeline.extract.windows.linking.SCORES), with its modifiers: same_service+same_section")
+    end_alternatives: Series[str] = pa.Field(nullable=True, description="the best candidate ends that lost, with their rules and scores")
+    end_close_call: Series[bool] = pa.Field(description="true when a candidate with another end scored within 5 points of the winner")
     hours: Series[float] = pa.Field(nullable=True, ge=0, description="length of the outage in hours; empty when open")
     evidence: Series[str] = pa.Field(description="the sentence it was read from")
 

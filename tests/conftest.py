@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 from pipeline.document import Document  # noqa: E402
 from pipeline.extract import SourceHints  # noqa: E402
 from pipeline.extract.metadata import Metadata, extract_metadata  # noqa: E402
-from pipeline.extract.outage_window import WindowResult, extract_windows  # noqa: E402
+from pipeline.extract.windows import WindowResult, extract_windows  # noqa: E402
 from pipeline.normalize import normalize_document  # noqa: E402
 from pipeline.read.text import read_text  # noqa: E402
 from pipeline.resolve_year import YearClues  # noqa: E402

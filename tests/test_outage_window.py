@@ -13,7 +13,8 @@ from datetime import date, datetime
 import pytest
 from conftest import rules_of, windows_of
 
-from pipeline.extract.outage_window import extract_windows, is_heading
+from pipeline.extract.outline import is_heading
+from pipeline.extract.windows import extract_windows
 from pipeline.resolve_year import HolidayHint, YearClues
 
 D = datetime

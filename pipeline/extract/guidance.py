@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.extract.outage_window import HEADING_MARK, _heading_label, _scheme_of, is_heading
+from pipeline.extract.outline import HEADING_MARK, is_heading
+from pipeline.extract.outline import heading_label as _heading_label
+from pipeline.extract.outline import scheme_of as _scheme_of
 from pipeline.resolve_year import YearClues
 from pipeline.timeexpr import find_ranges, resolve_point
 from pipeline.vocab.terms import find_terms

@@ -11,7 +11,7 @@ from pipeline.extract import Extraction, SourceHints
 from pipeline.extract.contacts import extract_contacts
 from pipeline.extract.guidance import extract_guidance
 from pipeline.extract.metadata import extract_metadata
-from pipeline.extract.outage_window import extract_windows
+from pipeline.extract.windows import extract_windows
 from pipeline.repairs import repair
 
 STAR = re.compile(r"[*＊]")

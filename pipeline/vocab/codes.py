@@ -57,10 +57,13 @@ REPAIR_RULES: dict[str, str] = {
     "censored_character": "a character censored by the source ('*') was restored from a known name or flagged",
     "city_from_district": "the city was never named: it was taken from the districts/counties the notice names",
     "city_from_area_code": "the city was never named: it was taken from a phone area code",
+    "city_from_url": "the city was never named: it was taken from the pinyin of a city in the source URL (host or folder)",
     "traditional_to_simplified": "the notice was written in traditional characters and was converted",
     "pinyin_removed": "pinyin annotations injected into words were removed",
     "mojibake_flagged": "characters were garbled by a wrong encoding in the source ('?' or '\ufffd' inside words): flagged, not repaired",
     "spam_line_dropped": "a line injected by a reposting site (ads, navigation) was dropped",
     "end_from_resume_statement": "a stop printed without an end took its end from the notice's resume statement",
     "end_from_main_window": "a stop printed without an end took the end of the notice's main switch window",
+    "end_from_go_live": "a stop printed without an end took its end from the new system's go-live (上线, 启用)",
+    "end_from_later_restart": "a range's printed end was replaced by a later restart of the same service stated in the text",
 }
