@@ -27,6 +27,12 @@ _STAMP_PATTERNS = [
     re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", re.I),
     re.compile(r"\s[-–—]\s((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})\s+(\d{1,2}):(\d{2})"),
 ]
+_STAMP_WORDS = re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间|发布于)", re.I)
+_WECHAT_HEADER = re.compile(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{0,6})?")
+# a bare date-time stamp line, possibly followed by the page's leftover buttons: "2007-6-14 8:16 【"
+_ARTICLE_HEADER = re.compile(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[【\[|｜]?\s*")
+_NEWS_LEAD = re.compile(r"^(?:[^,，。]{0,24}?(?:讯|电)\s*)?(\d{1,2})月(\d{1,2})日\s*[,，]?\s*[^,，。]{2,30}?"
+                        r"(?:发布|印发|发出)(?:了)?(?:消息|公告|通告|通知)")
 _DATELINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}(?:网|报|台|社|讯)\s*)?(\d{1,2})月(\d{1,2})日\s*(?:讯|电|[:：]|消息)")
 _DATE_ONLY_LINE = re.compile(r"^[\s(（]*(?:\d{4}|)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s)）]*$|^(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}$")
 _LOCAL_WORDS = {"全市", "本市", "我市", "城市", "市区", "大市", "各市", "该市", "省市", "市级", "县市", "地市"}
@@ -144,11 +150,18 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         for m in _short_city_media_re().finditer(text):
             for p in g.lookup_short(m.group("city"), "city"):
                 short[p.name] += 1
+    # a headline names the city by its short form: "…漳州将暂停医保刷卡"
+    for line in doc.lines[:2]:
+        if len(line) <= 40 and not re.search(r"[。;；]", line):
+            for m in _short_city_media_re().finditer(line):
+                for p in g.lookup_short(m.group("city"), "city"):
+                    short[p.name] += 2
     if short:
         (top, n), *rest = short.most_common()
-        if n >= 2 and (not rest or n > rest[0][1]):
+        # one mention is enough when no other city is named at all ("“石家庄医保”APP")
+        if not rest or n > rest[0][1]:
             place = next(p for p in g.lookup(top) if p.level == "city")
-            return top, place.province, f"body names {short_name(top)} in {n} media or office names", None
+            return top, place.province, f"body names {short_name(top)} in {n} media, office or headline mentions", None
     # short names of prefectures in tables ("福州 2018.1.1~1.5"): many → a province-wide notice
     shorts = _short_city_mentions(body)
     if len(shorts) >= 3:
@@ -169,9 +182,45 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         found = city_for_area_code(m.group(1))
         if found:
             return found[0], found[1], f"area code 0{m.group(1)} is {found[0]}", "city_from_area_code"
+    # the site's own name: a city's pinyin in the host or path (www.lsd17.com/news/ankang/…)
+    by_url = city_of_url(hints.url or doc.meta.get("url"))
+    if by_url is not None and (not provinces or by_url.province in provinces):
+        return by_url.name, by_url.province, f"the source URL names {by_url.name} ({hints.url or doc.meta.get('url')})", "city_from_url"
     if provinces:
         return None, provinces.most_common(1)[0][0], "only a province is named", None
     return None, None, None, None
+
+
+@lru_cache(maxsize=1)
+def _pinyin_cities() -> dict[str, tuple[Place, ...]]:
+    """City names in pinyin: ``"ankang"`` → (安康市,). Built with pypinyin, the maintained
+    converter; names whose pinyin two cities share (suzhou: 苏州, 宿州) map to both."""
+    from pypinyin import lazy_pinyin
+
+    out: dict[str, list[Place]] = {}
+    for p in gazetteer().places:
+        if p.level == "city" and p.name not in gazetteer().provinces.values():
+            out.setdefault("".join(lazy_pinyin(short_name(p.name))), []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def city_of_url(url: str | None) -> Place | None:
+    """The one city whose pinyin is a label of the URL's host or a folder of its path.
+
+    ``"http://www.lsd17.com/news/ankang/akzh/344482.html"`` → 安康市; abbreviations (``zz``) and
+    pinyin that two cities share (``suzhou``) give nothing.
+    """
+    if not url:
+        return None
+    m = re.match(r"^[a-z]+://([^/?#]+)([^?#]*)", url.lower())
+    if not m:
+        return None
+    labels = re.split(r"[.\-]", m.group(1)) + [seg for seg in m.group(2).split("/")[:-1] if seg]
+    found = {p for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) for p in _pinyin_cities().get(lab, ())}
+    matched = [lab for lab in labels if lab in _pinyin_cities()]
+    if len(found) == 1 and all(len(_pinyin_cities()[lab]) == 1 for lab in matched):
+        return found.pop()
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +229,9 @@ def _short_city_media_re() -> re.Pattern[str]:
     g = gazetteer()
     names = sorted({n for n, ps in g.by_short.items() if len(n) >= 2 and any(p.level == "city" for p in ps)},
                    key=len, reverse=True)
-    media = r"(?:新闻|日报|晚报|电视|广播|网|医保|医疗保障|人社|社保|市民|发布|住房公积金|公积金|人力资源)"
+    # publishers, offices and "the whole city" phrases: 福州新闻网, 温州老年病医院, 漳州全市, 漳州将暂停
+    media = (r"(?:新闻|日报|晚报|电视|广播|网|医保|医疗保障|人社|社保|市民|发布|住房公积金|公积金|人力资源|"
+             r"[\u4e00-\u9fff]{0,6}医院|全市|市区|本地|地区|将于|将暂停|将停止)")
     return re.compile("(?P<city>" + "|".join(map(re.escape, names)) + ")" + media)
 
 
@@ -254,6 +305,8 @@ def _printed_years(doc: Document) -> list[int]:
             if p.year:
                 years.append(p.year)
         years += [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?!\s*\d)", line)]
+        # the year of an annual task: "2018年年度结息", "2012社保年度结转", "2023年度结转"
+        years += [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*)?[\u4e00-\u9fff]{0,3}年度", line)]
     return years
 
 
@@ -313,20 +366,37 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
         md.published_on, md.published_evidence = hints.published, "manifest"
         return
     candidates: list[tuple[str, str]] = []  # (kind, text)
+    for line in doc.lines[:4]:
+        # a news article's own date line under its title ("2025-03-26 14:05"), a WeChat article's
+        # header ("公众号名 2023-04-14 15:06 发表于四川"): the article is the document
+        if (_ARTICLE_HEADER.fullmatch(line.strip()) or _WECHAT_HEADER.fullmatch(line.strip())) \
+                and not _STAMP_WORDS.match(line.strip()):
+            candidates.append(("article header date", line.strip()))
+    for line in doc.lines[:6]:
+        # "9月3日,省医保局发布消息,…": a portal relays a notice issued that day (the notice's date, not the page's)
+        m = _NEWS_LEAD.match(line.strip())
+        if m:
+            candidates.append(("news lead", m.group(0)))
     for line in doc.lines[:10]:
         m = _PUB_LABEL.search(line)
-        if m and not re.search(r"(更新|停机|切换|恢复|暂停)", line[: m.start()]):
+        if m and not re.search(r"(更新|停机|切换|恢复|暂停|办理|截止|有效)", line[: m.start()]):
             candidates.append(("发布时间 line", line[m.end():]))
         if _SOURCE_LABEL.match(line):
             candidates.append(("来源 line", line))
+    for line in doc.dropped[:10]:
+        # page chrome set aside by normalisation may still carry the posting date: "作者: 时间:2021-11-17 点击数:"
+        m = re.search(r"(?<!更新)(?<!修改)(发布时间|发布日期|时间)\s*[:：]\s*", line)
+        if m and "更新" not in line:
+            candidates.append(("发布时间 line", line[m.end():]))
     n = len(doc.lines)
     for i, line in enumerate(doc.lines):
         if _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
             candidates.append(("signature date", line.strip()))
-    for line in doc.lines[:4]:
-        # a WeChat article's header: the account name, then "2023-04-14 15:06 发表于四川"
-        if re.fullmatch(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{0,6})?", line.strip()):
-            candidates.append(("article header date", line.strip()))
+    for line in doc.lines[-3:]:
+        # a signature run into one line with its date: "固原市住房公积金管理中心 2025年12月23日"
+        m = re.search(r"(?:局|中心|医院|政府|办公室)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$", line)
+        if m:
+            candidates.append(("signature date", m.group(1)))
     for line in doc.lines[-2:]:
         # an SMS or short notice signed with a date after its last sentence: "…敬请谅解！2016.12.29"
         m = re.search(r"[。！!]\s*((?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?)\s*$", line)
