@@ -133,6 +133,29 @@ def normalize_line(line: str) -> str:
     return line.strip()
 
 
+# Chinese needs no spaces: in a long line, a space between two words is a line break a
+# reposting site flattened ("…8时  二、停机期间…"). Table rows ("福州 2018.1.1~1.5") are short.
+_CJK_OR_MARK = "\u4e00-\u9fff\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’《》【】（）()▼▲►▶●■◆◇★☆□○•·，。；：！？、:;,!?"
+_FLATTENED_BREAK = re.compile(
+    rf"(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=[{_CJK_OR_MARK}])"  # between two words
+    rf"|(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=\d{{1,2}}[、.．](?:\D|\s*\d{{4}}\s*年)|\d{{4}}\s*年|\d{{4}}[-/.]\d|\d{{1,2}}月)"  # before an item or a date
+    rf"|(?<=\d:\d\d)[ \t\u3000]+(?=[\u4e00-\u9fff]|\d{{1,2}}月)"  # after a page stamp's time: "14:05 3月25日"
+    rf"|(?<=\d[-/]\d\d)[ \t\u3000]+(?=[\u4e00-\u9fff])|(?<=\d[-/]\d)[ \t\u3000]+(?=[\u4e00-\u9fff])"  # after a page date
+)
+FLATTENED_MIN_CHARS = 80
+
+
+def unflatten(line: str) -> list[str]:
+    """A line that a reposting site made of a whole page, split back at its spaces.
+
+    ``"看这里 关于2024年度医保年终结转有关事项的通告 为做好…"`` (one line of 1,000 characters) →
+    ``["看这里", "关于2024年度医保年终结转有关事项的通告", "为做好…"]``; a short line stays whole.
+    """
+    if len(line) < FLATTENED_MIN_CHARS or len(_FLATTENED_BREAK.findall(line)) < 2:
+        return [line]
+    return [part for part in _FLATTENED_BREAK.split(line) if part.strip()]
+
+
 def is_chrome(line: str) -> bool:
     """A navigation, share-button or repost-stamp line: ``"首页 » 常识 » 预防 » …"`` → True."""
     low = line.strip().lower()
@@ -166,10 +189,11 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
     kept: list[str] = []
     dropped: list[str] = []
     for raw in simplified.split("\n"):
-        line = normalize_line(raw)
-        if not line:
-            continue
-        (dropped if is_chrome(line) else kept).append(line)
+        for part in unflatten(raw.strip()):
+            line = normalize_line(part)
+            if not line:
+                continue
+            (dropped if is_chrome(line) else kept).append(line)
     for line in dropped:
         repairs.append(repair("notices", "text", line, None, "spam_line_dropped", "page chrome or repost-site line"))
     tables = tuple(
