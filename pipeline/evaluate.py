@@ -1,8 +1,10 @@
 """``python -m pipeline eval --gold DIR [--raw DIR]``: precision, recall and F1 against labels.
 
 Scores exactly as ``../shared/tools/score.py`` does (same matching, same totals), per file and
-in total, with the misses listed: windows as (start, end) pairs, phones as E.164 sets, city and
-publication date as exact matches. The run happens in a temporary folder; nothing is written.
+in total, with the misses listed: windows as (start, end) pairs — and, to tell finding from
+linking, the start moments alone (``starts``) and how many found starts got the right end
+(``ends ok``) — phones as E.164 sets, guidance as (category, action) pairs for gold files that
+carry a ``guidance`` list, city and publication date as exact matches. The run happens in a temporary folder; nothing is written.
 """
 
 from __future__ import annotations
@@ -39,19 +41,29 @@ class Score:
         t = self.totals
         wp, wr, wf = prf(t["w_tp"], t["w_pred"], t["w_gold"])
         pp, pr, pf = prf(t["p_tp"], t["p_pred"], t["p_gold"])
-        return {
+        _, _, sf = prf(t["s_tp"], t["s_pred"], t["s_gold"])
+        out: dict[str, float | str] = {
             "files": t["files"], "missing": t["missing"],
             "windows_p": wp, "windows_r": wr, "windows_f1": wf,
+            # finding vs linking: were the stops found at all, and of those, did they get the right end
+            "starts_f1": sf, "ends_ok": t["e_ok"], "ends_n": t["e_n"],
             "phones_p": pp, "phones_r": pr, "phones_f1": pf,
             "city_ok": t["city_ok"], "city_n": t["city_n"],
             "published_ok": t["published_on_ok"], "published_n": t["published_on_n"],
         }
+        if t["g_files"]:
+            gp, gr, gf = prf(t["g_tp"], t["g_pred"], t["g_gold"])
+            out |= {"guidance_p": gp, "guidance_r": gr, "guidance_f1": gf, "guidance_files": t["g_files"]}
+        return out
 
     def summary_line(self) -> str:
+        """The scorer's summary line (``../shared/tools/score.py``), word for word."""
         s = self.summary()
+        tail = f" | guidance pairs={s['guidance_f1']:.2f} on {s['guidance_files']} files" if "guidance_f1" in s else ""
         return (f"files {s['files']} (missing {s['missing']}) | windows P={s['windows_p']:.2f} R={s['windows_r']:.2f} "
                 f"F1={s['windows_f1']:.2f} | phones P={s['phones_p']:.2f} R={s['phones_r']:.2f} F1={s['phones_f1']:.2f} | "
-                f"city {s['city_ok']}/{s['city_n']} | published {s['published_ok']}/{s['published_n']}")
+                f"city {s['city_ok']}/{s['city_n']} | published {s['published_ok']}/{s['published_n']} | "
+                f"starts={s['starts_f1']:.2f} ends ok {s['ends_ok']}/{s['ends_n']}{tail}")
 
 
 def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
@@ -62,6 +74,9 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
     windows: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for w in frames["outage_windows"].to_dict("records"):
         windows[w["notice_id"]].add((_minute(w["start_at"]), _minute(w["end_at"])))
+    guidance: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for g in frames["guidance"].to_dict("records"):
+        guidance[g["notice_id"]].add((g["category"], g["action"]))
     phones: dict[str, set[str]] = defaultdict(set)
     for c in frames["contacts"].to_dict("records"):
         if isinstance(c["phone_e164"], str) and c["phone_e164"].strip():
@@ -85,6 +100,23 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         t["w_tp"] += len(gold_w & pred_w)
         t["w_pred"] += len(pred_w)
         t["w_gold"] += len(gold_w)
+        gold_s, pred_s = {st for st, _ in gold_w}, {st for st, _ in pred_w}
+        t["s_tp"] += len(gold_s & pred_s)
+        t["s_pred"] += len(pred_s)
+        t["s_gold"] += len(gold_s)
+        for w in gold_w:
+            if w[0] in pred_s:
+                t["e_n"] += 1
+                t["e_ok"] += w in pred_w
+        gold_g: set[tuple[str, str]] = set()
+        pred_g: set[tuple[str, str]] = set()
+        if g.get("guidance") is not None:
+            gold_g = {(x["category"], x["action"]) for x in g["guidance"]}
+            pred_g = guidance.get(nid, set())
+            t["g_files"] += 1
+            t["g_tp"] += len(gold_g & pred_g)
+            t["g_pred"] += len(pred_g)
+            t["g_gold"] += len(gold_g)
         t["p_tp"] += len(gold_p & pred_p)
         t["p_pred"] += len(pred_p)
         t["p_gold"] += len(gold_p)
@@ -102,6 +134,8 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         sc.lines += [f"   extra window  {w}" for w in sorted(pred_w - gold_w)]
         sc.lines += [f"   missed phone  {p}" for p in sorted(gold_p - pred_p)]
         sc.lines += [f"   extra phone   {p}" for p in sorted(pred_p - gold_p)]
+        sc.lines += [f"   missed guidance {x}" for x in sorted(gold_g - pred_g)]
+        sc.lines += [f"   extra guidance  {x}" for x in sorted(pred_g - gold_g)]
     return sc
 
 
