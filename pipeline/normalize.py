@@ -153,7 +153,16 @@ def unflatten(line: str) -> list[str]:
     """
     if len(line) < FLATTENED_MIN_CHARS or len(_FLATTENED_BREAK.findall(line)) < 2:
         return [line]
-    return [part for part in _FLATTENED_BREAK.split(line) if part.strip()]
+    out: list[str] = []
+    for part in _FLATTENED_BREAK.split(line):
+        if not part.strip():
+            continue
+        # a space inside brackets is not a line break: "(海都记者 林深圳)"
+        if out and out[-1].count("(") + out[-1].count("（") > out[-1].count(")") + out[-1].count("）"):
+            out[-1] += " " + part
+        else:
+            out.append(part)
+    return out
 
 
 def is_chrome(line: str) -> bool:

@@ -91,6 +91,8 @@ class GuidanceSchema(pa.DataFrameModel):
     deadline_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="first day of the period in which to act")
     deadline_to: Series[pd.Timestamp] = pa.Field(nullable=True, description="last day of the period in which to act")
     deadline_text: Series[str] = pa.Field(nullable=True, description="the deadline as printed, also when it is relative (上线后7个工作日内)")
+    place: Series[str] = pa.Field(nullable=True, isin=["provider", "agency", "online"],
+                                  description="where the person acts: provider (the hospital or pharmacy), agency (the 医保 window), online")
     documents: Series[object] = pa.Field(description="materials the person must bring (list of strings)")
     evidence: Series[str] = pa.Field(description="the text it was read from")
 

@@ -28,7 +28,9 @@ def guidance(text, clues=None):
         ("零星报销", "reimbursement"),
         ("西安市医保卡(原IC卡)停止使用", "insurance_card"),
         ("离休干部就医", "retirees"),
-        ("转外就医", "referral_filing"),
+        # LABELING.md: out-of-area sentences go to out_of_area only; 转外就医 is care outside the city
+        ("转外就医", "out_of_area"),
+        ("转诊转院备案", "referral_filing"),
         ("定点药店购药", "pharmacy"),
         ("急诊抢救", "outpatient"),
         ("门诊特药患者如何购药?", "chronic_special"),
@@ -52,7 +54,7 @@ def test_category_of(text, code):
         ("应在停机前办理医保出院结算手续", "settle_before"),
         ("暂停异地就医医保个人账户门诊缴费业务", "suspended"),
         ("原有的门诊特殊病种等手工结算业务不受停机影响，按原流程审核办理", "unaffected"),
-        ("请关注后续通知", "other"),
+        ("请关注后续通知", None),  # no instruction a code names
     ],
 )
 def test_action_of(text, code):
@@ -132,7 +134,8 @@ def test_official_numbered_section_referral():
             "业务经办停机期间(年2月6日0时至2月15日0时),参保人员需去市外定点医疗机构就诊的,视作已规范办理备案手续,"
             "享受相应的医保待遇。\n")
     rows = guidance(text, PUB)
-    assert [(r["category"], r["action"]) for r in rows] == [("referral_filing", "deemed_approved")]
+    # care outside the city counts as filed: LABELING.md puts it under out_of_area only
+    assert [(r["category"], r["action"]) for r in rows] == [("out_of_area", "deemed_approved")]
 
 
 def test_outpatient_paragraph_with_deadline_and_documents():
@@ -178,3 +181,85 @@ def test_rows_are_numbered_in_order():
     rows = guidance(text)
     assert [r["guidance_no"] for r in rows] == [1, 2]
     assert all(r["category"] == "inpatient" and r["action"] == "pay_then_settle_at_provider" for r in rows)
+
+
+# --- real sentences (../shared/corpus), checked against tests/real/shared_gold -----------------
+
+Y2021 = YearClues(publication=date(2021, 8, 13))
+
+
+def pairs(rows):
+    return sorted({(r["category"], r["action"]) for r in rows})
+
+
+def test_out_of_area_claim_with_documents_and_place():
+    # xiamen-2021-cutover-news
+    rows = guidance("在异地就医的我市参保人,请先行垫付医疗费用,待我市医保经办业务恢复后,持医保卡或医保电子凭证、有效医疗收费票据、"
+                    "费用汇总清单、门诊病历、出院小结或诊断证明、参保人银行卡,到医保经办窗口办理报销。")
+    assert pairs(rows) == [("out_of_area", "pay_then_reimburse")]
+    r = rows[0]
+    assert r["place"] == "agency"
+    assert r["documents"] == ["医保卡", "医保电子凭证", "医疗收费票据", "医疗费用清单", "门诊病历", "出院小结", "诊断证明", "银行卡"]
+
+
+def test_claim_deadline_is_the_instruction():
+    # ningde-2024-year-end-a007
+    rows = guidance("2024年度未直接结算的医疗费用原则上应在2025年3月31日前办理手工报销。")
+    assert pairs(rows) == [("reimbursement", "pay_then_reimburse")]
+    assert rows[0]["deadline_to"] == date(2025, 3, 31)
+
+
+def test_settings_listed_together_each_get_the_workaround():
+    # suzhou-2021-cutover: advice on timing dropped, three situations, a deadline, the provider as the place
+    rows = guidance("请参保人员提前做好就医购药安排,确需在暂停联网结算期间就医购药或办理出入院的,相关费用由参保人员先行垫付,"
+                    "在联网结算恢复后,持垫付票据在2022年3月31日前至原就医购药的定点单位办理退费,重新刷卡/扫码结算。")
+    assert pairs(rows) == [("inpatient", "pay_then_settle_at_provider"), ("outpatient", "pay_then_settle_at_provider"),
+                           ("pharmacy", "pay_then_settle_at_provider")]
+    assert {r["deadline_to"] for r in rows} == {date(2022, 3, 31)} and {r["place"] for r in rows} == {"provider"}
+
+
+def test_settle_before_the_stop():
+    # tianmen-2021-cutover
+    rows = guidance("2.2021年9月30日18:00前达到出院条件的参保患者,在医保核心业务系统中办理医保结算业务。")
+    assert pairs(rows) == [("inpatient", "settle_before")]
+
+
+def test_alternatives_are_two_instructions_under_an_out_of_area_heading():
+    # shijiazhuang-2021-outage-a002
+    rows = guidance("异地就医手续办理\n(二)异地就医出院。参保人员市域外就医,如需要在停机期间办理出院结算的,参保人可向定点医疗机构申请"
+                    "系统恢复后进行补结算,或由参保人全额垫付医疗费后回参保地医保经办机构进行报销。")
+    assert pairs(rows) == [("out_of_area", "pay_then_reimburse"), ("out_of_area", "pay_then_settle_at_provider")]
+
+
+def test_late_filing_that_counts():
+    # jinan-2022-social-security-traditional
+    rows = guidance("温馨提醒:\n停机期间未及时受理的社会保险待遇类业务,系统恢复后优先受理,不影响个人权益;")
+    assert pairs(rows) == [("referral_filing", "deemed_approved")]
+
+
+def test_a_quoted_principle_names_no_situation():
+    # taizhou-2021-outage-a009
+    rows = guidance("四、停机切换期间业务办理指南\n按照“确保参保人员医保待遇不受影响、确保在两定机构就医购药不受影响、确保医保基金安全平稳”的原则,"
+                    "停机切换期间,医保部门和两定机构可采取线下受理的方式办理相关业务,待新平台上线完成后再进行处理。")
+    assert pairs(rows) == [("other", "deemed_approved")]
+
+
+def test_pay_before_a_deadline_despite_a_preamble():
+    # lanzhou-2021-cutover
+    rows = guidance("为了确保医疗保险待遇不受影响,请各参保单位、缴费人于8月20日20:00之前完成医疗保险缴费工作。", Y2021)
+    assert pairs(rows) == [("enrollment_payment", "settle_before")]
+    assert rows[0]["deadline_to"] == date(2021, 8, 20)
+
+
+def test_a_suspension_answered_by_its_workaround_is_not_a_pair():
+    # xian-2022-cutover-notice-and-guide
+    rows = guidance("门诊业务\n系统停机期间，暂停省医保所有门诊业务。门诊特检特治、门诊慢性病、门诊特殊病、门诊特药等属于医保基金支付的"
+                    "医药费用由个人先行垫付，待新平台上线后，在就诊医疗机构补办医保结算。")
+    assert pairs(rows) == [("chronic_special", "pay_then_settle_at_provider")]
+
+
+def test_a_notice_that_only_stops_business_gets_the_general_pair():
+    # ankang-2018-fund-c003
+    rows = guidance("7月2日至7月3日,市住房公积金管理中心各管理部及三局工作站将暂停办理住房公积金提取、销户、转移、并户、贷款等业务,"
+                    "7月4日起恢复正常。", YearClues(printed_years=[2018]))
+    assert pairs(rows) == [("other", "suspended")]

@@ -62,10 +62,6 @@ KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
         'table_flattened',
         'windows: lost [2018-01-01T00:00 → 2018-01-04T00:00, 2018-01-01T00:00 → 2018-01-04T00:00, 2018-01-01T00:00 → 2018-01-06T00:00, 2018-01-01T00:00 → 2018-01-06T00:00, 2018-01-01T00:00 → 2018-01-08T00:00]; gained [2017-12-30T00:00 → 2018-01-01T00:00]',
     ),
-    ('rewrapped', 'hangzhou-2022-cutover-notice.txt'): (
-        'sections_joined',
-        'windows: gained [2022-03-15T00:00 → 2023-01-01T00:00]',
-    ),
     ('rewrapped', 'qingdao-2022-outage-c007.txt'): (
         'sections_joined',
         'windows: gained [2023-01-01T00:00 → 2023-01-20T00:00]',

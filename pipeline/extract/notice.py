@@ -78,7 +78,7 @@ def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
     lines = list(doc.lines)
     windows = extract_windows(lines, md.clues, md.city)
     contacts, contact_repairs = extract_contacts(doc, md.city)
-    guidance = extract_guidance(lines, md.clues)
+    guidance = extract_guidance(lines, md.clues, windows.stop_sentences)
     repairs = list(normalization_repairs or [])
     if md.published_rule and md.published_text:
         repairs.append(repair("notices", "published_on", md.published_text,

@@ -5,30 +5,37 @@ Schemas check columns against these sets; extractors may only emit these codes.
 
 from __future__ import annotations
 
-GUIDANCE_CATEGORIES: tuple[str, ...] = (
-    "outpatient",
-    "inpatient",
-    "out_of_area",
-    "pharmacy",
-    "chronic_special",
-    "enrollment_payment",
-    "referral_filing",
-    "reimbursement",
-    "insurance_card",
-    "retirees",
-    "other",
-)
+# The situation a guidance row addresses, with the meaning labellers and the extractor share.
+# Sharpened where two independent labellings of ten real notices disagreed (README, "Guidance").
+GUIDANCE_CATEGORY_MEANINGS: dict[str, str] = {
+    "outpatient": "门诊/急诊 visits and their costs; medical costs (就医, 医疗费用) with no setting named",
+    "inpatient": "住院: admission, discharge, patients in hospital across the stop, 家庭病床",
+    "out_of_area": "异地就医 and 异地备案, care outside the city (市外, 转外就医, 跨省); an out-of-area sentence is out_of_area only",
+    "pharmacy": "purchases at designated pharmacies (定点药店, 购药 at a pharmacy)",
+    "chronic_special": "门诊慢特病, special drugs, long-term medication, and their own approvals (慢性病认定 is here, not referral_filing)",
+    "enrollment_payment": "参保登记, contributions (缴费, 征缴, 核定), transfers of records (关系转移), housing-fund 缴存",
+    "referral_filing": "referrals (转诊转院) and benefit filings or approvals other than 异地 and 慢特病 (生育津贴, 工伤认定)",
+    "reimbursement": "the manual-reimbursement business itself (零星/手工报销: whether it runs, its deadline); a claim that follows "
+                     "paying out of pocket is that situation's pay_then_reimburse instead",
+    "insurance_card": "the card or e-voucher itself (社保卡, 医保电子凭证, IC卡): stopped, activated, unaffected — not a card to bring",
+    "retirees": "离休/退休 arrangements and pension payments (养老金, 年金, 定期待遇)",
+    "other": "business with no situation above: the agency's windows in general, housing-fund loans, a general suspension",
+}
+GUIDANCE_CATEGORIES: tuple[str, ...] = tuple(GUIDANCE_CATEGORY_MEANINGS)
 
-GUIDANCE_ACTIONS: tuple[str, ...] = (
-    "settle_before",
-    "pay_then_settle_at_provider",
-    "pay_then_reimburse",
-    "suspended",
-    "deemed_approved",
-    "stock_up_medicine",
-    "unaffected",
-    "other",
-)
+GUIDANCE_ACTION_MEANINGS: dict[str, str] = {
+    "settle_before": "finish before the stop: discharge and settle, pay contributions, file (停机前结算, X前缴纳)",
+    "pay_then_settle_at_provider": "pay now or have the bill booked (垫付, 挂账, 自费入院), settle later at the same hospital or "
+                                   "pharmacy (补办结算, 退费重结, 转为医保)",
+    "pay_then_reimburse": "pay now, claim later at the agency (零星/手工报销), including the agency paying back to the bank account",
+    "suspended": "not available during the stop and no workaround offered for it; paying in full with no later step stated",
+    "deemed_approved": "material accepted now and processed after the restart, or a late filing that still counts "
+                       "(只受理申请, 线下收件, 补办, 顺延, 视同, 不影响待遇)",
+    "stock_up_medicine": "get enough medicine before the stop (备足药品, 开具N个月药量, 长处方)",
+    "unaffected": "continues normally (不受影响, 照常, 正常办理, 继续办理)",
+    "other": "an instruction no code above fits (取消入院登记); used sparingly",
+}
+GUIDANCE_ACTIONS: tuple[str, ...] = tuple(GUIDANCE_ACTION_MEANINGS)
 
 PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "damaged", "short_number")
 

@@ -16,7 +16,7 @@ def load_rows(name: str) -> tuple[dict[str, str], ...]:
     """
     text = resources.files("pipeline.vocab").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
-    return tuple(sorted(rows, key=lambda r: -len(r["term"])))
+    return tuple(sorted(rows, key=lambda r: -len(r.get("term", ""))))
 
 
 @cache

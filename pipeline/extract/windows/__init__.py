@@ -25,6 +25,9 @@ from pipeline.timeexpr import find_ranges
 class WindowResult:
     rows: list[dict]
     repairs: list[dict]
+    # every sentence that states a stop or a resumption with its moment: the guidance step reads
+    # them as the schedule, not as instructions
+    stop_sentences: tuple[str, ...] = ()
 
 
 def city_named(label: str | None) -> str | None:
@@ -70,7 +73,8 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
         if announced is not None:
             problems.append(repair("outage_windows", "start_at", announced.strip()[:80], None, "window_undated",
                                    "the notice announces a stop but prints no date or time for it"))
-    return WindowResult(rows, problems + repairs)
+    schedule = [m.evidence for m in found.stops] + [m.evidence for m in found.resumes]
+    return WindowResult(rows, problems + repairs, tuple(dict.fromkeys(schedule)))
 
 
 __all__ = ["WindowResult", "extract_windows", "city_named"]

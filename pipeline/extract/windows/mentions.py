@@ -41,8 +41,9 @@ STOP, RESUME, OPEN = "stop", "resume", "open"
 # a line that dates the page, not an outage: "发布时间:2021-09-22 10:16", "作者: 时间:2021-11-17 点击数:"
 PAGE_DATE_LINE = re.compile(r"^\s*(?:作者\s*[:：]\s*\S{0,12}\s*)?(发布时间|发布日期|发文日期|更新时间|来源|信息来源|日期|时间)\s*[:：]")
 # "X前", "X以后(含)": the date bounds something people do, it is not an event of the system
-DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后|为止)(?!台)")
-DEADLINE_BEFORE = re.compile(r"(截至|截止到?|截止日期为|最迟|最晚|不晚于|有效期至)\s*(?:[于在到为]\s*)?$")
+DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后|为止|之间)(?!台)")
+# "请于X前", "可于X至Y之间…办理": a period in which people act, never the system's
+DEADLINE_BEFORE = re.compile(r"(截至|截止到?|截止日期为|最迟|最晚|不晚于|有效期至|[可请须应需]于|[可请须应需]在)\s*(?:[于在到为]\s*)?$")
 ENDS = re.compile(r"持续至|持续到|延续至|延长至|一直到|直至")
 SYSTEM_CONTEXT = re.compile(r"停机|暂停|切换|系统|平台|关闭|结转")
 STOP_LABEL = re.compile(r"(停机|暂停|关闭|停止|停办|结转|维护|升级)[^,，。;；]{0,8}(时间|期间|日期)\s*(?:[:：为是]|暂定|预计|拟)?\s*$")
@@ -136,7 +137,7 @@ def role_of(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_poin
     end = (r.end or r.start).end
     after_raw = sentence[end:next_point]
     if DATE_BOUNDS_PEOPLE.match(after_raw):
-        return None, ""
+        return "deadline", ""
     ci = _clause_of(spans, r.start.start)
     cstart, cend = spans[ci]
     before = sentence[cstart : r.start.start]

@@ -1,0 +1,129 @@
+"""What an instruction tells a person to do: the ``action`` code, read from the instruction's cues.
+
+The cues are data (``vocab/data/guidance_cues.csv``): paying now (垫付, 挂账), settling later at the
+same provider (补办结算, 退费重结) or at the agency (零星报销), doing something before the stop
+(停机前结算), stocking up (备足药品), a late filing that still counts (视同, 顺延, 只受理申请),
+continuing as usual (不受影响), or a service that is simply not available (暂停). The decision
+follows LABELING.md: a workaround beats the suspension it works around; "pay now" names its
+later step, and "pay in full" with no later step is ``suspended``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pipeline.vocab.terms import load_rows
+
+# alternatives in one sentence are separate instructions: "…补扫码结算或者到参保地…报销"
+ALTERNATIVE = re.compile(r"[,，;；]?\s*(?:或者|或由|也可以?|亦可|或可|或选择|或在|或到|或回)")
+# a clause that only advises on timing names no action ("请合理安排", "错峰就医", "尽量避免")
+PURPOSE = re.compile(r"(?:^|(?<=[,，;；]))\s*(?:为了|为确保|为保证|为保障|确保|以免|避免)[^,，;；。]*[,，;；。]?")
+SCHEDULING_ONLY = re.compile(r"合理安排|错峰|避开|尽量避免|提前安排|提前做好[^，,。]{0,6}安排|敬请谅解|带来的不便")
+
+
+@cache
+def _cues() -> dict[str, re.Pattern[str]]:
+    out: dict[str, list[str]] = {}
+    for row in load_rows("guidance_cues"):
+        out.setdefault(row["kind"], []).append(row["pattern"])
+    return {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in out.items()}
+
+
+def without_advice(text: str) -> str:
+    """The text without its clauses of advice on timing: ``"请参保人员提前做好就医购药安排,确需…"``
+    → ``"确需…"``; a clause that names the situation stays (``"慢性病患者请提前安排好时间,"``)."""
+    from pipeline.extract.guidance.situation import categories_in
+
+    clauses = re.split(r"(?<=[,，;；])", text)
+    kept = [c for c in clauses if not SCHEDULING_ONLY.search(c)
+            or categories_in(SCHEDULING_ONLY.sub("", c), include_weak=False)]
+    return "".join(kept) if kept else text
+
+
+def has(kind: str, text: str) -> bool:
+    return bool(_cues()[kind].search(text))
+
+
+def action_of(text: str) -> str | None:
+    """The action code of one instruction.
+
+    ``"医疗费用由个人先行垫付，待新平台上线后，在就诊医疗机构补办医保结算"`` →
+    ``"pay_then_settle_at_provider"``; ``"请于11月18日17时前到定点医疗机构开取12月份药品"`` →
+    ``"stock_up_medicine"``; ``"暂停异地就医医保个人账户门诊缴费业务"`` → ``"suspended"``.
+    """
+    # "为了确保医疗保险待遇不受影响,请…": the purpose of the action is not the action
+    text = PURPOSE.sub("", text) or text
+    if has("stock", text):
+        return "stock_up_medicine"
+    if has("strong_unaffected", text) and not _unaffected_is_purpose(text) and not has("pay", text) \
+            and not has("deemed", text):
+        return "unaffected"  # "原有的…手工结算业务不受停机影响": said outright
+    pay, provider, agency = has("pay", text), has("later_provider", text), has("later_agency", text)
+    # a bare 报销 is a claim at the agency unless a provider is named as the place; in the
+    # condition ("需享受…药品报销的参保人,") it names the people, not the action
+    from pipeline.extract.guidance.situation import condition_of
+
+    cond = condition_of(text)
+    action_part = text[text.find(cond) + len(cond):] if cond else text
+    agency = agency or ("报销" in action_part and not provider)
+    later = bool(re.search(r"待[^。]{0,24}(后|恢复|上线|开机)|(上线|恢复|开机|正常)后|节后|年后|重新办理", text))
+    if has("claim", text) and not has("deemed", text) and not provider:
+        return "pay_then_reimburse"  # "…前办理手工报销": the claim is the instruction
+    if provider and (pay or later) and not (agency and _agency_after_provider(text)):
+        return "pay_then_settle_at_provider"
+    if agency and (pay or later or "报销" in text) and not has("deemed", text):
+        return "pay_then_reimburse"
+    if pay and re.search(r"待[^。；;]{0,30}结算", text):
+        return "pay_then_settle_at_provider"  # settled later, no agency named: where the bill was booked
+    if pay and re.search(r"补办|补录|重新办理", text):
+        return "pay_then_settle_at_provider"  # "先行挂账,待系统恢复后补办相关手续"
+    if has("deemed", text):
+        return "deemed_approved"
+    if has("strong_unaffected", text) and not _unaffected_is_purpose(text):
+        return "unaffected"
+    if has("before", text):
+        return "settle_before"
+    if has("unaffected", text) and not _unaffected_is_purpose(text):
+        return "unaffected"
+    if pay:
+        return "suspended"  # pay in full, nothing stated later: the service is not available
+    if has("suspended", text):
+        return "suspended"
+    if has("other", text):
+        return "other"
+    return None  # no cue a code names: not an instruction this table records
+
+
+def _agency_after_provider(text: str) -> bool:
+    """``"…到医院结算…,最后回参保地报销"``: the last step named decides."""
+    p = [m.start() for m in _cues()["later_provider"].finditer(text)]
+    a = [m.start() for m in _cues()["later_agency"].finditer(text)]
+    return bool(a and p and max(a) > max(p) and not re.search(r"(医院|医疗机构|药店|定点)[^，,。]{0,10}报销", text))
+
+
+def _unaffected_is_purpose(text: str) -> bool:
+    """``"…以免待遇受到影响"``, ``"为确保…不受影响"``: the reason for an action, not the action."""
+    return bool(re.search(r"(以免|避免|确保|保证|为了)[^，,。]{0,20}(不受|受到)?影响", text)) and not re.search(
+        r"(不受影响|不影响)[。;；]?$|照常|正常运行|正常办理|继续", text)
+
+
+def alternatives(text: str) -> list[str]:
+    """One sentence split at its alternatives: ``"先垫付，待恢复后到医院补扫码结算或者到参保地经办部门报销"``
+    → ``["先垫付，待恢复后到医院补扫码结算", "先垫付，到参保地经办部门报销"]`` (the shared
+    "pay now" part kept with each)."""
+    parts = [p for p in ALTERNATIVE.split(text) if is_instruction(p)]
+    if len(parts) <= 1:
+        return [text]
+    head = parts[0]
+    shared = "垫付" if has("pay", head) else ""
+    return [head] + [(shared + "," if shared and not has("pay", p) else "") + p for p in parts[1:]]
+
+
+def is_instruction(text: str) -> bool:
+    """True when the text tells someone to do something or says what happens to them; a bare
+    description, a preamble or advice on timing is not an instruction."""
+    if SCHEDULING_ONLY.search(text) and not any(has(k, text) for k in ("stock", "before", "pay", "deemed")):
+        return False
+    return any(has(k, text) for k in ("stock", "pay", "later_provider", "later_agency", "deemed", "before",
+                                       "unaffected", "suspended", "other"))

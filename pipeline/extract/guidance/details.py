@@ -1,0 +1,64 @@
+"""Details of an instruction: by when (a period or a relative deadline), what to bring, and where.
+
+``deadlines_of("参保人员可于年3月15日至12月31日之间…重新进行医保结算", clues)`` → (2022-03-15,
+2022-12-31, "年3月15日至12月31日"); ``documents_of("携带医疗费票据原件(含电子票据)、本人社保卡")``
+→ ["医疗费票据原件", "电子票据", "社会保障卡"]; ``place_of("…到参保地医保经办窗口办理零星报销")`` → "agency".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pipeline.resolve_year import YearClues
+from pipeline.timeexpr import find_ranges, resolve_point
+from pipeline.vocab.terms import find_terms
+
+# where the person goes: the hospital or pharmacy that treated them, the agency's window, or online
+PLACES: tuple[tuple[str, str], ...] = (
+    ("online", r"网上|线上|APP|App|小程序|公众号|网厅|网办|掌上"),
+    ("agency", r"经办机构|经办窗口|经办部门|医保中心|医保局|服务大厅|经办大厅|管理部|参保地|政务服务中心|窗口"),
+    ("provider", r"医院|医疗机构|药店|医药机构|定点单位|就诊|就医|购药点|收费处"),
+)
+
+
+def documents_of(text: str) -> list[str]:
+    """``"携带医疗费票据原件(含电子票据)、本人社保卡、本人银行卡"`` → ``["医疗费票据原件", "电子票据", "社会保障卡", "银行卡"]``."""
+    return find_terms(text, "documents")
+
+
+def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None, str | None]:
+    """The period in which to act: ``"于年3月15日至12月31日之间"`` → (2022-03-15, 2022-12-31)."""
+    rel = re.search(r"(上线|恢复|开通|启用)[^,，。]{0,6}后\s*\d+\s*个?(工作日|日|天)内", text)
+    best: tuple[date | None, date | None, str | None] = (None, None, rel.group(0) if rel else None)
+    context = None
+    for r in find_ranges(text):
+        if not r.start.has_date:
+            continue
+        after = text[(r.end or r.start).end : (r.end or r.start).end + 6]
+        before = text[max(0, r.start.start - 6) : r.start.start]
+        s = resolve_point(r.start, context=context, publication=clues.publication, year_guess=clues.choose_event_year)
+        if s.at is None:
+            continue
+        context = s.at
+        if r.end is not None:
+            e = resolve_point(r.end, context=s.at, publication=clues.publication, year_guess=clues.choose_event_year)
+            if e.at is not None and re.search(r"之间|期间|内|办理|前", after + text[(r.end).end : (r.end).end + 30]) and not re.search(r"停机|暂停", before + after):
+                return s.at.date(), e.at.date(), r.text
+        elif re.match(r"\s*(之前|以前|前|止|截止)", after) or re.search(r"(截至|截止|持续到|延长至|最迟在?)\s*$", before):
+            if not re.search(r"停机|暂停|切换", after):
+                best = (best[0], s.at.date(), r.start.text)
+        elif re.match(r"\s*(之后|以后|后)", after) and best[0] is None:
+            best = (s.at.date(), best[1], r.start.text)
+    return best
+
+
+def place_of(text: str) -> str | None:
+    """Where the person acts, by the place named last: ``"…先行垫付,待上线后到就诊医疗机构补办结算"``
+    → ``"provider"``; None when no place is named."""
+    best: tuple[int, str] | None = None
+    for code, pat in PLACES:
+        for m in re.finditer(pat, text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), code)
+    return best[1] if best else None
