@@ -45,7 +45,7 @@ def test_real_corpus_scores_meet_the_targets() -> None:
 def test_real_guidance_scores_do_not_fall() -> None:
     s = _check(ROOT / "raw", REAL_GOLD, 0.95, 0.95, 0.95)
     assert s["guidance_files"] == len(list(REAL_GOLD.glob("*.json")))
-    assert s["guidance_f1"] >= 0.25, s
+    assert s["guidance_f1"] >= 0.78, s  # first honest run 0.31 (keyword rules); 0.83 after the rewrite
 
 
 @pytest.mark.skipif(not (SHARED / "corpus" / "gold").is_dir(), reason="../shared/corpus/gold not beside the repo")
