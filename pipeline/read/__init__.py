@@ -46,12 +46,18 @@ def sniff_format(data: bytes, suffix: str = "") -> str:
     return "txt"
 
 
-def read_document(path: Path, source_file: str) -> Document:
-    """Read one raw file into a Document, raising :class:`ReadError` with a usable message."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # permissions, vanished file
-        raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
+def read_document(path: Path, source_file: str, data: bytes | None = None) -> Document:
+    """Read one raw file into a Document, raising :class:`ReadError` with a usable message.
+
+    ``data`` is the file's bytes when the caller has read them already (the run reads each
+    file once, so the bytes it hashed are the bytes that are parsed); ``path`` then only
+    lends its suffix.
+    """
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # permissions, vanished file
+            raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
     if not data.strip():
         raise ReadError("file is empty: nothing to read")
     fmt = sniff_format(data, path.suffix)
