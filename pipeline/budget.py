@@ -126,7 +126,7 @@ class Overrun:
             )
         return (
             f"the worker {_doing(self.stage)} died ({self.detail}), most likely out of memory inside a library "
-            f"under the per-file limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}): check the file "
+            f"under the per-file memory limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}): check the file "
             "opens in its own program, save just the notice, or raise the limit and run again with --full"
         )
 

@@ -98,6 +98,8 @@ def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str 
     try:
         doc = read_document(path, rel, data)
     except ReadError as exc:
+        if isinstance(exc.__cause__, MemoryError):  # a reader's "cannot parse" that is really the budget
+            raise exc.__cause__ from None
         return None, _error(rel, "read", str(exc)), nid
     except MemoryError:
         raise
