@@ -81,16 +81,16 @@ def test_overrun_names_the_stage_the_worker_was_in() -> None:
 
 
 def test_memory_limit_stops_a_task_and_the_rest_still_run() -> None:
-    items = [("alloc", 10), ("alloc", 2000), ("alloc", 10)]
+    items = [("alloc", 10), ("alloc", 600), ("alloc", 10)]
     for jobs in (1, 2):
-        out = _results(items, jobs, Budget(seconds=60, memory_mb=200))
+        out = _results(items, jobs, Budget(seconds=60, memory_mb=100))
         assert out[0] == out[2] == "allocated 10"
         assert isinstance(out[1], Overrun) and out[1].limit == "memory"
 
 
 def test_the_same_allocation_passes_without_a_memory_limit() -> None:
-    """The control for the test above: 2000 MB is not refused by the machine, only by the budget."""
-    assert _results([("alloc", 2000)], 1, Budget(seconds=60, memory_mb=0)) == ["allocated 2000"]
+    """The control for the test above: 600 MB is not refused by the machine, only by the budget."""
+    assert _results([("alloc", 600)], 1, Budget(seconds=60, memory_mb=0)) == ["allocated 600"]
 
 
 def test_a_crashing_worker_is_reported_and_replaced() -> None:
