@@ -35,7 +35,7 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
@@ -253,7 +253,9 @@ def _death(proc: Any) -> str:
     return f"exit status {code}"
 
 
-def run_budgeted(fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget) -> Iterator[R | Overrun]:
+def run_budgeted(
+    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget
+) -> Generator[R | Overrun, None, None]:
     """``fn(item)`` for every item in ``jobs`` worker processes, yielded in input order; an
     :class:`Overrun` in place of each result that its budget stopped.
 
@@ -269,14 +271,19 @@ def run_budgeted(fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Bu
     return _drive(ctx, fn, budget, todo, total, workers)
 
 
-def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker]) -> Iterator:
+def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker]) -> Generator:
     done: dict[int, Any] = {}
     next_out = 0
     try:
         while next_out < total:
-            for w in workers:
+            for w in list(workers):
                 if w.index is None and todo:
-                    w.give(*todo.popleft(), budget.seconds)
+                    index, item = todo.popleft()
+                    try:
+                        w.give(index, item, budget.seconds)
+                    except OSError:  # the idle worker was killed from outside (the OOM killer)
+                        done[index] = Overrun("crash", STAGES[0], budget, _death(w.proc))
+                        _replace(workers, w, ctx, fn, budget, todo)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,7 +209,7 @@ def _outcomes(
 def _merge(
     items: list[_Planned],
     cached: dict[int, Outcome],
-    computed: Iterator[Outcome | Overrun],
+    computed: Generator[Outcome | Overrun, None, None],
     cache: ExtractionCache | None,
     budget: Budget,
 ) -> Iterator[Outcome]:
@@ -229,9 +229,7 @@ def _merge(
                 cache.put(key, outcome)
             yield outcome
     finally:
-        close = getattr(computed, "close", None)
-        if close is not None:
-            close()  # stops the workers
+        computed.close()  # stops the workers
 
 
 def content_key(extraction: Extraction) -> tuple | None:
