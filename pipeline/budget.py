@@ -116,18 +116,18 @@ class Overrun:
                 f"stopped after {b.seconds:g} s: over the per-file time limit (--time-limit, {TIME_ENV}) "
                 f"while {_doing(self.stage)}; notices take well under a second, so this is probably not a notice "
                 "or a page built to be heavy (deeply nested, huge): save just the notice text, or raise the limit "
-                "and run again with --full"
+                "and run again (a new limit retries it)"
             )
         if self.limit == "memory":
             return (
                 f"stopped at the per-file memory limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}) "
                 f"while {_doing(self.stage)}; notices need a few tens of MB, so this is probably not a notice "
-                "(an archive, a huge scan): save just the notice, or raise the limit and run again with --full"
+                "(an archive, a huge scan): save just the notice, or raise the limit and run again (a new limit retries it)"
             )
         return (
             f"the worker {_doing(self.stage)} died ({self.detail}), most likely out of memory inside a library "
             f"under the per-file memory limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}): check the file "
-            "opens in its own program, save just the notice, or raise the limit and run again with --full"
+            "opens in its own program, save just the notice, or raise the limit and run again (a new limit retries it)"
         )
 
 

@@ -103,7 +103,7 @@ def test_a_crashing_worker_is_reported_and_replaced() -> None:
 def test_messages_say_which_limit_and_what_to_do() -> None:
     budget = Budget(seconds=7, memory_mb=300)
     time_msg = Overrun("time", "read", budget).message()
-    assert "7 s" in time_msg and "--time-limit" in time_msg and TIME_ENV in time_msg and "--full" in time_msg
+    assert "7 s" in time_msg and "--time-limit" in time_msg and TIME_ENV in time_msg and "raise the limit" in time_msg
     memory_msg = Overrun("memory", "extract", budget).message()
     assert "300 MB" in memory_msg and "--memory-limit" in memory_msg and MEMORY_ENV in memory_msg
     assert "memory limit" in Overrun("crash", "read", budget, "killed by SIGSEGV").message()
