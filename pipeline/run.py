@@ -8,11 +8,12 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import budget as budgets
+from pipeline.budget import Budget, Overrun, run_budgeted
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
@@ -73,33 +74,53 @@ def _error(rel: str, stage: str, message: str) -> dict:
     return {"source_file": rel, "stage": stage, "error": message}
 
 
-def process_file(path: Path, rel: str, hints: SourceHints) -> Outcome:
+def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str = "") -> Outcome:
     """Read, normalise and extract one file; return ``(extraction, error_row, notice_id)``.
 
-    Never raises: whatever goes wrong with one file becomes its error row, because one bad
-    file must not stop the run. ``process_file(Path("raw/empty.txt"), "empty.txt", SourceHints())``
+    Never raises (but for ``MemoryError``, which the per-file budget reports: pipeline.budget):
+    whatever goes wrong with one file becomes its error row, because one bad file must not stop
+    the run. ``expected_sha256`` is the digest the run planned with; bytes that differ were
+    changed while the run read them. ``process_file(Path("raw/empty.txt"), "empty.txt", SourceHints())``
     → ``(None, {"source_file": "empty.txt", "stage": "read", "error": "file is empty: …"}, "e3b0c44298fc1c14")``.
     """
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        # the size first: a 10 GB file must not be read into memory only to be refused
+        data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
     except OSError as exc:  # permissions, a file that vanished since discovery
         return None, _error(rel, "read", f"cannot open file: {exc.strerror or exc}"), ""
-    nid = notice_id_of(data)
-    if len(data) > MAX_FILE_BYTES:
-        return None, _error(rel, "read", _too_large_message(len(data))), nid
-    del data  # the readers read the file themselves; do not hold two copies
+    if size > MAX_FILE_BYTES:
+        return None, _error(rel, "read", _too_large_message(size)), expected_sha256[:16]
+    digest = hashlib.sha256(data).hexdigest()
+    nid = digest[:16]
+    if expected_sha256 and digest != expected_sha256:
+        return None, _error(rel, "read", CHANGED_MESSAGE), nid
     try:
-        doc = read_document(path, rel)
+        doc = read_document(path, rel, data)
     except ReadError as exc:
+        if isinstance(exc.__cause__, MemoryError):  # a reader's "cannot parse" that is really the budget
+            raise exc.__cause__ from None
         return None, _error(rel, "read", str(exc)), nid
+    except MemoryError:
+        raise
     except Exception as exc:  # a reader bug must not stop the run; say what and where
         return None, _error(rel, "read", f"unexpected {type(exc).__name__}: {exc}"), nid
+    del data
+    budgets.mark_stage("extract")
     try:
         doc, norm_repairs = normalize_document(doc)
         extraction = extract_notice(doc, hints, nid, norm_repairs)
+    except MemoryError:
+        raise
     except Exception as exc:
         return None, _error(rel, "extract", f"unexpected {type(exc).__name__}: {exc}"), nid
     return extraction, None, nid
+
+
+CHANGED_MESSAGE = (
+    "file changed while it was being read (still being downloaded or written?): "
+    "nothing was taken from it; run again once it is complete"
+)
 
 
 def _too_large_message(size: int) -> str:
@@ -119,6 +140,7 @@ class _Planned:
     rel: str
     hints: SourceHints
     key: str
+    sha256: str = ""
 
 
 def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
@@ -129,7 +151,7 @@ def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
         digest = _sha256_file(path)
     except OSError:
         return _Planned(path, rel, hint, "")
-    return _Planned(path, rel, hint, cache_key(digest, rel, hint))
+    return _Planned(path, rel, hint, cache_key(digest, rel, hint), digest)
 
 
 def _sha256_file(path: Path) -> str:
@@ -142,14 +164,15 @@ def _sha256_file(path: Path) -> str:
 
 
 def _process_planned(item: _Planned) -> Outcome:
-    """Worker entry point (module level, so a process pool can pickle it)."""
-    return process_file(item.path, item.rel, item.hints)
+    """Worker entry point (module level: the budgeted workers call it by reference)."""
+    return process_file(item.path, item.rel, item.hints, item.sha256)
 
 
 def _cacheable(outcome: Outcome) -> bool:
-    """Everything but a failure to open the file, which may be gone next time (permissions)."""
+    """Everything but a failure to open the file (permissions may be fixed) or a file that changed
+    while it was read (the key is the bytes it had before)."""
     error = outcome[1]
-    return error is None or not error["error"].startswith("cannot open file")
+    return error is None or not error["error"].startswith(("cannot open file", CHANGED_MESSAGE))
 
 
 def resolve_jobs(jobs: int | None, n_files: int) -> int:
@@ -163,42 +186,32 @@ def resolve_jobs(jobs: int | None, n_files: int) -> int:
     return 1 if n_files < PARALLEL_MIN_FILES else max(1, os.cpu_count() or 1)
 
 
-def _start(items: list[_Planned], jobs: int) -> tuple[Iterator[Outcome], ProcessPoolExecutor | None]:
-    """Start computing the outcomes of ``items``: in ``jobs`` worker processes when worth it.
-
-    Returns the outcomes in order (lazily) and the pool to shut down, if any. Every task is
-    submitted here, so the workers are forked now — before the caller starts a progress-bar
-    thread, whose locks a forked child must not inherit.
-    """
-    if jobs <= 1 or len(items) < 2:
-        return map(_process_planned, items), None
-    pool = ProcessPoolExecutor(max_workers=jobs)
-    # chunks: few enough round trips to keep pickling overhead low, small enough to balance
-    chunksize = max(1, min(64, len(items) // (jobs * 8)))
-    return pool.map(_process_planned, items, chunksize=chunksize), pool
-
-
-def _outcomes(items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool) -> Iterator[Outcome]:
+def _outcomes(
+    items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool, budget: Budget
+) -> Iterator[Outcome]:
     """The outcome of every item, in order: from the cache when known, computed otherwise.
 
-    Cache look-ups and worker start-up happen at the call; the returned iterator merges them.
+    Cache look-ups and worker start-up happen at the call (the workers are forked before the
+    caller starts a progress-bar thread); the returned iterator merges them. A file that went
+    over its budget is remembered under :func:`~pipeline.budget.failure_key`, so it is not tried
+    again under the same budget, and is tried again under another one.
     """
     cached: dict[int, Outcome] = {}
     if cache is not None and not full:
         for i, item in enumerate(items):
-            if item.key and (hit := cache.get(item.key)) is not None:
+            if item.key and (hit := cache.get(item.key) or cache.get(budgets.failure_key(item.key, budget))) is not None:
                 cached[i] = hit
     todo = [item for i, item in enumerate(items) if i not in cached]
-    computed, pool = _start(todo, resolve_jobs(jobs, len(todo)))
-    return _merge(items, cached, computed, pool, cache)
+    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget)
+    return _merge(items, cached, computed, cache, budget)
 
 
 def _merge(
     items: list[_Planned],
     cached: dict[int, Outcome],
-    computed: Iterator[Outcome],
-    pool: ProcessPoolExecutor | None,
+    computed: Generator[Outcome | Overrun, None, None],
     cache: ExtractionCache | None,
+    budget: Budget,
 ) -> Iterator[Outcome]:
     """Cached and computed outcomes back in the order of ``items``; new ones go into the cache."""
     try:
@@ -206,13 +219,17 @@ def _merge(
             if i in cached:
                 yield cached[i]
                 continue
-            outcome = next(computed)
-            if cache is not None and item.key and _cacheable(outcome):
-                cache.put(item.key, outcome)
+            result = next(computed)
+            if isinstance(result, Overrun):
+                outcome: Outcome = (None, _error(item.rel, result.stage, result.message()), item.sha256[:16])
+                key = budgets.failure_key(item.key, budget) if item.key else ""
+            else:
+                outcome, key = result, item.key
+            if cache is not None and key and _cacheable(outcome):
+                cache.put(key, outcome)
             yield outcome
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        computed.close()  # stops the workers
 
 
 def content_key(extraction: Extraction) -> tuple | None:
@@ -270,6 +287,7 @@ def run_pipeline(
     jobs: int | None = None,
     full: bool = False,
     skip_if_up_to_date: bool = False,
+    budget: Budget | None = None,
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -278,19 +296,23 @@ def run_pipeline(
     ``full`` ignores (and refreshes) the cache. ``jobs`` worker processes extract in parallel
     (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
     With ``skip_if_up_to_date``, a run whose inputs and code are those of the outputs already in
-    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows.
+    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows. Every file is
+    read and extracted under ``budget`` (default: :meth:`Budget.resolve`, from the environment).
     """
+    budget = budget or Budget.resolve()
     result = RunResult()
     hints = read_manifest(raw_dir)
     items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
-    result.signature = run_signature([item.key for item in items])
+    # the budget decides which files are stopped, so outputs made under another budget are not these
+    result.signature = run_signature([item.key for item in items] + [budget.tag()])
     if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
         result.files_read, result.up_to_date = len(items), True
         return result
     cache = _open_cache(cache_dir)
     try:
         seen: dict[object, str] = {}
-        for item, (extraction, error, nid) in progress(zip(items, _outcomes(items, cache, jobs, full), strict=True), total=len(items)):
+        outcomes = _outcomes(items, cache, jobs, full, budget)
+        for item, (extraction, error, nid) in progress(zip(items, outcomes, strict=True), total=len(items)):
             result.files_read += 1
             if error is None:
                 assert extraction is not None
@@ -306,7 +328,7 @@ def run_pipeline(
             result.rows["contacts"].extend(extraction.contacts)
             result.rows["repairs"].extend(extraction.repairs)
         if cache is not None:
-            cache.retain(item.key for item in items if item.key)
+            cache.retain(k for item in items if item.key for k in (item.key, budgets.failure_key(item.key, budget)))
     finally:
         if cache is not None:
             cache.close()
@@ -314,7 +336,13 @@ def run_pipeline(
 
 
 def run(
-    raw_dir: Path, out_dir: Path, quiet: bool = False, jobs: int | None = None, full: bool = False, cache: bool = True
+    raw_dir: Path,
+    out_dir: Path,
+    quiet: bool = False,
+    jobs: int | None = None,
+    full: bool = False,
+    cache: bool = True,
+    budget: Budget | None = None,
 ) -> int:
     from pipeline.load import locked_outputs, write_outputs
     from pipeline.publish import publish
@@ -326,7 +354,9 @@ def run(
         return 2
     started = time.perf_counter()
     with show_progress(not quiet):
-        result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full, skip_if_up_to_date=True)
+        result = run_pipeline(
+            raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full, skip_if_up_to_date=True, budget=budget
+        )
     if result.up_to_date:
         if not quiet:
             print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
@@ -362,4 +392,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"worker processes for extraction (default: serial below {PARALLEL_MIN_FILES} files, else every core)")
     p.add_argument("--full", action="store_true", help="re-extract every file, ignoring (and refreshing) the cache in OUT/.cache")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the cache")
-    p.set_defaults(func=lambda a: run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache))
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help=f"stop a file after this many seconds (default: ${budgets.TIME_ENV} or {budgets.DEFAULT_SECONDS:g}; 0: none)")
+    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+                   help=f"stop a file that needs more memory (default: ${budgets.MEMORY_ENV} or {budgets.DEFAULT_MEMORY_MB}; 0: none)")
+    p.set_defaults(func=_run_command)
+
+
+def _run_command(a: argparse.Namespace) -> int:
+    """``run`` from the command line: the budget from the flags, else the environment."""
+    try:
+        budget = Budget.resolve(a.time_limit, a.memory_limit)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget)

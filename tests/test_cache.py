@@ -28,10 +28,40 @@ def raw(tmp_path: Path) -> Path:
     return dst
 
 
+class _CallLog:
+    """Calls recorded by forked worker processes: each appends a line to a file (O_APPEND
+    writes of one short line do not interleave); reading it back gives the calls in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, name: str) -> None:
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(name + "\n")
+
+    def _read(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __eq__(self, other: object) -> bool:
+        return self._read() == other
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
 @pytest.fixture()
-def extract_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every call of extract_notice (and so of reading) during the test, by source file."""
-    calls: list[str] = []
+def extract_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> _CallLog:
+    """Every call of extract_notice (and so of reading) during the test, by source file.
+
+    Extraction runs in worker processes (pipeline.budget), forked after the patch is made.
+    """
+    calls = _CallLog(tmp_path / "extract-calls.log")
     real = run_mod.extract_notice
 
     def counting(doc, *args, **kwargs):
@@ -46,7 +76,7 @@ def _n_notices(raw: Path) -> int:
     return len(run_mod.discover(raw))
 
 
-def test_rerun_with_nothing_changed_extracts_nothing(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+def test_rerun_with_nothing_changed_extracts_nothing(raw: Path, tmp_path: Path, extract_calls: _CallLog) -> None:
     cache_dir = tmp_path / "out" / CACHE_DIR
     first = run_pipeline(raw, cache_dir, jobs=1)
     assert len(extract_calls) == _n_notices(raw)
@@ -56,7 +86,7 @@ def test_rerun_with_nothing_changed_extracts_nothing(raw: Path, tmp_path: Path, 
     assert second.rows == first.rows and second.errors == first.errors
 
 
-def test_one_changed_file_is_the_only_one_extracted(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+def test_one_changed_file_is_the_only_one_extracted(raw: Path, tmp_path: Path, extract_calls: _CallLog) -> None:
     cache_dir = tmp_path / "out" / CACHE_DIR
     run_pipeline(raw, cache_dir, jobs=1)
     extract_calls.clear()
@@ -66,7 +96,7 @@ def test_one_changed_file_is_the_only_one_extracted(raw: Path, tmp_path: Path, e
     assert extract_calls == ["suzhou-2021-cutover.txt"]
 
 
-def test_changed_manifest_hint_re_extracts_that_file(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+def test_changed_manifest_hint_re_extracts_that_file(raw: Path, tmp_path: Path, extract_calls: _CallLog) -> None:
     cache_dir = tmp_path / "out" / CACHE_DIR
     run_pipeline(raw, cache_dir, jobs=1)
     extract_calls.clear()
@@ -77,7 +107,7 @@ def test_changed_manifest_hint_re_extracts_that_file(raw: Path, tmp_path: Path, 
     assert extract_calls == ["qingdao-2021-cutover-forum.txt"]
 
 
-def test_full_forces_every_file(raw: Path, tmp_path: Path, extract_calls: list[str]) -> None:
+def test_full_forces_every_file(raw: Path, tmp_path: Path, extract_calls: _CallLog) -> None:
     out = tmp_path / "out"
     assert run(raw, out, quiet=True) == 0
     extract_calls.clear()

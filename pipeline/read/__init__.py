@@ -7,6 +7,7 @@ misnamed (an HTML page saved as ``.txt``).
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from pipeline.document import Document, ReadError
@@ -46,29 +47,54 @@ def sniff_format(data: bytes, suffix: str = "") -> str:
     return "txt"
 
 
-def read_document(path: Path, source_file: str) -> Document:
-    """Read one raw file into a Document, raising :class:`ReadError` with a usable message."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # permissions, vanished file
-        raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
+def _reader(module: str, name: str):
+    """A reader imported on first use: reading a .txt corpus never pays for pdfminer or python-docx."""
+    return lambda: getattr(importlib.import_module(module), name)
+
+
+_READERS = {
+    "txt": lambda: read_text,
+    "html": _reader("pipeline.read.html", "read_html"),
+    "pdf": _reader("pipeline.read.pdf", "read_pdf"),
+    "docx": _reader("pipeline.read.docx", "read_docx"),
+}
+
+# A paragraph of a notice is at most a few thousand characters; a line of hundreds of
+# thousands is a pasted blob, and every extractor scans every line many times.
+MAX_LINE_CHARS = 100_000
+
+
+def check_lines(doc: Document) -> Document:
+    """Refuse a document with a line too long to be notice text; return it unchanged otherwise.
+
+    A text file whose second line is 8 MB of base64 → ``ReadError("line 2 is 8,388,608 characters …")``.
+    """
+    for number, line in enumerate(doc.lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ReadError(
+                f"line {number} is {len(line):,} characters long, over the limit of {MAX_LINE_CHARS:,} for notice text "
+                "(a pasted blob or data without line breaks?): save just the notice and run again"
+            )
+    return doc
+
+
+def read_document(path: Path, source_file: str, data: bytes | None = None) -> Document:
+    """Read one raw file into a Document, raising :class:`ReadError` with a usable message.
+
+    ``data`` is the file's bytes when the caller has read them already (the run reads each
+    file once, so the bytes it hashed are the bytes that are parsed); ``path`` then only
+    lends its suffix.
+    """
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # permissions, vanished file
+            raise ReadError(f"cannot open file: {exc.strerror or exc}") from exc
     if not data.strip():
         raise ReadError("file is empty: nothing to read")
     fmt = sniff_format(data, path.suffix)
-    if fmt == "txt":
-        return read_text(data, source_file)
-    if fmt == "html":
-        from pipeline.read.html import read_html
-
-        return read_html(data, source_file)
-    if fmt == "pdf":
-        from pipeline.read.pdf import read_pdf
-
-        return read_pdf(data, source_file)
-    if fmt == "docx":
-        from pipeline.read.docx import read_docx
-
-        return read_docx(data, source_file)
+    if fmt in FORMATS:
+        return check_lines(_READERS[fmt]()(data, source_file))
     if fmt == "doc":
         raise ReadError("legacy Word .doc (binary) is not supported: save it as .docx or PDF")
     raise ReadError(f"unsupported format {fmt!r}: a ZIP archive that is not a Word .docx")

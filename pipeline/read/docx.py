@@ -21,7 +21,7 @@ from pipeline.document import Document, ReadError, Table
 from pipeline.read.grid import add_table, looks_like_header
 from pipeline.read.html import clean_inline
 
-__all__ = ["read_docx"]
+__all__ = ["read_docx", "check_package"]
 
 
 def _blocks(parent, body) -> Iterator[Paragraph | DocxTable]:
@@ -58,12 +58,49 @@ def _header_row_marked(table: DocxTable) -> bool:
     return tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
 
 
+# python-docx inflates every part of the package into memory before anything can be checked,
+# so the sizes the ZIP's central directory declares are checked first. A notice's document.xml
+# is tens to hundreds of KB; pictures make up the rest of a package.
+MAX_XML_PART_BYTES = 32 * 2**20
+MAX_PACKAGE_BYTES = 256 * 2**20
+MAX_PARTS = 5_000
+
+
+def check_package(data: bytes) -> None:
+    """Refuse a ``.docx`` whose parts would inflate past the limits, before inflating any.
+
+    A 1 MB file whose ``word/document.xml`` declares 1 GB → ``ReadError("… would inflate to
+    1024 MB …")``. A part that declares less than it holds cannot slip through: ``zipfile`` stops
+    at the declared size and the CRC check then fails, which reads as a damaged file.
+    """
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError(f"not a readable Word .docx file (damaged ZIP): {exc}") from exc
+    what = "not a notice (a decompression bomb?): save the notice as PDF or text and run again"
+    if len(infos) > MAX_PARTS:
+        raise ReadError(f"Word file has {len(infos)} parts, over the limit of {MAX_PARTS}: {what}")
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
+            raise ReadError(
+                f"Word file's {info.filename} would inflate to {info.file_size / 2**20:.0f} MB "
+                f"(from {info.compress_size / 2**20:.1f} MB), over the {MAX_XML_PART_BYTES // 2**20} MB limit: {what}"
+            )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_PACKAGE_BYTES:
+        raise ReadError(
+            f"Word file would inflate to {total / 2**20:.0f} MB, over the {MAX_PACKAGE_BYTES // 2**20} MB limit: {what}"
+        )
+
+
 def read_docx(data: bytes, source_file: str) -> Document:
     """Read a ``.docx`` file: each paragraph (and each line break inside one) is a line.
 
     A document with the paragraphs "通告" and "停机时间" and a 2×2 table →
     ``lines == ("通告", "停机时间", "| 序号 | 电话 |", "| 1 | 029-87424266 |")``.
+    Entities are never expanded (python-docx parses with ``resolve_entities=False``).
     """
+    check_package(data)
     try:
         doc = open_docx(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:

@@ -10,9 +10,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.document import Table
+from pipeline.document import ReadError, Table
 
-__all__ = ["expand_grid", "pipe_line", "looks_like_header", "add_table"]
+__all__ = ["expand_grid", "pipe_line", "looks_like_header", "add_table", "check_table_size", "MAX_TABLE_CELLS"]
+
+# A notice's directory of offices is tens of rows by a few columns; a list of every designated
+# pharmacy of a province, a few thousand cells. Past this it is a data annex, and every reader
+# and extractor pass over it would cost seconds.
+MAX_TABLE_CELLS = 30_000
+
+
+def check_table_size(rows: int, columns: int, where: str) -> None:
+    """Refuse a table too big for a notice, before its cells are read.
+
+    ``check_table_size(3001, 40, "HTML")`` → ``ReadError("HTML table of 3001 rows × 40 columns …")``.
+    """
+    if rows * columns > MAX_TABLE_CELLS:
+        raise ReadError(
+            f"{where} table of {rows} rows × {columns} columns ({rows * columns:,} cells), over the limit of "
+            f"{MAX_TABLE_CELLS:,} cells for a notice: a data annex, not a notice; save the notice without it and run again"
+        )
 
 
 def expand_grid(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from pipeline.document import Document, ReadError, Table
 from pipeline.read.grid import add_table, looks_like_header
 
-__all__ = ["read_pdf", "garbage_ratio", "join_wrapped", "merge_continued_tables"]
+__all__ = ["read_pdf", "garbage_ratio", "join_wrapped", "merge_continued_tables", "check_streams"]
 
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _CID = re.compile(r"\(cid:\d+\)")
@@ -262,6 +263,53 @@ def _title(metadata: dict) -> str | None:
     return title or None
 
 
+# A notice is a few pages; a PDF of hundreds is a report or a gazette, and pdfplumber reads
+# every page (≈ 0.1 s each), so the page count is checked first.
+MAX_PAGES = 300
+# pdfminer inflates each compressed stream whole (zlib.decompress, no limit): a 1 MB stream
+# can inflate to gigabytes. A page's content is tens to hundreds of KB, an embedded CJK font
+# or a raster image a few tens of MB.
+MAX_STREAM_BYTES = 64 * 2**20
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+
+
+def check_streams(data: bytes, limit: int = MAX_STREAM_BYTES) -> None:
+    """Refuse a PDF any of whose compressed streams inflates past ``limit`` bytes, inflating each
+    at most that far.
+
+    A 1 MB file whose content stream inflates to 512 MB → ``ReadError("… would inflate to more
+    than 64 MB …")``. Written here because pdfminer has no limit to configure; it scans for
+    ``stream`` … ``endstream`` rather than parsing objects, so a stream whose compressed bytes
+    happen to contain ``endstream`` is checked only up to there (the per-file memory budget,
+    pipeline.budget, still stops it). Streams that are not zlib data (images, encrypted
+    streams) are skipped: pdfminer does not inflate them either.
+    """
+    for m in _STREAM_START.finditer(data):
+        end = data.find(b"endstream", m.end())
+        chunk = data[m.end() : end if end >= 0 else len(data)]
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(chunk, limit + 1)
+        except zlib.error:
+            continue
+        if len(inflated) > limit:
+            raise ReadError(
+                f"PDF has a compressed stream of {len(chunk) / 2**20:.1f} MB that would inflate to more than "
+                f"{limit // 2**20} MB, over the limit for a notice (a decompression bomb?): "
+                "print the notice to a new PDF or save its text, and run again"
+            )
+
+
+def _page_count(pdf: Any) -> int | None:
+    """The page count the document declares (``/Count`` of its page tree), without reading pages."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:  # no usable /Count: let pdfplumber find out
+        return None
+
+
 def read_pdf(data: bytes, source_file: str) -> Document:
     """Read a PDF notice with a text layer.
 
@@ -273,10 +321,18 @@ def read_pdf(data: bytes, source_file: str) -> Document:
 
     if b"%%EOF" not in data[-2048:]:
         raise ReadError("PDF is truncated (no %%EOF end marker): the download was cut off, fetch it again")
+    check_streams(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
         raise _open_error(exc) from exc
+    count = _page_count(pdf)
+    if count is not None and count > MAX_PAGES:
+        pdf.close()
+        raise ReadError(
+            f"PDF has {count} pages, over the limit of {MAX_PAGES} for a notice: a report or a collection, "
+            "not a notice; save the notice's own pages as a PDF and run again"
+        )
     try:
         with pdf:
             pages = [_read_page(page, n) for n, page in enumerate(pdf.pages)]

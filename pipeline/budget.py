@@ -1,0 +1,339 @@
+"""A budget per file: every file is read and extracted in a worker process under a time limit
+and a memory limit, so that no single file can stall or sink a run.
+
+The limits are set here, once (``DEFAULT_SECONDS``, ``DEFAULT_MEMORY_MB``), and overridden by
+the environment (``PIPELINE_TIME_LIMIT`` seconds, ``PIPELINE_MEMORY_LIMIT`` MB) and by
+``run --time-limit`` / ``--memory-limit``, which win; ``0`` turns a limit off. A file over its
+budget is stopped and comes back as an :class:`Overrun`, which the run turns into an ``errors``
+row saying which limit it hit and what to do; the run goes on with the next file.
+
+- **Time**: the parent gives each worker one file at a time and kills the worker (SIGKILL:
+  a parser stuck in C code ignores anything gentler) when the file is not done by its deadline;
+  a new worker takes its place.
+- **Memory**: each worker caps its own address space (``RLIMIT_AS``) at what it had when it
+  started plus the budget, so an allocation past the budget fails with ``MemoryError`` instead
+  of swapping the machine; the worker reports it and exits, and a fresh one replaces it. A
+  library that dies outright when memory runs out (a C extension that does not check ``malloc``)
+  kills only its worker: that file is reported as a crash.
+
+Serial and parallel runs go the same way: ``jobs=1`` is one worker process.
+
+Why not a library: ``concurrent.futures`` cannot stop a running task, and ``pebble`` (which
+can) starts replacement workers from a helper thread, i.e. forks a multi-threaded process,
+which can deadlock the child and is deprecated since Python 3.12; its alternative start methods
+re-import the whole pipeline in every run. What is needed is small: one file per worker at a
+time, a deadline per file, results in input order. Linux only (``/proc``, ``fork``), like the
+rest of the pipeline's tooling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Notices take tens of milliseconds (the slowest shipped file, a multi-page PDF, ≈ 0.3 s) and
+# tens of MB; these leave a wide margin for a slow machine and a large but honest notice.
+DEFAULT_SECONDS = 10.0
+DEFAULT_MEMORY_MB = 512
+TIME_ENV = "PIPELINE_TIME_LIMIT"
+MEMORY_ENV = "PIPELINE_MEMORY_LIMIT"
+
+# What the worker was doing when it was stopped, for the error row (see mark_stage).
+STAGES = ("read", "extract")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The limits for one file: seconds of wall time and MB of memory (0: no limit)."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+    @classmethod
+    def resolve(
+        cls, seconds: float | None = None, memory_mb: int | None = None, environ: Mapping[str, str] = os.environ
+    ) -> Budget:
+        """The budget from the command line, else the environment, else the defaults.
+
+        ``Budget.resolve(None, 256, {"PIPELINE_TIME_LIMIT": "30"})`` → ``Budget(seconds=30.0, memory_mb=256)``.
+        Raises ``ValueError`` for a negative or non-numeric value, naming the variable.
+        """
+        return cls(
+            seconds=_pick(seconds, environ, TIME_ENV, DEFAULT_SECONDS, float),
+            memory_mb=_pick(memory_mb, environ, MEMORY_ENV, DEFAULT_MEMORY_MB, int),
+        )
+
+    def tag(self) -> str:
+        """What an over-budget outcome depends on: ``Budget().tag()`` → ``"time=10s;memory=512MB"``."""
+        return f"time={self.seconds:g}s;memory={self.memory_mb}MB"
+
+
+def _pick(given: Any, environ: Mapping[str, str], name: str, default: Any, kind: type) -> Any:
+    if given is None:
+        raw = environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            given = kind(raw)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r} is not a number") from None
+    if given < 0:
+        raise ValueError(f"{name} must be 0 (no limit) or more, not {given}")
+    return given
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """A file stopped by its budget: which ``limit`` (``time``, ``memory`` or ``crash``), in which
+    ``stage`` (``read`` or ``extract``), under which ``budget``, and how the worker ended (``detail``)."""
+
+    limit: str
+    stage: str
+    budget: Budget
+    detail: str = ""
+
+    def message(self) -> str:
+        """The ``errors`` message: which limit, and what to do.
+
+        ``Overrun("time", "read", Budget()).message()`` →
+        ``"stopped after 10 s: over the per-file time limit (--time-limit, PIPELINE_TIME_LIMIT) …"``.
+        """
+        b = self.budget
+        if self.limit == "time":
+            return (
+                f"stopped after {b.seconds:g} s: over the per-file time limit (--time-limit, {TIME_ENV}) "
+                f"while {_doing(self.stage)}; notices take well under a second, so this is probably not a notice "
+                "or a page built to be heavy (deeply nested, huge): save just the notice text, or raise the limit "
+                "and run again (a new limit retries it)"
+            )
+        if self.limit == "memory":
+            return (
+                f"stopped at the per-file memory limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}) "
+                f"while {_doing(self.stage)}; notices need a few tens of MB, so this is probably not a notice "
+                "(an archive, a huge scan): save just the notice, or raise the limit and run again (a new limit retries it)"
+            )
+        return (
+            f"the worker {_doing(self.stage)} died ({self.detail}), most likely out of memory inside a library "
+            f"under the per-file memory limit of {b.memory_mb} MB (--memory-limit, {MEMORY_ENV}): check the file "
+            "opens in its own program, save just the notice, or raise the limit and run again (a new limit retries it)"
+        )
+
+
+def _doing(stage: str) -> str:
+    return "extracting its rows" if stage == "extract" else "reading it"
+
+
+# --- inside a worker ------------------------------------------------------------------------
+
+_stage_flag: Any = None  # the worker's shared stage byte; None outside a worker
+
+
+def mark_stage(stage: str) -> None:
+    """Note, for a worker that may be stopped, that it has moved on to ``stage`` (``"extract"``).
+
+    Outside a budgeted worker it does nothing, so ``process_file`` can call it unconditionally.
+    """
+    if _stage_flag is not None:
+        _stage_flag.value = STAGES.index(stage)
+
+
+def _vm_size() -> int | None:
+    """This process's address space in bytes (``VmSize``), or None where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Cap this process's address space at its current size plus ``memory_mb`` (0: no cap).
+
+    Relative, because a worker forked from the pipeline already maps its libraries (hundreds
+    of MB of address space, mostly shared and untouched); the budget is what one file may add.
+    """
+    base = _vm_size()
+    if memory_mb <= 0 or base is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = base + memory_mb * 2**20
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: Any) -> None:
+    """A worker's loop: receive ``(index, item)``, send ``(index, fn(item), limit_hit)``; None ends it."""
+    global _stage_flag
+    _stage_flag = stage
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    cap_memory(memory_mb)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, item = task
+        stage.value = 0
+        try:
+            conn.send((index, fn(item), None))
+        except MemoryError:
+            # the heap may be left fragmented near the cap: report, then make way for a fresh worker
+            conn.send((index, None, "memory"))
+            return
+
+
+# --- the parent -------------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process and the file it is working on."""
+
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], budget: Budget) -> None:
+        self.conn, child = ctx.Pipe()
+        self.stage = ctx.RawValue("b", 0)
+        self.proc = ctx.Process(target=_serve, args=(child, fn, budget.memory_mb, self.stage), daemon=True)
+        self.proc.start()
+        child.close()
+        self.index: int | None = None
+        self.deadline = float("inf")
+
+    def give(self, index: int, item: Any, seconds: float) -> None:
+        self.index = index
+        self.deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
+        self.conn.send((index, item))
+
+    def stage_name(self) -> str:
+        return STAGES[self.stage.value] if 0 <= self.stage.value < len(STAGES) else STAGES[0]
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        """End an idle worker (or a busy one when the caller stopped early)."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(timeout=1)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _death(proc: Any) -> str:
+    """How a worker ended: ``"killed by SIGSEGV"`` or ``"exit status 1"``."""
+    proc.join(timeout=1)
+    code = proc.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+def run_budgeted(
+    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget
+) -> Generator[R | Overrun, None, None]:
+    """``fn(item)`` for every item in ``jobs`` worker processes, yielded in input order; an
+    :class:`Overrun` in place of each result that its budget stopped.
+
+    ``list(run_budgeted(len, ["ab", "c"], 1, Budget()))`` → ``[2, 1]``. ``fn`` must be a
+    module-level function (the workers are forked, so it need not be picklable, but its
+    results must be). The first workers are forked at the call, before the caller starts any
+    thread of its own (a progress bar); replacements for stopped workers are forked later.
+    """
+    todo = deque(enumerate(items))
+    total = len(todo)
+    ctx = multiprocessing.get_context("fork")
+    workers = [_Worker(ctx, fn, budget) for _ in range(max(1, min(jobs, total)))] if total else []
+    return _drive(ctx, fn, budget, todo, total, workers)
+
+
+def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker]) -> Generator:
+    done: dict[int, Any] = {}
+    next_out = 0
+    try:
+        while next_out < total:
+            for w in list(workers):
+                if w.index is None and todo:
+                    index, item = todo.popleft()
+                    try:
+                        w.give(index, item, budget.seconds)
+                    except OSError:  # the idle worker was killed from outside (the OOM killer)
+                        done[index] = Overrun("crash", STAGES[0], budget, _death(w.proc))
+                        _replace(workers, w, ctx, fn, budget, todo)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            busy = [w for w in workers if w.index is not None]
+            if next_out >= total or not busy:
+                continue
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy], timeout=None if timeout == float("inf") else timeout)
+            for w in busy:
+                assert w.index is not None
+                if w.conn in ready:
+                    try:
+                        index, result, limit = w.conn.recv()
+                    except (EOFError, OSError):  # the worker died mid-file
+                        done[w.index] = Overrun("crash", w.stage_name(), budget, _death(w.proc))
+                        _replace(workers, w, ctx, fn, budget, todo)
+                        continue
+                    if limit is None:
+                        done[index], w.index, w.deadline = result, None, float("inf")
+                    else:
+                        done[index] = Overrun(limit, w.stage_name(), budget, "MemoryError")
+                        _replace(workers, w, ctx, fn, budget, todo)
+                elif time.monotonic() >= w.deadline:
+                    stage = w.stage_name()
+                    w.kill()
+                    done[w.index] = Overrun("time", stage, budget, "killed by SIGKILL")
+                    _replace(workers, w, ctx, fn, budget, todo)
+    finally:
+        for w in workers:
+            w.stop()
+
+
+def _replace(workers: list[_Worker], old: _Worker, ctx: Any, fn: Callable, budget: Budget, todo: deque) -> None:
+    """Swap a stopped worker for a fresh one, or just drop it when no file is left to give."""
+    if old.proc.is_alive():
+        old.kill()
+    else:
+        old.proc.join()
+        old.conn.close()
+    i = workers.index(old)
+    if todo:
+        workers[i] = _Worker(ctx, fn, budget)
+    else:
+        del workers[i]
+
+
+def failure_key(key: str, budget: Budget) -> str:
+    """The cache key of a file's over-budget outcome: its own key and the budget it failed under.
+
+    ``failure_key("ab" * 32, Budget())`` → 64 hex digits that change with the budget, so a
+    raised limit tries the file again while an unchanged one does not pay for it twice.
+    """
+    return hashlib.sha256(f"{key}\0{budget.tag()}".encode()).hexdigest()
