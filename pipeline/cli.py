@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.report",
     "pipeline.evaluate",
     "pipeline.fetch",
+    "pipeline.review",
 )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline import budget as budgets
 from pipeline.budget import Budget, Overrun, run_budgeted
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
+from pipeline.corrections import CORRECTIONS_NAME
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
 from pipeline.manifest import MANIFEST_NAME, read_manifest
@@ -53,7 +54,8 @@ def discover(raw_dir: Path) -> list[Path]:
         rel = path.relative_to(raw_dir)
         if not path.is_file() or any(part.startswith(".") for part in rel.parts):
             continue
-        if path.name == MANIFEST_NAME or path.suffix.lower() in {".yaml", ".yml", ".json", ".md"} and path.parent == raw_dir:
+        if path.name in (MANIFEST_NAME, CORRECTIONS_NAME) and path.parent == raw_dir or \
+                path.suffix.lower() in {".yaml", ".yml", ".json", ".md"} and path.parent == raw_dir:
             continue
         files.append(path)
     return files
@@ -304,7 +306,10 @@ def run_pipeline(
     hints = read_manifest(raw_dir)
     items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
     # the budget decides which files are stopped, so outputs made under another budget are not these
-    result.signature = run_signature([item.key for item in items] + [budget.tag()])
+    corrections = raw_dir / CORRECTIONS_NAME
+    # corrections change the tables without changing any notice: they are part of what a run is made from
+    fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
+    result.signature = run_signature([item.key for item in items] + [budget.tag(), "corrections:" + fixes])
     if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
         result.files_read, result.up_to_date = len(items), True
         return result
@@ -361,8 +366,13 @@ def run(
         if not quiet:
             print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
         return 0
+    from pipeline.corrections import apply_corrections, read_corrections
+
+    corrections, correction_errors = read_corrections(raw_dir)
+    fixed, stale = apply_corrections(result.rows, result.source_of, corrections)
+    result.rows["repairs"].extend(fixed)
     frames, validation_errors = validate_tables(result.rows, result.source_of)
-    errors = result.errors + validation_errors
+    errors = result.errors + correction_errors + stale + validation_errors
     frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
     try:
         # one lock over the tables and the pages made from them, so a concurrent run never

@@ -13,6 +13,7 @@ import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
 from pipeline.vocab.codes import (
+    CONFIDENCE_LEVELS,
     ERROR_STAGES,
     FORMATS,
     GUIDANCE_ACTIONS,
@@ -21,7 +22,14 @@ from pipeline.vocab.codes import (
     REPAIR_RULES,
 )
 
+
+def _is_list_of_str(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 NOTICE_ID = r"^[0-9a-f]{16}$"
+CONFIDENCE_DOC = ("how sure the pipeline is (high, medium, low; reviewed once a person confirmed or corrected it, "
+                  "see raw/corrections.csv)")
 E164_CN = r"^\+86[1-9]\d{6,11}$"
 
 
@@ -41,6 +49,15 @@ class NoticesSchema(pa.DataFrameModel):
     published_on_evidence: Series[str] = pa.Field(nullable=True, description="which clue gave the publication date (signature, 发布时间 line, URL, …)")
     repost_stamp: Series[pd.Timestamp] = pa.Field(nullable=True, description="a reposting site's time stamp (an upper bound on publication), when printed")
     city_evidence: Series[str] = pa.Field(nullable=True, description="how the city was found (issuer, title, body, district names, area code)")
+    published_on_confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of published_on")
+    published_on_confidence_reasons: Series[object] = pa.Field(description="why published_on has that confidence: codes (list)")
+    city_confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of city")
+    city_confidence_reasons: Series[object] = pa.Field(description="why city has that confidence: codes (list)")
+
+    @pa.check("published_on_confidence_reasons", "city_confidence_reasons", element_wise=True,
+              error="confidence reasons must be a list of codes")
+    def reasons_are_lists(cls, value: object) -> bool:
+        return _is_list_of_str(value)
 
     class Config:
         strict = True
@@ -69,6 +86,12 @@ class OutageWindowsSchema(pa.DataFrameModel):
     end_close_call: Series[bool] = pa.Field(description="true when a candidate with another end scored within 5 points of the winner")
     hours: Series[float] = pa.Field(nullable=True, ge=0, description="length of the outage in hours; empty when open")
     evidence: Series[str] = pa.Field(description="the sentence it was read from")
+    confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of the window (start and end)")
+    confidence_reasons: Series[object] = pa.Field(description="why the window has that confidence: codes (list)")
+
+    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes")
+    def reasons_are_lists(cls, value: object) -> bool:
+        return _is_list_of_str(value)
 
     class Config:
         strict = True
@@ -118,6 +141,12 @@ class ContactsSchema(pa.DataFrameModel):
     phone_raw: Series[str] = pa.Field(description="as printed, possibly damaged")
     phone_e164: Series[str] = pa.Field(nullable=True, str_matches=E164_CN, description="+86 form; empty when the number cannot be recovered — never guessed")
     phone_status: Series[str] = pa.Field(isin=list(PHONE_STATUSES), description="ok, area_code_inferred, damaged, short_number")
+    confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of phone_e164")
+    confidence_reasons: Series[object] = pa.Field(description="why the number has that confidence: codes (list)")
+
+    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes")
+    def reasons_are_lists(cls, value: object) -> bool:
+        return _is_list_of_str(value)
 
     class Config:
         strict = True
@@ -184,7 +213,7 @@ TABLES: tuple[TableSpec, ...] = (
 
 # Date-typed columns are timestamps in pandas but calendar dates in the contract.
 DATE_COLUMNS = {"published_on", "deadline_from", "deadline_to"}
-LIST_COLUMNS = {"documents"}
+LIST_COLUMNS = {"documents", "confidence_reasons", "published_on_confidence_reasons", "city_confidence_reasons"}
 
 
 def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
@@ -218,3 +247,23 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
     """An empty DataFrame with the model's columns, for tables with no rows."""
     return pd.DataFrame({c.name: pd.Series([], dtype="object") for c in column_specs(model)})
 
+
+
+class CorrectionsSchema(pa.DataFrameModel):
+    """raw/corrections.csv — one row per correction a person made (pipeline review writes it).
+
+    Not an output table: an input the run applies after extraction (pipeline/corrections.py).
+    """
+
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="the notice's content hash when it was corrected")
+    source_file: Series[str] = pa.Field(description="its path in the raw folder, for people and for stale-correction messages")
+    table_name: Series[str] = pa.Field(isin=["notices", "outage_windows", "contacts"], description="the table of the row")
+    row_key: Series[str] = pa.Field(nullable=True, description="the row as extracted: start→end for a window, the printed number for a contact, empty for a notice")
+    column_name: Series[str] = pa.Field(description="the corrected column")
+    value: Series[str] = pa.Field(description="the corrected value, or 'confirmed' when the extracted value is right")
+    who: Series[str] = pa.Field(description="who made the correction")
+    at: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?", description="when (ISO date or time)")
+    why: Series[str] = pa.Field(description="the reason, e.g. the sentence that shows the right value")
+
+    class Config:
+        strict = True

@@ -29,7 +29,8 @@ NID_B = "d0" * 8
 def notice(nid: str, source_file: str, city: str | None, province: str | None, **extra: Any) -> dict[str, Any]:
     row = {
         "notice_id": nid, "source_file": source_file, "format": "txt", "city": city, "province": province,
-        "published_on_inferred": False,
+        "published_on_inferred": False, "published_on_confidence": "high", "published_on_confidence_reasons": [],
+        "city_confidence": "high", "city_confidence_reasons": [],
     }
     return row | extra
 
@@ -39,7 +40,8 @@ def window(nid: str, no: int, start: datetime, end: datetime | None, **extra: An
     row = {
         "notice_id": nid, "window_no": no, "start_at": start, "end_at": end, "hours": hours,
         "start_text": f"{start:%m月%d日%H时}", "end_text": None if end is None else f"{end:%m月%d日%H时}",
-        "year_inferred": False, "evidence": "停机时间为……",
+        "year_inferred": False, "evidence": "停机时间为……", "end_close_call": False,
+        "confidence": "high", "confidence_reasons": [],
     }
     return row | extra
 
@@ -53,7 +55,8 @@ def guidance(nid: str, no: int, category: str, action: str, **extra: Any) -> dic
 
 
 def contact(nid: str, raw: str, status: str, e164: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {"notice_id": nid, "phone_raw": raw, "phone_status": status, "phone_e164": e164} | extra
+    return {"notice_id": nid, "phone_raw": raw, "phone_status": status, "phone_e164": e164,
+            "confidence": "high", "confidence_reasons": []} | extra
 
 
 def repair(nid: str, rule: str = "year_from_context") -> dict[str, Any]:

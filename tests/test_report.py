@@ -97,7 +97,8 @@ def test_fixture_notice_with_script_shows_as_text(tmp_path):
 
 
 def test_every_notice_field_is_escaped(tmp_path):
-    codes = {"notice_id", "format", "category", "action", "phone_status", "phone_e164", "rule", "table_name", "stage"}
+    codes = {"notice_id", "format", "category", "action", "phone_status", "phone_e164", "rule", "table_name", "stage",
+             "confidence", "published_on_confidence", "city_confidence", "end_source"}
     rows = tables()
     for table_rows in rows.values():
         for row in table_rows:

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from pipeline.confidence import city_confidence, contact_confidence, published_confidence
 from pipeline.document import Document
 from pipeline.extract import Extraction, SourceHints
 from pipeline.extract.contacts import extract_contacts
@@ -102,6 +103,13 @@ def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
         "repost_stamp": md.stamp,
         "city_evidence": md.city_evidence,
     }
+    notice["published_on_confidence"], notice["published_on_confidence_reasons"] = (
+        published_confidence(md.published_evidence, md.published_rule, bool(md.published_inferred))
+        if md.published_on else ("low", []))
+    notice["city_confidence"], notice["city_confidence_reasons"] = (
+        city_confidence(md.city_evidence, md.city_rule) if md.city else ("low", []))
+    for c in contacts:
+        c["confidence"], c["confidence_reasons"] = contact_confidence(c["phone_status"], bool(c.get("phone_e164")))
     for row in windows.rows + guidance + contacts + repairs:
         row["notice_id"] = notice_id
     return Extraction(notice=notice, windows=windows.rows, guidance=guidance, contacts=contacts, repairs=repairs)

@@ -41,7 +41,7 @@ PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "damaged", "short
 
 FORMATS: tuple[str, ...] = ("txt", "html", "pdf", "docx")
 
-ERROR_STAGES: tuple[str, ...] = ("read", "extract", "validate")
+ERROR_STAGES: tuple[str, ...] = ("read", "extract", "validate", "correct")
 
 # Every rule that may appear in repairs.rule, with what it means (shown in README/datapackage).
 REPAIR_RULES: dict[str, str] = {
@@ -73,4 +73,49 @@ REPAIR_RULES: dict[str, str] = {
     "end_from_main_window": "a stop printed without an end took the end of the notice's main switch window",
     "end_from_go_live": "a stop printed without an end took its end from the new system's go-live (上线, 启用)",
     "end_from_later_restart": "a range's printed end was replaced by a later restart of the same service stated in the text",
+    "manual_correction": "a person corrected or confirmed the value (raw/corrections.csv); the evidence says who, when and why",
+}
+
+
+CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low", "reviewed")
+
+# Why a value has the confidence it has: code → (the level it allows at most, what it means).
+# A row's level is the lowest its reasons allow; "reviewed" replaces it when a person confirmed
+# or corrected the row (raw/corrections.csv). Calibrated on the real notices (README).
+CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
+    # outage windows: where the end came from
+    "end_printed": ("high", "the end is printed with the start: a range, a stop and its restart in one sentence, a label/value pair"),
+    "end_same_service": ("medium", "the end is a resumption stated for the same service elsewhere in the notice"),
+    "end_general_resumption": ("medium", "the end is a resumption of all business, not stated for this service"),
+    "end_go_live": ("medium", "the end is the new system's go-live"),
+    "end_later_restart": ("medium", "a later restart of the same service replaced the printed end"),
+    "end_other_resumption": ("low", "the end is a resumption of another part of the business (the best there was)"),
+    "end_main_window": ("low", "nothing names this stop's end: it takes the end of the notice's main window"),
+    "end_open_stated": ("high", "the text says the end will be announced (另行通知) for this stop"),
+    "end_open_general": ("medium", "an open end said of the business in general, not of this stop"),
+    "end_not_found": ("medium", "no end and no 另行通知: the end is left empty"),
+    "stop_inferred": ("medium", "no stop verb stands next to the date: the stop was read from a heading or a later clause"),
+    "close_call": ("low", "another candidate end scored within 5 points of the chosen one"),
+    # dates
+    "year_printed": ("high", "every year was printed next to its date"),
+    "year_from_sentence": ("high", "a missing year came from the same sentence or range"),
+    "year_from_publication": ("medium", "a missing year came from the publication date"),
+    "year_from_url": ("medium", "a missing year came from a date in the source URL"),
+    "year_from_stamp": ("medium", "a missing year came from a repost stamp (an upper bound)"),
+    "year_from_document": ("medium", "a missing year came from a year printed elsewhere in the notice"),
+    "year_from_weekday_or_era": ("low", "a missing year was chosen by a printed weekday, a holiday or the notice's era alone"),
+    "relative_day": ("medium", "a relative day (今天, 次日, 本月) was counted from its anchor"),
+    # contacts
+    "number_printed": ("high", "the number was printed whole, with its area code"),
+    "area_code_inferred": ("medium", "the area code was added from the notice's city"),
+    # notices
+    "date_printed_as_issued": ("high", "the publication date is printed as the notice's date (signature, 发布时间 line, header)"),
+    "date_from_news": ("medium", "the publication date is a news dateline or a news lead, not the notice's own"),
+    "date_from_url_or_page": ("medium", "the publication date comes from the URL or the page's own publish time"),
+    "date_year_inferred": ("medium", "the publication date's year was not printed"),
+    "city_named_as_issuer": ("high", "the city is named in the issuer, the title or the manifest"),
+    "city_named_in_text": ("high", "the city is named in full in the text, more often than any other"),
+    "city_short_name": ("medium", "the city is named only by its short form (a newspaper, an app, a headline)"),
+    "city_from_places": ("low", "the city comes from district names, an area code or the source URL"),
+    "manual_review": ("reviewed", "a person confirmed or corrected this value (raw/corrections.csv)"),
 }

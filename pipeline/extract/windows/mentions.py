@@ -93,6 +93,7 @@ class Mention:
     group: int | None = None  # a stop: the dated stop whose list it continues ("…；暂停Y；暂停Z")
     parent: int | None = None  # a stop moved earlier ("停机时间提前至18时"): the stop it moves
     from_table: bool = False
+    inferred: bool = False  # the stop's role came from a heading or a later clause, not a verb by the date
 
 
 @dataclass
@@ -426,6 +427,7 @@ class _Finder:
                 ol.schedule and r.end is not None
                 and (len(re.sub(r"[\s:：]", "", label_text)) <= 8 or not has_cue(verb_text + label_text, "people"))
             )
+            inferred = role == "bare" or (role is None and inline_schedule)
             if role in (None, "bare") and inline_schedule and r.end is not None:
                 role = STOP
                 verb_text = verb_text or label_text
@@ -506,6 +508,7 @@ class _Finder:
                 section=ol.section, block=block, sentence_no=self.sentence_no, order=self._next_order(),
                 date_only=not r.start.has_time, year_inferred=s.year_inferred or bool(e and e.year_inferred),
                 notes=_notes(s, e), parent=last_stop.order if moved and last_stop is not None else None,
+                inferred=inferred,
             )
             self.out.stops.append(stop)
             last_stop = stop

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipeline.confidence import window_confidence
 from pipeline.extract.windows.linking import CLOSE_MARGIN, Link
 from pipeline.extract.windows.mentions import Mention
 from pipeline.repairs import repair
@@ -137,6 +138,13 @@ def rows_of(windows: list[Window], city: str | None, city_of_scheme) -> tuple[li
             "end_close_call": bool(margin is not None and margin < CLOSE_MARGIN),
             "hours": hours, "evidence": first.evidence,
         })
+        date_rules = [rule for column, rule, _, _ in first.notes if column == "start_at" or (win and win.rule == "range")]
+        if win is not None and win.rule != "range" and win.source is not None and w.end is not None:
+            date_rules += [rule for column, rule, _, _ in win.source.notes if column == "end_at"]
+        level, reasons = window_confidence(win.rule if win else None, win.modifiers if win else (),
+                                           bool(margin is not None and margin < CLOSE_MARGIN), date_rules, w.end is not None,
+                                           all(st.inferred for st in w.stops))
+        rows[-1]["confidence"], rows[-1]["confidence_reasons"] = level, reasons
         for column, rule, value, ev in first.notes:
             if column == "end_at" and (win is None or win.rule != "range"):
                 continue

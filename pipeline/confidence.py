@@ -1,0 +1,93 @@
+"""How sure each row is: a level (high, medium, low) and the reasons for it, from how the value
+was obtained — never a number set by hand per notice.
+
+A row's reasons are codes of :data:`pipeline.vocab.codes.CONFIDENCE_REASONS`, each allowing at
+most one level; the row takes the lowest. ``window_confidence("range", (), False, ["year_from_publication"], True)``
+→ ``("medium", ["end_printed", "year_from_publication"])``. The levels are calibrated on the
+real notices: ``pipeline eval`` prints, per level, how many rows there are and how many are right.
+"""
+
+from __future__ import annotations
+
+from pipeline.vocab.codes import CONFIDENCE_REASONS
+
+_ORDER = {"high": 0, "medium": 1, "low": 2, "reviewed": -1}
+
+# linking rule (pipeline.extract.windows.linking.SCORES) → reason for the end
+_END_REASON = {
+    "range": "end_printed", "moved_start": "end_printed", "paired_in_sentence": "end_printed",
+    "label_value_block": "end_printed", "same_service": "end_same_service", "same_family": "end_same_service",
+    "general_resumption": "end_general_resumption", "go_live": "end_go_live",
+    "partial_resumption": "end_other_resumption", "unrelated_resumption": "end_other_resumption",
+    "main_window": "end_main_window", "open_same_sentence": "end_open_stated", "open_same_service": "end_open_stated",
+    "open_general": "end_open_general",
+}
+# repair rule of a date → reason for its year
+_YEAR_REASON = {
+    "year_from_context": "year_from_sentence", "year_rollover": "year_from_sentence",
+    "year_from_publication": "year_from_publication", "year_from_url": "year_from_url",
+    "year_from_repost_stamp": "year_from_stamp", "year_from_document": "year_from_document",
+    "year_from_weekday": "year_from_weekday_or_era", "year_from_holiday": "year_from_weekday_or_era",
+    "relative_day": "relative_day",
+}
+
+
+def level_of(reasons: list[str]) -> str:
+    """The lowest level the reasons allow: ``level_of(["end_printed", "year_from_url"])`` → ``"medium"``."""
+    levels = [CONFIDENCE_REASONS[r][0] for r in reasons] or ["high"]
+    return max(levels, key=lambda lv: _ORDER[lv])
+
+
+def window_confidence(end_rule: str | None, modifiers: tuple[str, ...], close_call: bool,
+                      date_rules: list[str], has_end: bool, stop_inferred: bool = False) -> tuple[str, list[str]]:
+    """Level and reasons of one outage window, from the link that gave its end and the rules its dates needed."""
+    reasons = ["stop_inferred"] if stop_inferred else []
+    if end_rule is None:
+        reasons.append("end_not_found")
+    else:
+        reasons.append(_END_REASON.get(end_rule, "end_other_resumption"))
+        if "later_restart" in modifiers:
+            reasons[-1] = "end_later_restart"
+    if close_call and has_end:
+        reasons.append("close_call")
+    years = [_YEAR_REASON[r] for r in date_rules if r in _YEAR_REASON]
+    reasons += list(dict.fromkeys(years)) or ["year_printed"]
+    return level_of(reasons), reasons
+
+
+def contact_confidence(status: str, has_number: bool) -> tuple[str, list[str]]:
+    """``contact_confidence("area_code_inferred", True)`` → ``("medium", ["area_code_inferred"])``."""
+    if not has_number:
+        return "low", []  # nothing to be sure of: the number could not be recovered
+    reasons = ["area_code_inferred"] if status == "area_code_inferred" else ["number_printed"]
+    return level_of(reasons), reasons
+
+
+def published_confidence(evidence: str | None, rule: str | None, inferred: bool) -> tuple[str, list[str]]:
+    """``published_confidence("signature date: 2021年10月14日", None, False)`` → ``("high", ["date_printed_as_issued"])``."""
+    if not evidence:
+        return "low", []
+    if evidence == "manifest" or evidence.startswith(("signature", "发布时间", "article header", "来源")):
+        reasons = ["date_printed_as_issued"]
+    elif evidence.startswith(("news", "SMS")):
+        reasons = ["date_from_news"]
+    else:
+        reasons = ["date_from_url_or_page"]
+    if inferred and rule != "year_from_url":
+        reasons.append("year_from_weekday_or_era" if rule in ("year_from_weekday", "year_from_holiday") else "date_year_inferred")
+    return level_of(reasons), reasons
+
+
+def city_confidence(evidence: str | None, rule: str | None) -> tuple[str, list[str]]:
+    """``city_confidence("issuer: 哈尔滨市医疗保障局", None)`` → ``("high", ["city_named_as_issuer"])``."""
+    if not evidence or evidence == "only a province is named" or evidence.startswith("names "):
+        return "low", []
+    if rule is not None:
+        reasons = ["city_from_places"]
+    elif evidence == "manifest" or evidence.startswith(("issuer", "title")):
+        reasons = ["city_named_as_issuer"]
+    elif evidence.startswith("body names") and " times" in evidence and "media" not in evidence:
+        reasons = ["city_named_in_text"]
+    else:
+        reasons = ["city_short_name"]
+    return level_of(reasons), reasons

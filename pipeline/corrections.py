@@ -1,0 +1,156 @@
+"""Corrections a person made, kept in the raw folder and applied by every run after extraction.
+
+``raw/corrections.csv`` (validated by :class:`schemas.tables.CorrectionsSchema`) says which notice
+(its content hash and file name), which table and row, which column, the corrected value or
+``confirmed``, who, when and why. A run applies each correction to the extracted rows, logs it as
+a ``repairs`` row (``manual_correction``) and sets the row's confidence to ``reviewed``. A
+correction whose notice changed (other bytes, another hash) or whose row no longer exists is not
+applied: it becomes an ``errors`` row (stage ``correct``) that says what to do. The raw notices
+themselves are never written.
+
+Row keys, as the row was extracted (so that a change in extraction shows up as a stale key):
+``outage_windows`` → ``"2021-10-15T20:00→2021-10-31T08:00"`` (start→end, ``open`` when empty);
+``contacts`` → the number as printed; ``notices`` → empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.repairs import repair
+
+CORRECTIONS_NAME = "corrections.csv"
+COLUMNS = ("notice_id", "source_file", "table_name", "row_key", "column_name", "value", "who", "at", "why")
+CONFIRMED = "confirmed"
+# the columns a person may correct, and the confidence column each one's review sets
+CORRECTABLE: dict[str, dict[str, str]] = {
+    "outage_windows": {"start_at": "confidence", "end_at": "confidence", "scheme": "confidence",
+                       "service": "confidence", "confidence": "confidence"},
+    "contacts": {"phone_e164": "confidence", "organization": "confidence", "region": "confidence",
+                 "confidence": "confidence"},
+    "notices": {"published_on": "published_on_confidence", "city": "city_confidence", "province": "city_confidence",
+                "title": "city_confidence", "issuer": "city_confidence"},
+}
+
+
+def _minute(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def row_key(table: str, row: dict) -> str:
+    """The key a correction names a row by: ``row_key("contacts", {"phone_raw": "029-87424266"})`` → ``"029-87424266"``."""
+    if table == "outage_windows":
+        return f"{_minute(row.get('start_at'))}→{_minute(row.get('end_at')) or 'open'}"
+    if table == "contacts":
+        return str(row.get("phone_raw") or "")
+    return ""
+
+
+def read_corrections(raw_dir: Path) -> tuple[list[dict], list[dict]]:
+    """``(corrections, errors)`` from ``raw_dir/corrections.csv``; a malformed file or row is an error row."""
+    from schemas.tables import CorrectionsSchema
+
+    path = raw_dir / CORRECTIONS_NAME
+    if not path.is_file():
+        return [], []
+    text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        return [], []
+    frame = pd.DataFrame(rows)
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        return [], [_error(f"{CORRECTIONS_NAME} lacks the columns {', '.join(missing)}: it needs {', '.join(COLUMNS)}")]
+    good, errors = [], []
+    for i, row in enumerate(rows, start=2):
+        one = pd.DataFrame([{c: row.get(c) or None for c in COLUMNS}])
+        try:
+            CorrectionsSchema.validate(one)
+        except Exception as exc:  # pandera's message names the failing check
+            errors.append(_error(f"{CORRECTIONS_NAME} line {i} is not a valid correction ({_short(exc)}); fix or delete it"))
+            continue
+        good.append({c: (row.get(c) or "") for c in COLUMNS})
+    return good, errors
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _error(message: str) -> dict:
+    return {"source_file": CORRECTIONS_NAME, "stage": "correct", "error": message}
+
+
+def _parse(column: str, value: str) -> object:
+    """A corrected value in its column's type: ``_parse("end_at", "2021-10-31T08:00")`` → a datetime."""
+    if column in ("start_at", "end_at"):
+        return datetime.fromisoformat(value) if value else None
+    if column == "published_on":
+        return date.fromisoformat(value) if value else None
+    return value or None
+
+
+def apply_corrections(rows: dict[str, list[dict]], source_of: dict[str, str],
+                      corrections: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Apply ``corrections`` to the run's rows in place; return ``(repairs, errors)``."""
+    repairs, errors = [], []
+    for c in corrections:
+        nid, table, column = c["notice_id"], c["table_name"], c["column_name"]
+        where = f"{c['source_file']} ({table} {c['row_key'] or 'row'}, {column})"
+        if nid not in source_of:
+            moved = [n for n, f in source_of.items() if f == c["source_file"]]
+            why = ("its text changed since the correction was made" if moved else "the notice is no longer in the raw folder")
+            errors.append({"source_file": c["source_file"], "stage": "correct",
+                           "error": f"correction of {where} not applied: {why}; check the value against the notice again "
+                                    f"and record it anew with `pipeline review`, or delete the line from {CORRECTIONS_NAME}"})
+            continue
+        if column not in CORRECTABLE.get(table, {}):
+            errors.append({"source_file": c["source_file"], "stage": "correct",
+                           "error": f"correction of {where} not applied: {table}.{column} cannot be corrected "
+                                    f"(correctable: {', '.join(CORRECTABLE.get(table, {})) or 'none'})"})
+            continue
+        targets = [r for r in rows.get(table, []) if r.get("notice_id") == nid and row_key(table, r) == c["row_key"]]
+        if not targets:
+            errors.append({"source_file": c["source_file"], "stage": "correct",
+                           "error": f"correction of {where} not applied: no such row any more (the extraction changed); "
+                                    f"review the notice's rows again and record the correction anew"})
+            continue
+        row = targets[0]
+        old = row.get(column)
+        confidence_column = CORRECTABLE[table][column]
+        if c["value"] != CONFIRMED:
+            try:
+                row[column] = _parse(column, c["value"])
+            except ValueError as exc:
+                errors.append({"source_file": c["source_file"], "stage": "correct",
+                               "error": f"correction of {where} not applied: '{c['value']}' is not a valid {column} ({exc})"})
+                continue
+            if table == "outage_windows" and column in ("start_at", "end_at"):
+                start, end = row.get("start_at"), row.get("end_at")
+                row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
+        row[confidence_column] = "reviewed"
+        row[confidence_column + "_reasons"] = ["manual_review"]
+        shown = _minute(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
+        repairs.append({**repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
+                                 f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}"),
+                        "notice_id": nid})
+    return repairs, errors
+
+
+def append_correction(raw_dir: Path, correction: dict) -> Path:
+    """Add one correction to ``raw_dir/corrections.csv`` (created with its header when absent)."""
+    path = raw_dir / CORRECTIONS_NAME
+    new = not path.exists()
+    with path.open("a", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        if new:
+            w.writeheader()
+        w.writerow({c: correction.get(c, "") for c in COLUMNS})
+    return path

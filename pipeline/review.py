@@ -1,0 +1,174 @@
+"""``python -m pipeline review``: the rows worth a person's look, and the corrections they make.
+
+Lists every row that is not ``high`` (windows, contacts, a notice's publication date and city),
+most consequential first — long outages and whole-city stops before short partial ones — each
+with its id, the value chosen, why it is not high, the evidence sentence and the candidate ends
+that lost. ``--accept ID`` records that the value is right; ``--set ID COLUMN=VALUE`` records a
+correction; both append to ``RAW/corrections.csv``, which every later run applies
+(:mod:`pipeline.corrections`). The outputs are read read-only; the raw notices are never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import io
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipeline.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
+from pipeline.load import DB_NAME
+from pipeline.run import DEFAULT_OUT, DEFAULT_RAW
+
+LEVEL_ORDER = {"low": 0, "medium": 1}
+FIELDS = ("id", "level", "source_file", "what", "value", "reasons", "alternatives", "evidence")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return "" if value is None else str(value)
+
+
+def review_queue(db: Path) -> list[dict]:
+    """The queue: one item per row that is not ``high`` (nor ``reviewed``), most consequential first.
+
+    An item's ``id`` names the row for ``--accept``/``--set``: ``W:<notice_id>:<start>→<end>``,
+    ``C:<notice_id>:<number as printed>``, ``N:<notice_id>:published_on`` or ``N:<notice_id>:city``.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        windows = _rows(con, """
+            SELECT w.*, n.source_file FROM outage_windows w JOIN notices n USING (notice_id)
+            WHERE w.confidence NOT IN ('high', 'reviewed')""")
+        contacts = _rows(con, """
+            SELECT c.*, n.source_file FROM contacts c JOIN notices n USING (notice_id)
+            WHERE c.confidence NOT IN ('high', 'reviewed') AND c.phone_e164 IS NOT NULL""")
+        notices = _rows(con, "SELECT * FROM notices")
+    finally:
+        con.close()
+    items = []
+    for w in windows:
+        key = row_key("outage_windows", w)
+        # consequence: a low level first, then what stops for everyone, then how long
+        weight = (LEVEL_ORDER.get(w["confidence"], 2), w["service"] is not None, -(w["hours"] or 24 * 30))
+        items.append((weight, {
+            "id": f"W:{w['notice_id']}:{key}", "level": w["confidence"], "source_file": w["source_file"],
+            "what": f"outage window {w['window_no']} ({w['service'] or 'everything'})",
+            "value": f"{_fmt(w['start_at'])} → {_fmt(w['end_at']) or 'open'}",
+            "reasons": ";".join(w["confidence_reasons"] or []), "alternatives": w.get("end_alternatives") or "",
+            "evidence": w["evidence"],
+        }))
+    for n in notices:
+        for field in ("published_on", "city"):
+            level = n[f"{field}_confidence"]
+            if n[field] is None or level in ("high", "reviewed"):
+                continue
+            evidence = n["published_on_evidence"] if field == "published_on" else n["city_evidence"]
+            items.append(((LEVEL_ORDER.get(level, 2), True, 0), {
+                "id": f"N:{n['notice_id']}:{field}", "level": level, "source_file": n["source_file"],
+                "what": f"notice {field}", "value": _fmt(n[field]),
+                "reasons": ";".join(n[f"{field}_confidence_reasons"] or []), "alternatives": "", "evidence": evidence or "",
+            }))
+    for c in contacts:
+        items.append(((LEVEL_ORDER.get(c["confidence"], 2), True, 1), {
+            "id": f"C:{c['notice_id']}:{c['phone_raw']}", "level": c["confidence"], "source_file": c["source_file"],
+            "what": f"phone of {c['organization'] or 'the notice'}", "value": c["phone_e164"],
+            "reasons": ";".join(c["confidence_reasons"] or []), "alternatives": "", "evidence": c["phone_raw"],
+        }))
+    return [item for _, item in sorted(items, key=lambda x: x[0])]
+
+
+def render(items: list[dict], fmt: str) -> str:
+    """The queue as a text table, CSV or a self-contained HTML page (every value escaped)."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(items)
+        return buf.getvalue()
+    if fmt == "html":
+        head = "".join(f"<th>{html.escape(f)}</th>" for f in FIELDS)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(i[f]))}</td>" for f in FIELDS) + "</tr>" for i in items)
+        return ("<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>Needs review</title>"
+                "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
+                ".low{background:#fde2e0}</style></head><body>"
+                f"<h1>Rows that need a person's look ({len(items)})</h1><table><tr>{head}</tr>{body}</table></body></html>")
+    lines = [f"{len(items)} rows need a look (most consequential first):"]
+    for i in items:
+        lines.append(f"[{i['level']}] {i['id']}\n    {i['source_file']}: {i['what']} = {i['value']}"
+                     f"\n    why: {i['reasons']}" + (f"\n    lost: {i['alternatives']}" if i["alternatives"] else "")
+                     + f"\n    evidence: {i['evidence'][:160]}")
+    return "\n".join(lines)
+
+
+def correction_for(db: Path, item_id: str, column: str | None, value: str, who: str, why: str) -> dict:
+    """The ``corrections.csv`` row for ``--accept`` (``value`` = ``confirmed``) or ``--set``."""
+    kind, _, rest = item_id.partition(":")
+    notice_id, _, key = rest.partition(":")
+    table = {"W": "outage_windows", "C": "contacts", "N": "notices"}.get(kind)
+    if table is None or not notice_id:
+        raise ValueError(f"'{item_id}' is not a review id (W:…, C:… or N:…, as `pipeline review` prints them)")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = con.execute("SELECT source_file FROM notices WHERE notice_id = ?", [notice_id]).fetchone()
+    finally:
+        con.close()
+    if found is None:
+        raise ValueError(f"no notice {notice_id} in {db}: run `pipeline review` again for current ids")
+    if table == "notices":
+        column, key = column or key, ""
+    column = column or ("end_at" if table == "outage_windows" else "phone_e164" if table == "contacts" else "")
+    if column not in CORRECTABLE[table]:
+        raise ValueError(f"{table}.{column} cannot be corrected (correctable: {', '.join(CORRECTABLE[table])})")
+    return {"notice_id": notice_id, "source_file": found[0], "table_name": table, "row_key": key,
+            "column_name": column, "value": value, "who": who,
+            "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "why": why}
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    db = args.out / DB_NAME
+    if not db.is_file():
+        print(f"error: {db} does not exist: run `python -m pipeline run --out {args.out}` first", file=sys.stderr)
+        return 2
+    try:
+        if args.accept or args.set:
+            if args.accept:
+                fix = correction_for(db, args.accept, None, CONFIRMED, args.who, args.why or "checked against the notice")
+            else:
+                item_id, assignment = args.set
+                column, sep, value = assignment.partition("=")
+                if not sep:
+                    raise ValueError(f"'{assignment}' is not COLUMN=VALUE")
+                fix = correction_for(db, item_id, column, value, args.who, args.why or "corrected against the notice")
+            path = append_correction(args.raw, fix)
+            print(f"recorded in {path}: {fix['table_name']} {fix['row_key'] or ''} {fix['column_name']} = {fix['value']}"
+                  f" (applied by the next `pipeline run`)")
+            return 0
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(render(review_queue(db), args.format))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="list the rows that need a person's look; record confirmations and corrections")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run (default: outputs/)")
+    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="raw folder whose corrections.csv is written (default: raw/)")
+    p.add_argument("--format", choices=("table", "csv", "html"), default="table")
+    p.add_argument("--accept", metavar="ID", help="the row's value is right: record it as confirmed")
+    p.add_argument("--set", nargs=2, metavar=("ID", "COLUMN=VALUE"), help="record a corrected value for the row")
+    p.add_argument("--who", default="reviewer", help="who confirms or corrects (recorded with the correction)")
+    p.add_argument("--why", default="", help="why (recorded with the correction)")
+    p.set_defaults(func=_cmd)
