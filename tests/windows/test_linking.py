@@ -77,3 +77,33 @@ def test_every_link_records_its_winner_and_the_losers():
     assert link.winner.rule == "general_resumption" and link.end == D(2021, 12, 25, 8)
     assert [c.rule for c in link.losers] == ["partial_resumption"]
     assert link.margin == link.winner.score - link.losers[0].score
+
+
+# --- the error classes seen on unseen real notices (issue 13), as written single-behaviour snippets ---
+
+def test_label_value_pairs_stay_within_their_section():
+    text = ("(一)门诊\n暂停时间:2022年3月1日0时;\n恢复时间:2022年3月3日8时。\n"
+            "(二)住院\n暂停时间:2022年3月2日0时;\n恢复时间:2022年3月5日8时。")
+    assert spans_of(text) == [(D(2022, 3, 1), D(2022, 3, 3, 8)), (D(2022, 3, 2), D(2022, 3, 5, 8))]
+
+
+def test_a_deadline_for_people_is_never_an_end():
+    assert spans_of("2021年11月20日0时起暂停医保结算,报销期限延长至12月31日。") == [(D(2021, 11, 20), None)]
+
+
+def test_another_systems_resumption_is_not_the_end():
+    text = ("12月30日18:00起,暂停养老保险业务;12月31日18:00起,暂停医保结算业务。"
+            "1月3日8:00起,恢复养老保险业务;1月4日8:00起,恢复医保结算业务。")
+    assert spans_of(text, date(2021, 12, 20)) == [(D(2021, 12, 30, 18), D(2022, 1, 3, 8)),
+                                                  (D(2021, 12, 31, 18), D(2022, 1, 4, 8))]
+
+
+def test_an_open_end_is_not_given_another_services_end():
+    text = ("2021年12月31日18时起暂停城乡居民医保缴费,恢复时间另行通知。"
+            "2021年12月31日18时起暂停医保结算,2022年1月4日8时恢复医保结算。")
+    assert spans_of(text) == [(D(2021, 12, 31, 18), None), (D(2021, 12, 31, 18), D(2022, 1, 4, 8))]
+
+
+def test_stripped_years_across_new_year_take_the_publication_year():
+    assert spans_of("年12月31日(星期五)18时至年1月4日(星期二)8时暂停医保结算。", date(2021, 12, 20)) == [
+        (D(2021, 12, 31, 18), D(2022, 1, 4, 8))]

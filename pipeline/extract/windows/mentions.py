@@ -45,6 +45,7 @@ DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后|为
 # "请于X前", "可于X至Y之间…办理": a period in which people act, never the system's
 DEADLINE_BEFORE = re.compile(r"(截至|截止到?|截止日期为|最迟|最晚|不晚于|有效期至|[可请须应需]于|[可请须应需]在)\s*(?:[于在到为]\s*)?$")
 ENDS = re.compile(r"持续至|持续到|延续至|延长至|一直到|直至")
+PEOPLE_TERM = re.compile(r"处方|用药|药量|报销|期限|时限|有效期|申领|缴费|缴纳|备案")
 SYSTEM_CONTEXT = re.compile(r"停机|暂停|切换|系统|平台|关闭|结转")
 STOP_LABEL = re.compile(r"(停机|暂停|关闭|停止|停办|结转|维护|升级)[^,，。;；]{0,8}(时间|期间|日期)\s*(?:[:：为是]|暂定|预计|拟)?\s*$")
 RESUME_LABEL = re.compile(r"(恢复|启用|上线|开通|开机|重启)[^,，。;；]{0,8}(时间|日期)\s*(?:[:：为是]|暂定为?|预计|拟)?\s*$")
@@ -159,7 +160,9 @@ def role_of(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_poin
     if role is not False:
         return role, own
     if ENDS.search(before[-8:]):
-        return ("end" if SYSTEM_CONTEXT.search(sentence[: r.start.start]) else "deadline"), own
+        # "停机将持续至X" ends the stop; "长处方可延长至X", "报销期限延长至X" are deadlines for people
+        people = PEOPLE_TERM.search(before)
+        return ("end" if SYSTEM_CONTEXT.search(sentence[: r.start.start]) and not people else "deadline"), own
     if STOP_LABEL.search(before):
         return STOP, own
     if RESUME_LABEL.search(before):
@@ -343,6 +346,7 @@ class _Finder:
                 table = None
             is_head = self.outline.enter(line)
             if is_head and not find_ranges(line):
+                in_block = False  # a heading closes a label/value block: the next section's pairs are its own
                 continue
             label_value = bool(re.match(r"^\s*(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?[^,，。;；:：]{0,14}(?:时间|日期)\s*[:：]", line))
             if label_value and not in_block:
