@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 
 import phonenumbers
-from phonenumbers import geocoder
 
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: province and city at once
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "盟", "旗", "林区", "新区")
@@ -94,6 +93,9 @@ def gazetteer() -> Gazetteer:
 @lru_cache(maxsize=1)
 def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Area code (without 0) → (province, cities), from phonenumbers' geocoder."""
+    # imported here: its data takes a quarter of a second to load, and only this table needs it
+    from phonenumbers import geocoder
+
     codes = ["10"] + [f"2{i}" for i in range(10)] + [str(i) for i in range(310, 1000)]
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for code in codes:
@@ -119,6 +121,8 @@ def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
     return province, cities
 
 
+# Cached: a scan of every area code's cities, asked again for each bare number of a notice.
+@lru_cache(maxsize=1024)
 def area_code_for_city(city: str) -> str | None:
     """The area code (without its leading 0) of a city: ``"西安市"`` → ``"29"``."""
     for code, (_, cities) in _area_codes().items():
