@@ -12,14 +12,16 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
 from pipeline.manifest import MANIFEST_NAME, read_manifest
-from pipeline.normalize import normalize_document
 from pipeline.progress import print_summary, progress, show_progress
-from pipeline.read import read_document
+
+# The readers and the normaliser are imported by process_file, in the worker processes: a run
+# with nothing to extract does not load them (see pipeline/cli.py on start-up time).
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
@@ -38,6 +40,21 @@ class RunResult:
     # already are this run's, so nothing was extracted and nothing needs writing
     signature: str = ""
     up_to_date: bool = False
+
+    def add(self, nid: str, rel: str, extraction: Extraction) -> None:
+        """Keep one accepted notice's rows (what :func:`run_pipeline` does without a sink)."""
+        self.source_of[nid] = rel
+        self.rows["notices"].append(extraction.notice)
+        self.rows["outage_windows"].extend(extraction.windows)
+        self.rows["guidance"].extend(extraction.guidance)
+        self.rows["contacts"].extend(extraction.contacts)
+        self.rows["repairs"].extend(extraction.repairs)
+
+
+class NoticeSink(Protocol):
+    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.batches.BatchSink``)."""
+
+    def add(self, nid: str, rel: str, extraction: Extraction) -> None: ...
 
 
 def notice_id_of(data: bytes) -> str:
@@ -88,6 +105,9 @@ def process_file(path: Path, rel: str, hints: SourceHints) -> Outcome:
     if len(data) > MAX_FILE_BYTES:
         return None, _error(rel, "read", _too_large_message(len(data))), nid
     del data  # the readers read the file themselves; do not hold two copies
+    from pipeline.normalize import normalize_document
+    from pipeline.read import read_document
+
     try:
         doc = read_document(path, rel)
     except ReadError as exc:
@@ -183,11 +203,12 @@ def _outcomes(items: list[_Planned], cache: ExtractionCache | None, jobs: int | 
 
     Cache look-ups and worker start-up happen at the call; the returned iterator merges them.
     """
-    cached: dict[int, Outcome] = {}
+    cached: set[int] = set()
     if cache is not None and not full:
-        for i, item in enumerate(items):
-            if item.key and (hit := cache.get(item.key)) is not None:
-                cached[i] = hit
+        # which files are cached, not their outcomes: those are read one by one as the run
+        # reaches them, so a re-run holds one notice at a time, not the whole corpus
+        known = cache.keys()
+        cached = {i for i, item in enumerate(items) if item.key and item.key in known}
     todo = [item for i, item in enumerate(items) if i not in cached]
     computed, pool = _start(todo, resolve_jobs(jobs, len(todo)))
     return _merge(items, cached, computed, pool, cache)
@@ -195,7 +216,7 @@ def _outcomes(items: list[_Planned], cache: ExtractionCache | None, jobs: int | 
 
 def _merge(
     items: list[_Planned],
-    cached: dict[int, Outcome],
+    cached: set[int],
     computed: Iterator[Outcome],
     pool: ProcessPoolExecutor | None,
     cache: ExtractionCache | None,
@@ -204,7 +225,16 @@ def _merge(
     try:
         for i, item in enumerate(items):
             if i in cached:
-                yield cached[i]
+                assert cache is not None
+                hit = cache.get(item.key)
+                if hit is not None:
+                    yield hit
+                    continue
+                # an entry that can no longer be read (rare): extract the file here instead
+                outcome = _process_planned(item)
+                if _cacheable(outcome):
+                    cache.put(item.key, outcome)
+                yield outcome
                 continue
             outcome = next(computed)
             if cache is not None and item.key and _cacheable(outcome):
@@ -236,7 +266,7 @@ def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[obje
     """The error row for a file that repeats an earlier one (same bytes, or same notice), else ``None``."""
     if nid in seen:
         return _error(rel, "read", f"same bytes as {seen[nid]}: skipped as a duplicate (delete one of the two copies)")
-    key = content_key(extraction)
+    key = content_digest(extraction)
     if key is not None and key in seen:
         return _error(
             rel, "extract",
@@ -247,6 +277,16 @@ def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[obje
     if key is not None:
         seen[key] = rel
     return None
+
+
+def content_digest(extraction: Extraction) -> bytes | None:
+    """:func:`content_key` as a 16-byte digest: what a run remembers of every notice it has seen.
+
+    The key itself holds every window, instruction and phone of a notice; kept for 100,000
+    notices it would be most of the run's memory.
+    """
+    key = content_key(extraction)
+    return None if key is None else hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
@@ -270,6 +310,7 @@ def run_pipeline(
     jobs: int | None = None,
     full: bool = False,
     skip_if_up_to_date: bool = False,
+    sink: NoticeSink | None = None,
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -278,7 +319,9 @@ def run_pipeline(
     ``full`` ignores (and refreshes) the cache. ``jobs`` worker processes extract in parallel
     (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
     With ``skip_if_up_to_date``, a run whose inputs and code are those of the outputs already in
-    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows.
+    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows. With a
+    ``sink``, accepted notices go to ``sink.add`` instead of ``rows`` (so they need not all be
+    held at once); duplicates and unreadable files are in ``errors`` either way.
     """
     result = RunResult()
     hints = read_manifest(raw_dir)
@@ -299,12 +342,7 @@ def run_pipeline(
                 result.errors.append(error)
                 continue
             assert extraction is not None
-            result.source_of[nid] = item.rel
-            result.rows["notices"].append(extraction.notice)
-            result.rows["outage_windows"].extend(extraction.windows)
-            result.rows["guidance"].extend(extraction.guidance)
-            result.rows["contacts"].extend(extraction.contacts)
-            result.rows["repairs"].extend(extraction.repairs)
+            (result if sink is None else sink).add(nid, item.rel, extraction)
         if cache is not None:
             cache.retain(item.key for item in items if item.key)
     finally:
@@ -316,37 +354,37 @@ def run_pipeline(
 def run(
     raw_dir: Path, out_dir: Path, quiet: bool = False, jobs: int | None = None, full: bool = False, cache: bool = True
 ) -> int:
-    from pipeline.load import locked_outputs, write_outputs
-    from pipeline.publish import publish
-    from pipeline.validate import to_frame, validate_tables
-    from schemas.tables import ErrorsSchema
-
     if not raw_dir.is_dir():
         print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
         return 2
+    from pipeline.batches import BatchSink  # light: it imports validation and loading at its first batch
+
     started = time.perf_counter()
-    with show_progress(not quiet):
-        result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full, skip_if_up_to_date=True)
-    if result.up_to_date:
-        if not quiet:
-            print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
-        return 0
-    frames, validation_errors = validate_tables(result.rows, result.source_of)
-    errors = result.errors + validation_errors
-    frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
+    sink = BatchSink(out_dir)
     try:
+        with show_progress(not quiet):
+            result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
+                                  skip_if_up_to_date=True, sink=sink)
+        if result.up_to_date:
+            if not quiet:
+                print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
+            return 0
+        from pipeline.load import locked_outputs
+        from pipeline.publish import publish
+
         # one lock over the tables and the pages made from them, so a concurrent run never
         # leaves a report describing other tables (the lock is re-entrant)
         with locked_outputs(out_dir):
-            write_outputs(frames, out_dir, stamp=result.signature if cache else None)
-            problems = publish(out_dir, raw_dir)  # report.html and datapackage.json, after the tables
+            rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
+            problems = publish(out_dir, raw_dir)  # report, workbook and data package, after the tables
     except OSError as exc:
         print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
         return 3
+    finally:
+        sink.discard()  # a no-op once committed; otherwise the staging folder goes
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not quiet:
-        rows = {name: len(frame) for name, frame in frames.items()}
         print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
         for err in errors:
             print(f"  ! {err['source_file']} [{err['stage']}]: {err['error']}")
