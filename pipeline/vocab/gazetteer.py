@@ -144,3 +144,25 @@ def city_for_area_code(code: str) -> tuple[str, str] | None:
     if places:
         return places[0].name, places[0].province
     return city, province
+
+
+# Rows of the adcode table that group counties rather than name a place (市辖区 of 北京市,
+# 省直辖县级行政区划 of 湖北省): not cities anyone publishes a notice for.
+_GROUPING_NAMES = ("市辖区", "县")
+
+
+def prefecture_cities() -> list[tuple[str, str, str]]:
+    """Every city-level place, as ``(province, city, adcode)`` in adcode order.
+
+    Prefecture-level cities and prefectures, the four municipalities, and the county-level
+    places a province governs directly (天门市, 琼海市): the places a cutover notice is issued
+    for. ``prefecture_cities()[0]`` → ``("北京市", "北京市", "110000")``.
+    """
+    seen: set[str] = set()
+    out = []
+    for p in sorted(gazetteer().places, key=lambda p: p.adcode):
+        if p.level != "city" or p.name in _GROUPING_NAMES or "直辖" in p.name or p.name in seen:
+            continue
+        seen.add(p.name)
+        out.append((p.province, p.name, p.adcode))
+    return out
