@@ -234,8 +234,18 @@ VIEWS |= {
             FROM prefecture_coverage
             GROUP BY ALL
         )
-        SELECT cov.*, coalesce(wide.province_wide_notices, 0) AS province_wide_notices
-        FROM cov LEFT JOIN wide USING (province)
+        SELECT
+            province,
+            coalesce(cities, 0) AS cities,
+            coalesce(cities_with_notice, 0) AS cities_with_notice,
+            coalesce(cities_without_notice, 0) AS cities_without_notice,
+            coalesce(missing_cities, []) AS missing_cities,
+            coalesce(cities_without_phone_number, 0) AS cities_without_phone_number,
+            coalesce(cities_lacking_phone_number, []) AS cities_lacking_phone_number,
+            coalesce(other_places_with_notice, 0) AS other_places_with_notice,
+            coalesce(city_notices, 0) AS city_notices,
+            coalesce(wide.province_wide_notices, 0) AS province_wide_notices
+        FROM cov FULL OUTER JOIN wide USING (province)
         ORDER BY province
     """,
     # Every window with an announced end, longest first, ranked nationally and within its province.

@@ -87,10 +87,18 @@ def test_guidance_matrix_city_by_category(con):
     assert len(rows) == 4
 
 
+COVERAGE_VIEWS = ("prefecture_coverage", "province_coverage")
+
+
 def test_views_on_empty_tables():
     con = memory_db({})
     for name in VIEWS:
-        assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(0,)]
+        if name not in COVERAGE_VIEWS:
+            assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(0,)]
+    # with no notice at all, every city of the gazetteer is missing
+    assert con.execute("SELECT count(*) FILTER (WHERE has_notice), count(*) FROM prefecture_coverage").fetchone()[0] == 0
+    missing, cities = con.execute("SELECT sum(cities_without_notice), sum(cities) FROM province_coverage").fetchone()
+    assert missing == cities > 300
 
 
 def test_every_run_creates_the_views_readable_read_only(tmp_path):
