@@ -137,7 +137,7 @@ def test_report_loads_nothing_from_anywhere(tmp_path):
 
 def test_report_shows_cities_windows_contacts_and_repairs(tmp_path):
     out = write_synthetic_outputs(tmp_path)
-    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
     soup = BeautifulSoup(page, "html.parser")
     cards = soup.select("section.card")
     assert [c.h3.get_text(" ", strip=True).split()[0] for c in cards] == [
@@ -156,8 +156,10 @@ def test_report_shows_cities_windows_contacts_and_repairs(tmp_path):
 
 def test_report_of_empty_tables(tmp_path):
     out = write_synthetic_outputs(tmp_path, {})
-    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
     assert "No outage windows." in page
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    assert "没有停机时段。" in page
 
 
 def test_write_report_is_atomic(tmp_path, monkeypatch):
