@@ -51,7 +51,7 @@ REPORT_NAME = "report.html"
 DB_NAME = "notices.duckdb"  # as pipeline.load.DB_NAME (not imported: it would load pandas and pyarrow)
 
 # Caps that keep the page a few MB whatever the corpus size.
-DETAIL_BUDGET = 1500  # items of one kind (windows, contacts, …) over all city cards
+DETAIL_BUDGET = 1000  # items of one kind (windows, contacts, …) over all city cards
 DETAIL_MIN, DETAIL_MAX = 3, 60  # items per card, whatever the number of cities
 UNKNOWN_CITY_CARDS = 50  # notices without a city get a card each, up to this many
 TIMELINE_NOTICES = 30  # lanes in the main timeline
@@ -101,7 +101,7 @@ def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]
 
 
 def per_card_limit(cards: int) -> int:
-    """Items of one kind per city card: ``per_card_limit(14)`` → ``60``; ``per_card_limit(350)`` → ``4``."""
+    """Items of one kind per city card: ``per_card_limit(14)`` → ``60``; ``per_card_limit(350)`` → ``3``."""
     return max(DETAIL_MIN, min(DETAIL_MAX, DETAIL_BUDGET // max(1, cards)))
 
 
