@@ -34,9 +34,9 @@ class BatchSink:
     rows, errors = sink.commit(read_errors, stamp)``. ``discard()`` abandons the generation.
     """
 
-    def __init__(self, out_dir: Path, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, out_dir: Path, batch_size: int | None = None) -> None:
         self.out_dir = out_dir
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.validation_errors: list[dict] = []
         self._rows: dict[str, list[dict]] = {k: [] for k in TABLE_KEYS}
         self._source_of: dict[str, str] = {}

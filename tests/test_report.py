@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -247,3 +248,45 @@ def test_every_run_writes_report_and_datapackage(shipped_run):
     leftovers = [p.name for p in shipped_run.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
     assert leftovers == []
 
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (Debian package `chromium`; .ci/run installs it)")
+def test_chinese_report_and_province_filter_in_headless_chromium(shipped_run, tmp_path):
+    import duckdb
+
+    report = shipped_run / REPORT_NAME
+    con = duckdb.connect(str(shipped_run / "notices.duckdb"), read_only=True)
+    try:
+        days = con.execute("SELECT count(*) FROM national_daily_outages").fetchone()[0]
+        province, cities = con.execute(
+            "SELECT province, count(*) FROM city_comparison WHERE city_scope = 'city' GROUP BY province "
+            "ORDER BY count(*) DESC, province LIMIT 1").fetchone()
+    finally:
+        con.close()
+
+    dom = chromium("--dump-dom", report.resolve().as_uri(), profile=tmp_path / "profile-zh")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
+    soup = BeautifulSoup(dom.stdout, "html.parser")
+    assert soup.html.get("lang") == "zh-CN" and soup.html.get("data-report-ready") == "1"
+    page = soup.get_text(" ")
+    for heading in ("全国概况", "各省上线日历", "覆盖情况", "最长停机", "城市对比", "各城市详情"):
+        assert heading in page, heading
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", page), "dates are written the Chinese way"
+    assert re.search(r"\d+天(\d+小时)?", page), "durations are written the Chinese way"
+    chart = soup.find("svg", id="national-chart")
+    assert chart is not None and len(chart.select("rect.day")) == days > 0  # a bar for every day with an outage
+
+    # the province filter, opened from the address as a shared link would
+    url = report.resolve().as_uri() + "#province=" + quote(province)
+    dom = chromium("--dump-dom", url, profile=tmp_path / "profile-filter")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
+    soup = BeautifulSoup(dom.stdout, "html.parser")
+    assert soup.html.get("data-province-filter") == province
+    shown = [tr for tr in soup.select("table.compare tbody tr") if tr.get("hidden") is None]
+    assert len(shown) == cities and {tr["data-province"] for tr in shown} == {province}
+    others = [el for el in soup.select("[data-province]") if el["data-province"] != province]
+    assert others and all(el.get("hidden") is not None for el in others)
+    cards = [c for c in soup.select("section.card") if c.get("hidden") is None]
+    assert cards and all(c["data-province"] == province for c in cards)
