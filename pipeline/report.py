@@ -46,6 +46,7 @@ from pipeline.captions import (
     text,
 )
 from pipeline.query import display_width
+from pipeline.views import UNKNOWN_CITY_PREFIX
 
 REPORT_NAME = "report.html"
 DB_NAME = "notices.duckdb"  # as pipeline.load.DB_NAME (not imported: it would load pandas and pyarrow)
@@ -193,7 +194,7 @@ def _load(con: Any) -> ReportData:
                                OR rank_in_province <= {LONGEST_PER_PROVINCE} ORDER BY rank"""),
         rule_counts=_rows(con, "SELECT rule, count(*) AS n FROM repairs GROUP BY rule ORDER BY n DESC, rule"),
         repairs=_rows(con, f"""
-            SELECT p.city_label, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
+            SELECT p.city_label, p.city_scope, p.province, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
             ORDER BY p.city_label, p.source_file, r.table_name, r.column_name LIMIT {LISTED_REPAIRS}"""),
         errors=_rows(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
         lanes=lanes,
@@ -262,15 +263,17 @@ def window_label(scheme: str | None, service: str | None, lang: str = DEFAULT_LA
 
 
 def place_label(row: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
-    """How a ``city_label`` reads: the city; ``陕西省（全省）``; ``（城市不详）a.txt`` (the views' labels are English)."""
+    """How a row's place reads (the views' ``city_label`` is English for the two special scopes).
+
+    ``{"city_scope": "city", "city_label": "西安市"}`` → ``"西安市"``; scope ``province`` →
+    ``"陕西省（全省）"``; scope ``unknown`` → ``"（城市不详）a.txt"``.
+    """
     scope = row.get("city_scope")
-    if scope == "province" or (scope is None and row.get("city") is None and row.get("province")
-                               and str(row.get("city_label", "")).endswith("(province-wide)")):
+    if scope == "province":
         return text("province_wide_label", lang, province=row["province"])
-    if scope == "unknown" or (scope is None and row.get("city") is None and not row.get("province")):
-        label = str(row.get("city_label", ""))
-        return text("unknown_label", lang, file=label.removeprefix("(city unknown) "))
-    return str(row.get("city_label") or row.get("city") or "")
+    if scope == "unknown":
+        return text("unknown_label", lang, file=row.get("source_file") or str(row["city_label"]).removeprefix(UNKNOWN_CITY_PREFIX))
+    return str(row["city_label"])
 
 
 def province_of(row: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
@@ -930,6 +933,7 @@ table.calendar td.cal{white-space:nowrap;padding:3px 4px}table.calendar th{white
 i.m{display:inline-block;width:7px;height:12px;margin-right:1px;background:#f3f4f6}
 i.m1{background:#fcd9cc}i.m2{background:#f4a582}i.m3{background:#d6604d}i.m4{background:#b2182b}
 table.coverage span.bad{color:var(--bad);font-weight:bold}
+table.peaks th+th,table.coverage thead th+th{text-align:right}
 #filters{display:flex;gap:12px;align-items:center;flex-wrap:wrap;margin:6px 0}
 #province-filter{font:inherit;padding:4px 8px}
 .more{font-size:12px;margin:0 0 6px}

@@ -59,7 +59,7 @@ VIEWS: dict[str, str] = {
             w.start_at, w.end_at, w.hours,
             w.end_at IS NULL AS open_ended,
             w.year_inferred, w.start_text, w.end_text, w.end_source,
-            p.source_file, p.source_url, w.notice_id, w.window_no
+            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
     """,
@@ -253,7 +253,7 @@ VIEWS |= {
         SELECT
             row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
             row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
-            city_label, city, province, scheme, service, start_at, end_at, hours, year_inferred,
+            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
             source_file, notice_id, window_no
         FROM city_timeline
         WHERE hours IS NOT NULL
