@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import sys
@@ -64,15 +65,34 @@ def notice_id_of(data: bytes) -> str:
 
 def discover(raw_dir: Path) -> list[Path]:
     """Every notice file below ``raw_dir``, in a stable order (the manifest and dotfiles excluded)."""
-    files = []
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.name == MANIFEST_NAME or path.suffix.lower() in {".yaml", ".yml", ".json", ".md"} and path.parent == raw_dir:
-            continue
-        files.append(path)
-    return files
+    return [raw_dir / rel for rel in discover_relative(raw_dir)]
+
+
+_TOP_LEVEL_NON_NOTICES = {".yaml", ".yml", ".json", ".md"}  # the source registry, READMEs
+
+
+def discover_relative(raw_dir: Path) -> list[str]:
+    """:func:`discover` as ``/``-separated paths relative to ``raw_dir``: ``["sub/a.txt", "xian.txt"]``.
+
+    Strings rather than ``Path`` objects because a run keeps one per file: 100,000 ``Path``
+    objects take 70 MB. Sorted by path components, as ``Path`` objects sort; dot-folders, the
+    manifest and top-level registry/README files are left out, symlinked folders not followed.
+    """
+    rels = []
+    for root, dirs, files in os.walk(raw_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = os.path.relpath(root, raw_dir)
+        top = base == "."
+        for name in files:
+            if name.startswith(".") or name == MANIFEST_NAME:
+                continue
+            if top and os.path.splitext(name)[1].lower() in _TOP_LEVEL_NON_NOTICES:
+                continue
+            if not os.path.isfile(os.path.join(root, name)):  # a broken symlink
+                continue
+            rels.append(name if top else f"{base.replace(os.sep, '/')}/{name}")
+    rels.sort(key=lambda rel: rel.split("/"))
+    return rels
 
 
 # Bigger than any notice by far (they are well under 1 MB). Reading a 50 MB page takes a minute
@@ -131,20 +151,26 @@ def _too_large_message(size: int) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Planned:
-    """One discovered file, hashed, with its cache key (``key`` is empty when it could not be read)."""
+    """One discovered file, hashed, with its cache key (``key`` is empty when it could not be read).
 
-    path: Path
+    Kept for every file of a run, so it is small: the path as a string, slots, shared hints.
+    """
+
+    path: str
     rel: str
     hints: SourceHints
     key: str
 
 
-def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
+_NO_HINTS = SourceHints()
+
+
+def _plan(rel: str, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
     """Hash one file for its cache key; an unreadable file gets no key and is never cached."""
-    rel = path.relative_to(raw_dir).as_posix()
-    hint = hints.get(rel) or hints.get(path.name) or SourceHints()
+    path = os.path.join(raw_dir, rel)
+    hint = hints.get(rel) or hints.get(rel.rsplit("/", 1)[-1]) or _NO_HINTS
     try:
         digest = _sha256_file(path)
     except OSError:
@@ -152,10 +178,10 @@ def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
     return _Planned(path, rel, hint, cache_key(digest, rel, hint))
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: str | Path) -> str:
     """SHA-256 of a file read in 1 MB blocks, so a huge file is never held in memory."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         while block := f.read(1 << 20):
             h.update(block)
     return h.hexdigest()
@@ -163,7 +189,7 @@ def _sha256_file(path: Path) -> str:
 
 def _process_planned(item: _Planned) -> Outcome:
     """Worker entry point (module level, so a process pool can pickle it)."""
-    return process_file(item.path, item.rel, item.hints)
+    return process_file(Path(item.path), item.rel, item.hints)
 
 
 def _cacheable(outcome: Outcome) -> bool:
@@ -183,16 +209,21 @@ def resolve_jobs(jobs: int | None, n_files: int) -> int:
     return 1 if n_files < PARALLEL_MIN_FILES else max(1, os.cpu_count() or 1)
 
 
+# Workers start as fresh interpreters: a forked worker would carry (and count, in its resident
+# memory) everything the main process holds at that moment — the list of every file of the run,
+# which grows with the corpus. ``python -m pipeline``'s __main__ is guarded for this.
+_WORKER_START = multiprocessing.get_context("spawn")
+
+
 def _start(items: list[_Planned], jobs: int) -> tuple[Iterator[Outcome], ProcessPoolExecutor | None]:
     """Start computing the outcomes of ``items``: in ``jobs`` worker processes when worth it.
 
     Returns the outcomes in order (lazily) and the pool to shut down, if any. Every task is
-    submitted here, so the workers are forked now — before the caller starts a progress-bar
-    thread, whose locks a forked child must not inherit.
+    submitted here, so the workers start now.
     """
     if jobs <= 1 or len(items) < 2:
         return map(_process_planned, items), None
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_WORKER_START)
     # chunks: few enough round trips to keep pickling overhead low, small enough to balance
     chunksize = max(1, min(64, len(items) // (jobs * 8)))
     return pool.map(_process_planned, items, chunksize=chunksize), pool
@@ -325,7 +356,7 @@ def run_pipeline(
     """
     result = RunResult()
     hints = read_manifest(raw_dir)
-    items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
+    items = [_plan(rel, raw_dir, hints) for rel in discover_relative(raw_dir)]
     result.signature = run_signature([item.key for item in items])
     if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
         result.files_read, result.up_to_date = len(items), True
