@@ -46,7 +46,7 @@ from pipeline.captions import (
     text,
 )
 from pipeline.query import display_width
-from pipeline.views import UNKNOWN_CITY_PREFIX
+from pipeline.views import UNKNOWN_CITY_PREFIX, reading
 
 REPORT_NAME = "report.html"
 DB_NAME = "notices.duckdb"  # as pipeline.load.DB_NAME (not imported: it would load pandas and pyarrow)
@@ -116,14 +116,8 @@ def _capped(select: str, partition: str, order: str, limit: int) -> str:
 
 def load_report_data(db: Path) -> ReportData:
     """Read what the report shows from ``db`` (read-only, so a running writer is not blocked)."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        con.execute("SET memory_limit = '256MB'")
+    with reading(db) as con:
         return _load(con)
-    finally:
-        con.close()
 
 
 def _load(con: Any) -> ReportData:

@@ -13,6 +13,12 @@ reflect the tables next to them. Every view keys cities by ``city_label``, which
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
 
 # Guidance that sends a patient to get money back later: its deadline is the one a patient
@@ -308,3 +314,26 @@ def create_gazetteer_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE {GAZETTEER_TABLE} (province VARCHAR NOT NULL, city VARCHAR NOT NULL, adcode VARCHAR NOT NULL)")
     con.executemany(f"INSERT INTO {GAZETTEER_TABLE} VALUES (?, ?, ?)", prefecture_cities())
     con.execute(f"COMMENT ON TABLE {GAZETTEER_TABLE} IS 'reference: every city-level place of the national adcode table (cpca)'")
+
+
+# What the publishing steps (report, workbook) may keep in memory while they read the views;
+# past it DuckDB spills to a temporary folder, so reading costs the same at any corpus size.
+READ_MEMORY_LIMIT = "256MB"
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``db`` opened read-only with bounded memory: ``with reading(Path("outputs/notices.duckdb")) as con: …``.
+
+    A read-only connection has nowhere to spill by default and fails when a query outgrows the
+    limit; it gets a temporary folder of its own, deleted afterwards.
+    """
+    spill = tempfile.mkdtemp(prefix="ybcutover-duckdb-")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{spill}'")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)

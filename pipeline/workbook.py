@@ -132,14 +132,12 @@ def write_workbook(out_dir: Path) -> Path:
 
     ``write_workbook(Path("outputs"))`` → ``Path("outputs/notices.xlsx")``.
     """
-    import duckdb
     from rustpy_xlsxwriter import Format, write_worksheets
 
+    from pipeline.views import reading
     from schemas.tables import TABLES, column_specs
 
-    con = duckdb.connect(str(out_dir / DB_NAME), read_only=True)
-    try:
-        con.execute("SET memory_limit = '256MB'")
+    with reading(out_dir / DB_NAME) as con:
         sources = [("city_comparison", "city_comparison", _kinds_of_view(con, "city_comparison"))]
         sources += [(t.name, t.name, [(c.name, c.kind) for c in column_specs(t.model)]) for t in TABLES]
         sheets, widths, formats, filters = [], {}, {}, {}
@@ -150,9 +148,9 @@ def write_workbook(out_dir: Path) -> Path:
             per_sheet = EXCEL_MAX_ROWS - 1
             for part in range(max(1, -(-n // per_sheet))):
                 name = sheet_name(table, part + 1)
-                # rowid keeps a table's own order (the view has its own ORDER BY)
-                order = "" if table == "city_comparison" else " ORDER BY rowid"
-                sql = f"SELECT {columns} FROM {source}{order} LIMIT {per_sheet} OFFSET {part * per_sheet}"
+                # no ORDER BY: a scan keeps the insertion order (DuckDB's preserve_insertion_order),
+                # and sorting a million rows would cost memory that grows with the table
+                sql = f"SELECT {columns} FROM {source} LIMIT {per_sheet} OFFSET {part * per_sheet}"
                 sheets.append((name, _rows(con, sql, kinds) if n else _empty(kinds)))
                 widths[name] = _widths(con, source, kinds)
                 formats[name] = {header(c): date_format for c, kind in kinds if kind == "date"}
@@ -174,7 +172,5 @@ def write_workbook(out_dir: Path) -> Path:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    finally:
-        con.close()
     return out_dir / WORKBOOK_NAME
 
