@@ -350,7 +350,9 @@ def run_pipeline(
     ``full`` ignores (and refreshes) the cache. ``jobs`` worker processes extract in parallel
     (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
     With ``skip_if_up_to_date``, a run whose inputs and code are those of the outputs already in
-    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows. With a
+    ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows. Worker processes
+    are fresh interpreters that import the caller's main module, so a script calling this with
+    ``jobs`` ≥ 2 (or ≥ 50 files) needs the usual ``if __name__ == "__main__":`` guard. With a
     ``sink``, accepted notices go to ``sink.add`` instead of ``rows`` (so they need not all be
     held at once); duplicates and unreadable files are in ``errors`` either way.
     """
