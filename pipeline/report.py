@@ -45,11 +45,17 @@ from pipeline.captions import (
     fmt_month,
     text,
 )
+from pipeline.load import DB_NAME
 from pipeline.query import display_width
-from pipeline.views import UNKNOWN_CITY_PREFIX, reading
+from pipeline.views import (
+    REIMBURSEMENT_ACTIONS,
+    REIMBURSEMENT_CATEGORIES,
+    UNKNOWN_CITY_PREFIX,
+    USABLE_PHONE_STATUSES,
+    reading,
+)
 
 REPORT_NAME = "report.html"
-DB_NAME = "notices.duckdb"  # as pipeline.load.DB_NAME (not imported: it would load pandas and pyarrow)
 
 # Caps that keep the page a few MB whatever the corpus size.
 DETAIL_BUDGET = 1000  # items of one kind (windows, contacts, …) over all city cards
@@ -61,10 +67,6 @@ LONGEST_NATIONAL, LONGEST_PER_PROVINCE = 20, 10
 PEAK_DAYS = 10
 LISTED_REPAIRS = LISTED_ERRORS = 200
 
-# Guidance that sends a patient to get money back later (as in pipeline.views).
-REIMBURSEMENT_CATEGORIES: tuple[str, ...] = ("reimbursement",)
-REIMBURSEMENT_ACTIONS: tuple[str, ...] = ("pay_then_reimburse", "pay_then_settle_at_provider")
-USABLE_PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "short_number")
 
 
 # ---------------------------------------------------------------------------------------------

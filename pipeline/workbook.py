@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.captions import column
+from pipeline.load import DB_NAME
 
 WORKBOOK_NAME = "notices.xlsx"
-DB_NAME = "notices.duckdb"
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, the header included
 EXCEL_MAX_TEXT = 32_767  # characters per cell
 FETCH_ROWS = 5000
