@@ -181,7 +181,11 @@ def test_write_report_is_atomic(tmp_path, monkeypatch):
 def test_report_command(tmp_path, capsys):
     out = write_synthetic_outputs(tmp_path / "out")
     assert main(["report", "--out", str(out)]) == 0
-    assert (out / REPORT_NAME).is_file()
+    assert '<html lang="zh-CN">' in (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert main(["report", "--out", str(out), "--lang", "en"]) == 0
+    page = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert BeautifulSoup(page, "html.parser").find("h2", id="compare").text == "Cities side by side"
     assert main(["report", "--out", str(tmp_path / "nothing")]) == 2
     assert "pipeline run" in capsys.readouterr().err
 
