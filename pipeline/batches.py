@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from pipeline.extract import Extraction
     from pipeline.load import Generation
 
-# Notices per batch: large enough that pandera's fixed cost per call is small (≈ 5 % of a
-# batch's validation), small enough that a batch's rows and frames stay well under 100 MB.
+# Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
+# enough that a batch's rows, frames and Arrow tables stay a few tens of MB (≈ 40,000 rows).
 BATCH_SIZE = 2000
 
 TABLE_KEYS = ("notices", "outage_windows", "guidance", "contacts", "repairs")
