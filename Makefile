@@ -22,4 +22,4 @@ test: $(STAMP) lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb outputs/report.html outputs/datapackage.json
+	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb outputs/notices.xlsx outputs/report.html outputs/datapackage.json

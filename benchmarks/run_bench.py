@@ -1,6 +1,6 @@
 """Benchmark the pipeline end to end: throughput, re-run cost and peak memory by corpus size.
 
-For each N (default 100, 1000, 10000) it generates N notices (``generate.py``) and runs
+For each N (default 10000 and 100000) it generates N notices (``generate.py``) and runs
 ``python -m pipeline run`` as a subprocess three times into one output folder:
 
 - ``cold``: empty output folder, nothing cached;
@@ -13,10 +13,14 @@ RSS of the pipeline and its workers, sampled from /proc every 20 ms. A per-stage
 (read / normalize / extract / validate / load) of a serial in-process run, and the functions
 that dominate extraction (cProfile), are printed after the table.
 
-    python benchmarks/run_bench.py [--sizes 100 1000 10000] [--jobs N] [--html-share 0.0]
+It also records the size of ``report.html`` and ``notices.xlsx`` after each cold run, and
+the start-up cost: ``python -m pipeline --help`` and a no-op run over the shipped ``raw/``
+(five runs each, minimum and median).
+
+    python benchmarks/run_bench.py [--sizes 10000 100000] [--jobs N] [--html-share 0.0]
            [--work /tmp/ybbench] [--report benchmarks/results/latest.md]
 
-Not a test: nothing here is collected by pytest, and it takes minutes for N = 10000.
+Not a test: nothing here is collected by pytest, and it takes about half an hour for N = 100000.
 """
 
 from __future__ import annotations
@@ -117,6 +121,23 @@ def pipeline_cmd(raw: Path, out: Path, jobs: int | None) -> list[str]:
     return cmd + (["--jobs", str(jobs)] if jobs else [])
 
 
+SIZES: dict[int, dict[str, int]] = {}  # N → bytes of report.html and notices.xlsx after the cold run
+
+
+def startup(work: Path, repeats: int = 5) -> str:
+    """Seconds for ``--help`` and for a no-op run over ``raw/`` (the shipped corpus): min and median."""
+    out = work / "out-startup"
+    shutil.rmtree(out, ignore_errors=True)
+    raw = REPO / "raw"
+    subprocess.run([sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--quiet"], cwd=CODE, check=True)
+    lines = ["| command | min s | median s |", "|---|---:|---:|"]
+    for label, cmd in (("python -m pipeline --help", [sys.executable, "-m", "pipeline", "--help"]),
+                       ("no-op run (raw/, 14 files)", pipeline_cmd(raw, out, None))):
+        times = sorted(measure(cmd).seconds for _ in range(repeats))
+        lines.append(f"| `{label}` | {times[0]:.2f} | {times[len(times) // 2]:.2f} |")
+    return "\n".join(lines)
+
+
 def bench_size(n: int, work: Path, jobs: int | None, html_share: float) -> dict[str, Measure]:
     """Cold, no-op and one-changed runs over ``n`` generated notices."""
     from generate import generate
@@ -127,6 +148,8 @@ def bench_size(n: int, work: Path, jobs: int | None, html_share: float) -> dict[
         generate(n, raw, seed=n, html_share=html_share)
     shutil.rmtree(out, ignore_errors=True)
     results = {"cold": measure(pipeline_cmd(raw, out, jobs))}
+    SIZES[n] = {name: (out / name).stat().st_size if (out / name).exists() else 0
+                for name in ("report.html", "notices.xlsx")}
     results["no-op"] = measure(pipeline_cmd(raw, out, jobs))
     victim = sorted(raw.iterdir())[n // 2]
     original = victim.read_bytes()
@@ -237,12 +260,15 @@ def report(all_results: dict[int, dict[str, Measure]], jobs: int | None) -> str:
             flag = "" if m.status == 0 else f" (exit {m.status})"
             lines.append(f"| {n} | {name}{flag} | {m.seconds:.2f} | {n / m.seconds:.0f} | {m.seconds / cold:.0%} "
                          f"| {m.maxrss_mib:.0f} | {m.tree_mib:.0f} | {m.load:.1f} |")
+    if SIZES:
+        lines += ["", "| N | report.html MB | notices.xlsx MB |", "|---:|---:|---:|"]
+        lines += [f"| {n} | {s['report.html'] / 2**20:.2f} | {s['notices.xlsx'] / 2**20:.1f} |" for n, s in SIZES.items()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--jobs", type=int, default=None, help="passed to run --jobs (default: the pipeline's default)")
     parser.add_argument("--html-share", type=float, default=0.0, help="share of notices generated as HTML pages")
     parser.add_argument("--work", type=Path, default=Path("/tmp/ybbench"), help="scratch folder (default /tmp/ybbench)")
@@ -263,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         results[n] = bench_size(n, args.work, args.jobs, args.html_share)
         print(report({n: results[n]}, args.jobs).splitlines()[-3:], flush=True)
     text = report(results, args.jobs)
+    text += "\n\nStart-up (five runs each):\n\n" + startup(args.work)
     if args.profile_size:
         print(f"code under test: {pipeline.__file__}", file=sys.stderr)
         if not (args.work / f"raw-{args.profile_size}").is_dir():

@@ -2,4 +2,6 @@ import sys
 
 from pipeline.cli import main
 
-sys.exit(main())
+# guarded: extraction workers start as fresh interpreters that import this module (pipeline/run.py)
+if __name__ == "__main__":
+    sys.exit(main())

@@ -146,6 +146,13 @@ class ExtractionCache:
             self.hits += 1
         return value
 
+    def keys(self) -> set[str]:
+        """Every key with a stored outcome (the outcomes themselves stay on disk until :meth:`get`)."""
+        try:
+            return {k for (k,) in self._con.execute("SELECT key FROM outcome")}
+        except sqlite3.DatabaseError:
+            return set()
+
     def put(self, key: str, outcome: Any) -> None:
         """Store one outcome; committed in batches (see the class docstring)."""
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)

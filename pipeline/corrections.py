@@ -99,49 +99,98 @@ def _parse(column: str, value: str) -> object:
 
 def apply_corrections(rows: dict[str, list[dict]], source_of: dict[str, str],
                       corrections: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Apply ``corrections`` to the run's rows in place; return ``(repairs, errors)``."""
-    repairs, errors = [], []
+    """Apply ``corrections`` to a run's rows in place; return ``(repairs, errors)``.
+
+    The whole-run form of :class:`CorrectingSink` (which corrects one notice at a time).
+    """
+    repairs: list[dict] = []
+    errors = notice_errors(corrections, set(source_of))
     for c in corrections:
-        nid, table, column = c["notice_id"], c["table_name"], c["column_name"]
-        where = f"{c['source_file']} ({table} {c['row_key'] or 'row'}, {column})"
-        if nid not in source_of:
-            moved = [n for n, f in source_of.items() if f == c["source_file"]]
-            why = ("its text changed since the correction was made" if moved else "the notice is no longer in the raw folder")
-            errors.append({"source_file": c["source_file"], "stage": "correct",
-                           "error": f"correction of {where} not applied: {why}; check the value against the notice again "
-                                    f"and record it anew with `pipeline review`, or delete the line from {CORRECTIONS_NAME}"})
-            continue
-        if column not in CORRECTABLE.get(table, {}):
-            errors.append({"source_file": c["source_file"], "stage": "correct",
-                           "error": f"correction of {where} not applied: {table}.{column} cannot be corrected "
-                                    f"(correctable: {', '.join(CORRECTABLE.get(table, {})) or 'none'})"})
-            continue
-        targets = [r for r in rows.get(table, []) if r.get("notice_id") == nid and row_key(table, r) == c["row_key"]]
-        if not targets:
-            errors.append({"source_file": c["source_file"], "stage": "correct",
-                           "error": f"correction of {where} not applied: no such row any more (the extraction changed); "
-                                    f"review the notice's rows again and record the correction anew"})
-            continue
-        row = targets[0]
-        old = row.get(column)
-        confidence_column = CORRECTABLE[table][column]
-        if c["value"] != CONFIRMED:
-            try:
-                row[column] = _parse(column, c["value"])
-            except ValueError as exc:
-                errors.append({"source_file": c["source_file"], "stage": "correct",
-                               "error": f"correction of {where} not applied: '{c['value']}' is not a valid {column} ({exc})"})
-                continue
-            if table == "outage_windows" and column in ("start_at", "end_at"):
-                start, end = row.get("start_at"), row.get("end_at")
-                row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
-        row[confidence_column] = "reviewed"
-        row[confidence_column + "_reasons"] = ["manual_review"]
-        shown = _minute(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
-        repairs.append({**repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
-                                 f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}"),
-                        "notice_id": nid})
+        if c["notice_id"] in source_of:
+            r, e = _apply_one(rows, c)
+            repairs += r
+            errors += e
     return repairs, errors
+
+
+def notice_errors(corrections: list[dict], seen: set[str]) -> list[dict]:
+    """Error rows for the corrections whose notice the run did not see (its text changed, or it is gone)."""
+    out = []
+    for c in corrections:
+        if c["notice_id"] in seen:
+            continue
+        out.append({"source_file": c["source_file"], "stage": "correct",
+                    "error": f"correction of {_where(c)} not applied: the notice with that content is not in the raw "
+                             f"folder any more (its text changed, or it was removed); check the value against the "
+                             f"notice again and record it anew with `pipeline review`, or delete the line from "
+                             f"{CORRECTIONS_NAME}"})
+    return out
+
+
+def _where(c: dict) -> str:
+    return f"{c['source_file']} ({c['table_name']} {c['row_key'] or 'row'}, {c['column_name']})"
+
+
+def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[dict]]:
+    """Apply one correction to the rows of its notice: ``([repair], [])`` or ``([], [error])``."""
+    nid, table, column = c["notice_id"], c["table_name"], c["column_name"]
+    where = _where(c)
+
+    def error(why: str) -> tuple[list[dict], list[dict]]:
+        return [], [{"source_file": c["source_file"], "stage": "correct", "error": f"correction of {where} not applied: {why}"}]
+
+    if column not in CORRECTABLE.get(table, {}):
+        return error(f"{table}.{column} cannot be corrected (correctable: {', '.join(CORRECTABLE.get(table, {})) or 'none'})")
+    targets = [r for r in rows.get(table, []) if r.get("notice_id") == nid and row_key(table, r) == c["row_key"]]
+    if not targets:
+        return error("no such row any more (the extraction changed); review the notice's rows again and record the "
+                     "correction anew")
+    row = targets[0]
+    old = row.get(column)
+    confidence_column = CORRECTABLE[table][column]
+    if c["value"] != CONFIRMED:
+        try:
+            row[column] = _parse(column, c["value"])
+        except ValueError as exc:
+            return error(f"'{c['value']}' is not a valid {column} ({exc})")
+        if table == "outage_windows" and column in ("start_at", "end_at"):
+            start, end = row.get("start_at"), row.get("end_at")
+            row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
+    row[confidence_column] = "reviewed"
+    row[confidence_column + "_reasons"] = ["manual_review"]
+    shown = _minute(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
+    fixed = repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
+                   f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}")
+    return [{**fixed, "notice_id": nid}], []
+
+
+class CorrectingSink:
+    """A notice sink (``pipeline.run.NoticeSink``) that applies the raw folder's corrections to each
+    notice before handing it on, and adds the corrections it could not apply to the errors."""
+
+    def __init__(self, inner, raw_dir: Path) -> None:
+        self.inner = inner
+        corrections, self.errors = read_corrections(raw_dir)
+        self.by_notice: dict[str, list[dict]] = {}
+        for c in corrections:
+            self.by_notice.setdefault(c["notice_id"], []).append(c)
+        self.corrections = corrections
+        self.seen: set[str] = set()
+
+    def add(self, nid: str, rel: str, extraction) -> None:
+        self.seen.add(nid)
+        rows = {"notices": [extraction.notice], "outage_windows": extraction.windows, "contacts": extraction.contacts}
+        for c in self.by_notice.get(nid, []):
+            repairs, errors = _apply_one(rows, c)
+            extraction.repairs.extend(repairs)
+            self.errors.extend(errors)
+        self.inner.add(nid, rel, extraction)
+
+    def commit(self, read_errors: list[dict], stamp: str | None):
+        return self.inner.commit(read_errors + self.errors + notice_errors(self.corrections, self.seen), stamp)
+
+    def discard(self) -> None:
+        self.inner.discard()
 
 
 def append_correction(raw_dir: Path, correction: dict) -> Path:

@@ -9,12 +9,14 @@ Two runs on one output folder take turns through a lock file (``OUT/.pipeline.lo
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 import pandas as pd
@@ -80,8 +82,31 @@ def _cell_py(value, kind: str):
 
 
 def to_arrow(frame: pd.DataFrame, specs: list[ColumnSpec]) -> pa.Table:
-    arrays = {c.name: [_cell_py(v, c.kind) for v in frame[c.name].tolist()] for c in specs}
-    return pa.Table.from_pydict(arrays, schema=arrow_schema(specs))
+    """A validated frame as an Arrow table of the contract's types (times to the minute, dates as dates).
+
+    Column by column in Arrow; a column Arrow cannot convert as it is (a stray value of another
+    type) goes value by value through :func:`_cell_py`, with the same result.
+    """
+    schema = arrow_schema(specs)
+    arrays = []
+    for c, target in zip(specs, schema, strict=True):
+        try:
+            arrays.append(_column_arrow(frame[c.name], c.kind, target.type))
+        except (pa.ArrowException, TypeError, ValueError, AttributeError):
+            arrays.append(pa.array([_cell_py(v, c.kind) for v in frame[c.name].tolist()], type=target.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _column_arrow(series: pd.Series, kind: str, target: pa.DataType) -> pa.Array:
+    """One column in Arrow: ``_column_arrow(pd.Series([pd.Timestamp("2022-02-20 00:00:30")]), "timestamp", …)`` → 2022-02-20 00:00."""
+    if kind in ("timestamp", "date"):
+        values = pd.to_datetime(series)
+        values = values.dt.floor("min") if kind == "timestamp" else values.dt.normalize()
+        array = pa.Array.from_pandas(values)
+        return array.cast(pa.timestamp("us")).cast(target) if kind == "date" else array.cast(target)
+    if kind in ("string", "list"):
+        return pa.array(series.tolist(), type=target, from_pandas=True)
+    return pa.Array.from_pandas(series).cast(target)
 
 
 def _cell_csv(value, kind: str) -> str:
@@ -100,16 +125,15 @@ def _cell_csv(value, kind: str) -> str:
     return str(value)
 
 
-def write_csv(table: pa.Table, specs: list[ColumnSpec], path: Path) -> None:
-    """CSV per contract: UTF-8 with BOM, one header, empty cell for null, lists joined by ';'."""
-    import csv
+def write_csv(table: pa.Table, specs: list[ColumnSpec], out: TextIO) -> None:
+    """Append ``table``'s rows to an open CSV file, per contract: empty cell for null, lists joined by ';'.
 
-    columns = {c.name: table.column(c.name).to_pylist() for c in specs}
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([c.name for c in specs])
-        for i in range(table.num_rows):
-            writer.writerow([_cell_csv(columns[c.name][i], c.kind) for c in specs])
+    The file is opened (UTF-8 with BOM) and given its header by :class:`Generation`; a table
+    arrives batch by batch.
+    """
+    columns = [(table.column(c.name).to_pylist(), c.kind) for c in specs]
+    writer = csv.writer(out)
+    writer.writerows([_cell_csv(values[i], kind) for values, kind in columns] for i in range(table.num_rows))
 
 
 def _sql_string(text: str) -> str:
@@ -117,20 +141,24 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _write_generation(frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Every table as Parquet, CSV and DuckDB into ``staging`` (not yet visible to anyone)."""
+# DuckDB keeps what it reads in its buffer pool up to its memory limit (by default most of the
+# machine's memory): bounded here so building the database costs the same at any corpus size.
+DUCKDB_SETTINGS: tuple[str, ...] = ("SET memory_limit = '256MB'", "SET threads = 2")
+
+
+def build_database(staging: Path) -> None:
+    """``notices.duckdb`` from the staged Parquet files: tables with comments, then the views."""
     db_path = staging / DB_NAME
     con = duckdb.connect(str(db_path))
     try:
+        for setting in DUCKDB_SETTINGS:
+            con.execute(setting)
+        con.execute(f"SET temp_directory = {_sql_string(str(staging / DUCKDB_TEMP))}")
         for spec in TABLES:
             specs = column_specs(spec.model)
-            table = to_arrow(frames[spec.name], specs)
-            pq.write_table(table, staging / f"{spec.name}.parquet")
-            write_csv(table, specs, staging / f"{spec.name}.csv")
             con.execute(duckdb_ddl(spec.name, specs))
-            con.register("incoming", table)
-            con.execute(f"INSERT INTO {spec.name} SELECT * FROM incoming")
-            con.unregister("incoming")
+            # DuckDB streams the file; the insertion order is the file's
+            con.execute(f"INSERT INTO {spec.name} SELECT * FROM read_parquet(?)", [str(staging / f"{spec.name}.parquet")])
             con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
             for c in specs:
                 if c.description:
@@ -141,6 +169,88 @@ def _write_generation(frames: dict[str, pd.DataFrame], staging: Path) -> None:
         con.execute("CHECKPOINT")  # everything in the .duckdb file itself, no WAL beside it
     finally:
         con.close()
+        shutil.rmtree(staging / DUCKDB_TEMP, ignore_errors=True)
+
+
+class Generation:
+    """One run's outputs, written a batch at a time into a staging folder, then moved into place.
+
+    ``gen = Generation(Path("outputs")); gen.append(frames); …; gen.commit(stamp)``. Each batch
+    is appended to ``TABLE.parquet`` and ``TABLE.csv`` as it comes, so the tables never have
+    to be in memory whole; :meth:`commit` builds ``notices.duckdb`` from the Parquet files and
+    swaps everything in under the output folder's lock. Until then nothing outside the staging
+    folder changes, and a run that dies leaves a staging folder the next run deletes.
+
+    The staging folder is created under the output lock and holds its own lock while the
+    generation is open, so a concurrent run's :func:`recover_outputs` leaves it alone.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.rows: dict[str, int] = {t.name: 0 for t in TABLES}
+        self._specs = {t.name: column_specs(t.model) for t in TABLES}
+        with locked_outputs(out_dir):
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+            self._owner = FileLock(str(self.staging / OWNER_LOCK))
+            self._owner.acquire(timeout=0)
+        self._parquet: dict[str, pq.ParquetWriter] = {}
+        self._csv: dict[str, TextIO] = {}
+        try:
+            for name, specs in self._specs.items():
+                self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
+                f = (self.staging / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
+                self._csv[name] = f
+                csv.writer(f).writerow([c.name for c in specs])
+        except BaseException:
+            self.discard()
+            raise
+
+    def append(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Write a batch of validated rows (some or all tables) after the rows already written."""
+        for name, frame in frames.items():
+            if not len(frame):
+                continue
+            specs = self._specs[name]
+            table = to_arrow(frame, specs)
+            self._parquet[name].write_table(table)
+            write_csv(table, specs, self._csv[name])
+            self.rows[name] += table.num_rows
+
+    def _close_files(self) -> None:
+        for writer in self._parquet.values():
+            writer.close()
+        for f in self._csv.values():
+            f.close()
+        self._parquet, self._csv = {}, {}
+
+    def commit(self, stamp: str | None = None) -> list[Path]:
+        """Build the database, then move every file into the output folder (see :func:`write_outputs`)."""
+        try:
+            self._close_files()
+            with locked_outputs(self.out_dir):
+                recover_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
+                try:
+                    build_database(self.staging)
+                except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
+                    raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
+                self._owner.release()
+                (self.staging / OWNER_LOCK).unlink(missing_ok=True)
+                _mark_complete(self.staging)
+                clear_stamp(self.out_dir)  # from here until the new stamp, no run may skip its work
+                written = _swap(self.staging, self.out_dir)
+                if stamp:
+                    write_stamp(self.out_dir, stamp, written)
+                return written
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Forget the generation: close its files and delete the staging folder (after a commit: what is left of it)."""
+        try:
+            self._close_files()
+        finally:
+            self._owner.release()
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 # --- crash safety and locking ------------------------------------------------------------
@@ -155,6 +265,8 @@ def _write_generation(frames: dict[str, pd.DataFrame], staging: Path) -> None:
 LOCK_NAME = ".pipeline.lock"
 STAGING_PREFIX = ".staging-"
 COMPLETE_MARKER = ".complete"
+OWNER_LOCK = ".owner.lock"  # held by the run writing a staging folder
+DUCKDB_TEMP = ".duckdb-tmp"  # where DuckDB may spill while it builds the database
 LOCK_TIMEOUT_ENV = "PIPELINE_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 600.0
 
@@ -247,13 +359,27 @@ def _swap(staging: Path, out_dir: Path) -> list[Path]:
         stale_wal.unlink()
     written = []
     for item in sorted(staging.iterdir()):
-        if item.name == COMPLETE_MARKER:
+        if item.name.startswith("."):  # the complete marker and the owner's lock are not outputs
             continue
         target = out_dir / item.name
         os.replace(item, target)
         written.append(target)
     _fsync_dir(out_dir)
     return written
+
+
+def _in_use(staging: Path) -> bool:
+    """True while a live run holds ``staging``'s owner lock (a dead run's lock is released by the kernel)."""
+    owner = staging / OWNER_LOCK
+    if not owner.exists():
+        return False
+    lock = FileLock(str(owner))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def recover_outputs(out_dir: Path) -> list[str]:
@@ -266,7 +392,7 @@ def recover_outputs(out_dir: Path) -> list[str]:
     """
     done = []
     for staging in sorted(out_dir.glob(STAGING_PREFIX + "*")):
-        if not staging.is_dir():
+        if not staging.is_dir() or _in_use(staging):
             continue
         if (staging / COMPLETE_MARKER).exists():
             _swap(staging, out_dir)
@@ -280,24 +406,13 @@ def recover_outputs(out_dir: Path) -> list[str]:
 def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path, stamp: str | None = None) -> list[Path]:
     """Write every table to Parquet, CSV and DuckDB in ``out_dir``, crash-safely, under its lock.
 
-    ``stamp`` (a :func:`pipeline.cache.run_signature`) is recorded once the files are in place,
-    so the next run with the same inputs knows they are up to date. Raises
+    The whole tables at once (tests, benchmarks); ``run`` streams them through a
+    :class:`Generation`. ``stamp`` (a :func:`pipeline.cache.run_signature`) is recorded once the
+    files are in place, so the next run with the same inputs knows they are up to date. Raises
     :class:`OutputLocked` (an ``OSError``) when another run holds the folder too long, and
     ``OSError`` when the folder cannot be written; the previous outputs are untouched then.
     """
     with locked_outputs(out_dir):
-        recover_outputs(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-        try:
-            try:
-                _write_generation(frames, staging)
-            except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
-                raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
-            _mark_complete(staging)
-            clear_stamp(out_dir)  # from here until the new stamp, no run may skip its work
-            written = _swap(staging, out_dir)
-            if stamp:
-                write_stamp(out_dir, stamp, written)
-            return written
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        generation = Generation(out_dir)
+        generation.append(frames)
+        return generation.commit(stamp)

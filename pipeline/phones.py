@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -40,6 +41,9 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+# Cached: phonenumbers' parse and validation are slow, and the contact extractor looks at the
+# same numbers in a notice several times; a pure function of its arguments (Phone is frozen).
+@lru_cache(maxsize=4096)
 def classify(raw: str, city: str | None, kind: str) -> Phone:
     """``("029-87424266", "西安市")`` → ok ``+862987424266``; ``("85324550", "西安市")`` →
     area_code_inferred ``+862985324550``; ``("12345", …)`` → short_number."""
@@ -76,6 +80,12 @@ def find_phones(text: str, city: str | None, contact_context: bool) -> list[tupl
     Bare 7–8 digit numbers count only where the text is about contacting someone
     (``contact_context``), because elsewhere they are amounts or ids.
     """
+    return list(_find_phones(text, city, contact_context))  # a new list: callers may change it
+
+
+@lru_cache(maxsize=4096)
+def _find_phones(text: str, city: str | None, contact_context: bool) -> tuple[tuple[int, int, Phone], ...]:
+    """:func:`find_phones`, cached: the contact extractor searches the same lines more than once."""
     out = []
     for m in PHONE.finditer(text):
         kind = next(k for k in ("mobile", "service", "area", "short", "bare") if m.group(k))
@@ -84,4 +94,4 @@ def find_phones(text: str, city: str | None, contact_context: bool) -> list[tupl
         if kind == "area" and len(_digits(m.group("local"))) == 5 and not SHORT_NUMBERS.match(_digits(m.group(0))):
             continue
         out.append((m.start(), m.end(), classify(m.group(0).strip(), city, kind)))
-    return out
+    return tuple(out)

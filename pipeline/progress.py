@@ -10,11 +10,13 @@ import contextlib
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# rich is imported where a bar or a table is drawn: a run with nothing to do draws neither
+# and should not pay for the import.
 
 T = TypeVar("T")
 
@@ -50,6 +52,8 @@ def progress(items: Iterable[T], description: str = "reading notices", total: in
         return
     if total is None and isinstance(items, Sequence):
         total = len(items)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     # transient: the bar disappears when done, leaving only the summary on screen
     with Progress(*columns, transient=True) as bar:
@@ -70,6 +74,8 @@ def summary_table(
     ``summary_table(14, {"notices": 14, "repairs": 90, "errors": 0}, 1.2)`` → a two-column table
     whose rows are ``files read 14``, ``notices 14``, …, ``time 1.2 s``.
     """
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_header=True, header_style="bold")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -84,6 +90,8 @@ def summary_table(
 
 def print_summary(files_read: int, rows: Mapping[str, int], seconds: float, title: str = "pipeline run") -> None:
     """Print :func:`summary_table` to stdout (plain text when stdout is not a terminal)."""
+    from rich.console import Console
+
     # a fixed width off-terminal keeps CI logs and captured output stable
     console = Console(width=None if sys.stdout.isatty() else 100, soft_wrap=False)
     console.print(summary_table(files_read, rows, seconds, title))

@@ -1,7 +1,8 @@
-"""Files derived from the tables after every run: ``report.html`` and ``datapackage.json``.
+"""Files derived from the tables after every run: ``report.html``, ``notices.xlsx`` and ``datapackage.json``.
 
-They are written after the tables are in place, each atomically. A failure here is reported but
-never undoes or fails the run: the tables are the product, these are views of it, and
+They are written after the tables are in place, each atomically, each streaming from
+``notices.duckdb`` (no table is held in memory whole). A failure here is reported but never
+undoes or fails the run: the tables are the product, these are views of it, and
 ``python -m pipeline report`` can redo the report at any time.
 """
 
@@ -11,16 +12,18 @@ from pathlib import Path
 
 from pipeline.datapackage import write_datapackage
 from pipeline.report import write_report
+from pipeline.workbook import WORKBOOK_NAME, write_workbook
 
 
 def publish(out_dir: Path, raw_dir: Path | None = None) -> list[str]:
-    """Write the report and the data package into ``out_dir``; return a message per failure.
+    """Write the report, the workbook and the data package into ``out_dir``; return a message per failure.
 
-    ``publish(Path("outputs"), Path("raw"))`` → ``[]`` once both files are written.
+    ``publish(Path("outputs"), Path("raw"))`` → ``[]`` once all three files are written.
     """
     problems: list[str] = []
     for name, write in (("datapackage.json", lambda: write_datapackage(out_dir)),
-                        ("report.html", lambda: write_report(out_dir, raw_dir))):
+                        ("report.html", lambda: write_report(out_dir, raw_dir)),
+                        (WORKBOOK_NAME, lambda: write_workbook(out_dir))):
         try:
             write()
         except Exception as exc:  # a bug in a derived file must not cost the user the tables

@@ -1,14 +1,20 @@
-"""``python -m pipeline report [--out DIR]``: a self-contained HTML page comparing city rollouts.
+"""``python -m pipeline report [--out DIR] [--lang zh|en]``: a self-contained HTML page for regulators.
 
-The page is for regulators: a timeline of every outage window, one card per city (windows, what
-patients must do, deadlines, contacts with the damaged ones flagged, sources), the repairs the
-pipeline made and the files it could not read. It is built from the views in ``notices.duckdb``
-(opened read-only) and written next to it as ``report.html``.
+The page compares how cities rolled out the cutover, in Chinese by default (``--lang en`` for
+English): the national picture (how many cities were down each day, a rollout calendar by
+province and month, which cities of each province published a notice, the longest outages),
+a comparison table, a timeline of the notices with the longest rollouts, one card per city,
+the repairs and the errors. A province filter narrows every section to one province.
+
+It stays readable and small at any corpus size: everything national is an aggregate computed
+in DuckDB, and the per-city detail is capped (the cap shrinks as the number of cities grows),
+so the page grows with the number of cities — a few hundred — not with the notices. Its data
+is read from the views of ``notices.duckdb`` (opened read-only) with bounded queries.
 
 Self-contained means: no network. CSS, the SVG charts and one small script are inline, and a
 Content-Security-Policy forbids loading anything else, so the page works from a USB stick and
 a notice that smuggles markup in cannot make it fetch or run anything. Every value that comes
-from a notice goes through :func:`esc`.
+from a notice goes through :func:`esc`. Captions and messages come from :mod:`pipeline.captions`.
 """
 
 from __future__ import annotations
@@ -28,45 +34,39 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import duckdb
-
-from pipeline.atomic import atomic_write_text
+from pipeline.captions import (
+    DEFAULT_LANG,
+    LANGS,
+    code,
+    column,
+    fmt_date,
+    fmt_datetime,
+    fmt_duration,
+    fmt_month,
+    text,
+)
 from pipeline.load import DB_NAME
 from pipeline.query import display_width
-from pipeline.views import REIMBURSEMENT_ACTIONS, REIMBURSEMENT_CATEGORIES, USABLE_PHONE_STATUSES
-from pipeline.vocab.codes import REPAIR_RULES
+from pipeline.views import (
+    REIMBURSEMENT_ACTIONS,
+    REIMBURSEMENT_CATEGORIES,
+    UNKNOWN_CITY_PREFIX,
+    USABLE_PHONE_STATUSES,
+    reading,
+)
 
 REPORT_NAME = "report.html"
 
-CATEGORY_LABELS: dict[str, str] = {
-    "outpatient": "门诊 · outpatient",
-    "inpatient": "住院 · inpatient",
-    "out_of_area": "异地就医 · out of area",
-    "pharmacy": "药店购药 · pharmacy",
-    "chronic_special": "门诊慢特病 · chronic / special drugs",
-    "enrollment_payment": "参保缴费 · enrolment & contributions",
-    "referral_filing": "转诊备案 · referral & filing",
-    "reimbursement": "零星报销 · reimbursement",
-    "insurance_card": "医保卡 · insurance card",
-    "retirees": "离休人员 · retirees",
-    "other": "其他 · other",
-}
-ACTION_LABELS: dict[str, str] = {
-    "settle_before": "settle before the stop (停机前结算)",
-    "pay_then_settle_at_provider": "pay now, settle with the hospital or pharmacy later (先垫付，后结算)",
-    "pay_then_reimburse": "pay now, claim reimbursement later (先垫付，后报销)",
-    "suspended": "suspended during the stop (暂停办理)",
-    "deemed_approved": "deemed approved (视同备案)",
-    "stock_up_medicine": "stock up on medicine before the stop (提前备药)",
-    "unaffected": "not affected (不受影响)",
-    "other": "other (其他)",
-}
-PHONE_STATUS_LABELS: dict[str, str] = {
-    "ok": "ok",
-    "area_code_inferred": "area code added",
-    "short_number": "short number",
-    "damaged": "damaged: digits lost in the source",
-}
+# Caps that keep the page a few MB whatever the corpus size.
+DETAIL_BUDGET = 1000  # items of one kind (windows, contacts, …) over all city cards
+DETAIL_MIN, DETAIL_MAX = 3, 60  # items per card, whatever the number of cities
+UNKNOWN_CITY_CARDS = 50  # notices without a city get a card each, up to this many
+TIMELINE_NOTICES = 30  # lanes in the main timeline
+BARS_PER_LANE = 12
+LONGEST_NATIONAL, LONGEST_PER_PROVINCE = 20, 10
+PEAK_DAYS = 10
+LISTED_REPAIRS = LISTED_ERRORS = 200
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,48 +75,126 @@ PHONE_STATUS_LABELS: dict[str, str] = {
 
 @dataclass
 class ReportData:
-    """Everything the page shows, as plain rows (dicts) read from the views."""
+    """Everything the page shows, as plain rows (dicts) read from the views, each query bounded."""
 
+    totals: dict[str, Any]
     comparison: list[dict[str, Any]]
+    unknown_more: int
+    per_card: int
     timeline: list[dict[str, Any]]
     guidance: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
-    repairs: list[dict[str, Any]]
     notices: list[dict[str, Any]]
+    counts: dict[str, dict[str, int]]  # city_label → kind → how many exist (beyond the capped rows)
+    daily: list[dict[str, Any]]
+    calendar: list[dict[str, Any]]
+    coverage: list[dict[str, Any]]
+    longest: list[dict[str, Any]]
+    rule_counts: list[dict[str, Any]]
+    repairs: list[dict[str, Any]]
     errors: list[dict[str, Any]]
+    lanes: list[dict[str, Any]]  # the windows of the notices in the main timeline
 
 
-_QUERIES: dict[str, str] = {
-    "comparison": "SELECT * FROM city_comparison",
-    "timeline": "SELECT * FROM city_timeline",
-    "guidance": """
-        SELECT p.city_label, g.* FROM guidance g JOIN notice_places p USING (notice_id)
-        ORDER BY p.city_label, p.source_file, g.guidance_no""",
-    "contacts": """
-        SELECT p.city_label, c.* FROM contacts c JOIN notice_places p USING (notice_id)
-        ORDER BY p.city_label, p.source_file""",
-    "repairs": """
-        SELECT p.city_label, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
-        ORDER BY p.city_label, p.source_file, r.table_name, r.column_name""",
-    "notices": "SELECT * FROM notice_places ORDER BY city_label, source_file",
-    "errors": "SELECT * FROM errors ORDER BY source_file",
-}
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """``_rows(con, "SELECT 1 AS n")`` → ``[{"n": 1}]``."""
-    cur = con.execute(sql)
+    cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def per_card_limit(cards: int) -> int:
+    """Items of one kind per city card: ``per_card_limit(14)`` → ``60``; ``per_card_limit(350)`` → ``3``."""
+    return max(DETAIL_MIN, min(DETAIL_MAX, DETAIL_BUDGET // max(1, cards)))
+
+
+def _capped(select: str, partition: str, order: str, limit: int) -> str:
+    """At most ``limit`` rows of ``select`` per ``partition``, with ``rn`` and ``n`` (rows in the partition)."""
+    return (
+        f"SELECT * FROM (SELECT q.*, row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS rn, "
+        f"count(*) OVER (PARTITION BY {partition}) AS n FROM ({select}) q) WHERE rn <= {int(limit)}"
+    )
+
+
 def load_report_data(db: Path) -> ReportData:
-    """Read every row the report needs from ``db`` (read-only, so a running writer is not blocked)."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return ReportData(**{key: _rows(con, sql) for key, sql in _QUERIES.items()})
-    finally:
-        con.close()
+    """Read what the report shows from ``db`` (read-only, so a running writer is not blocked)."""
+    with reading(db) as con:
+        return _load(con)
+
+
+def _load(con: Any) -> ReportData:
+    totals = _rows(con, """
+        SELECT (SELECT count(*) FROM notices) AS notices, (SELECT count(*) FROM outage_windows) AS windows,
+               (SELECT count(*) FROM repairs) AS repairs, (SELECT count(*) FROM errors) AS errors,
+               (SELECT count(*) FROM city_comparison) AS cities,
+               (SELECT min(start_at) FROM outage_windows) AS first_start, (SELECT max(start_at) FROM outage_windows) AS last_start
+    """)[0]
+    comparison = _rows(con, f"""
+        SELECT * FROM city_comparison
+        WHERE city_scope <> 'unknown' OR city_label IN (
+            SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS})
+        ORDER BY city_label""")
+    unknown_more = con.execute("SELECT count(*) FROM city_comparison WHERE city_scope = 'unknown'").fetchone()[0]
+    unknown_more = max(0, unknown_more - UNKNOWN_CITY_CARDS)
+    limit = per_card_limit(len(comparison))
+    shown = "(SELECT city_label FROM city_comparison WHERE city_scope <> 'unknown' OR city_label IN (" \
+        f"SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS}))"
+    usable = ", ".join(f"'{s}'" for s in USABLE_PHONE_STATUSES)
+    timeline = _rows(con, _capped(f"SELECT * FROM city_timeline WHERE city_label IN {shown}", "city_label",
+                                  "hours DESC NULLS FIRST, start_at, notice_id, window_no", limit)
+                     + " ORDER BY city_label, start_at, notice_id, window_no")
+    guidance = _rows(con, _capped(
+        f"SELECT p.city_label, p.source_file, g.* FROM guidance g JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
+        "city_label", "source_file, guidance_no", limit) + " ORDER BY city_label, rn")
+    contacts = _rows(con, _capped(
+        f"SELECT p.city_label, p.source_file, c.* FROM contacts c JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
+        "city_label", f"phone_status IN ({usable}), source_file", limit) + " ORDER BY city_label, rn")
+    notices = _rows(con, _capped(f"SELECT * FROM notice_places WHERE city_label IN {shown}", "city_label",
+                                 "published_on DESC NULLS LAST, source_file", limit) + " ORDER BY city_label, rn")
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, rows in (("windows", timeline), ("guidance", guidance), ("contacts", contacts), ("notices", notices)):
+        for r in rows:
+            counts[r["city_label"]][kind] = r["n"]
+    lanes = _rows(con, f"""
+        WITH spans AS (
+            SELECT notice_id, min(start_at) AS first, max(coalesce(end_at, start_at)) AS last,
+                   bool_or(end_at IS NULL) AS has_open
+            FROM outage_windows GROUP BY notice_id
+            ORDER BY has_open DESC, last - first DESC, notice_id LIMIT {TIMELINE_NOTICES}
+        ),
+        w AS (
+            SELECT t.*, row_number() OVER (PARTITION BY t.notice_id ORDER BY t.window_no) AS k
+            FROM city_timeline t WHERE t.notice_id IN (SELECT notice_id FROM spans)
+        )
+        SELECT w.*, s.first AS lane_first, s.has_open AS lane_open, np.title, np.published_on
+        FROM w JOIN spans s USING (notice_id) JOIN notice_places np USING (notice_id)
+        WHERE w.k <= {BARS_PER_LANE}
+        ORDER BY s.has_open DESC, s.last - s.first DESC, w.notice_id, w.start_at, w.window_no""")
+    return ReportData(
+        totals=totals,
+        comparison=comparison,
+        unknown_more=unknown_more,
+        per_card=limit,
+        timeline=timeline,
+        guidance=guidance,
+        contacts=contacts,
+        notices=notices,
+        counts=dict(counts),
+        daily=_rows(con, "SELECT * FROM national_daily_outages ORDER BY day"),
+        calendar=_rows(con, "SELECT * FROM province_rollout_calendar ORDER BY province, month"),
+        coverage=_rows(con, """
+            SELECT pc.*, (SELECT list(city ORDER BY adcode) FROM prefecture_coverage c
+                          WHERE c.province = pc.province AND c.in_gazetteer AND c.has_notice) AS covered
+            FROM province_coverage pc ORDER BY province"""),
+        longest=_rows(con, f"""SELECT * FROM longest_outages WHERE rank <= {LONGEST_NATIONAL}
+                               OR rank_in_province <= {LONGEST_PER_PROVINCE} ORDER BY rank"""),
+        rule_counts=_rows(con, "SELECT rule, count(*) AS n FROM repairs GROUP BY rule ORDER BY n DESC, rule"),
+        repairs=_rows(con, f"""
+            SELECT p.city_label, p.city_scope, p.province, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
+            ORDER BY p.city_label, p.source_file, r.table_name, r.column_name LIMIT {LISTED_REPAIRS}"""),
+        errors=_rows(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
+        lanes=lanes,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,23 +206,6 @@ def esc(value: Any) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=True)
-
-
-def fmt_ts(value: dt.datetime | None) -> str:
-    """``fmt_ts(datetime(2022, 2, 20, 0, 0))`` → ``"2022-02-20 00:00"``; ``None`` → ``""``."""
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def fmt_date(value: dt.date | None) -> str:
-    """``fmt_date(date(2022, 12, 31))`` → ``"2022-12-31"``; ``None`` → ``""``."""
-    return value.isoformat() if value else ""
-
-
-def fmt_hours(value: float | None) -> str:
-    """``fmt_hours(72.5)`` → ``"72.5 h (3.0 d)"``; ``None`` → ``"open"``."""
-    if value is None:
-        return "open"
-    return f"{value:g} h ({value / 24:.1f} d)"
 
 
 def truncate(text: str, width: int) -> str:
@@ -192,13 +253,32 @@ def window_kind(service: str | None) -> str:
     return "all" if service is None else "partial"
 
 
-def window_label(scheme: str | None, service: str | None) -> str:
-    """Row label of a window: ``window_label("异地医保", None)`` → ``"异地医保 · all services"``."""
-    return f"{scheme or 'all schemes'} · {service or 'all services'}"
+def window_label(scheme: str | None, service: str | None, lang: str = DEFAULT_LANG) -> str:
+    """Row label of a window: ``window_label("异地医保", None)`` → ``"异地医保 · 全部业务"``."""
+    return f"{scheme or text('all_schemes', lang)} · {service or text('all_services', lang)}"
+
+
+def place_label(row: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """How a row's place reads (the views' ``city_label`` is English for the two special scopes).
+
+    ``{"city_scope": "city", "city_label": "西安市"}`` → ``"西安市"``; scope ``province`` →
+    ``"陕西省（全省）"``; scope ``unknown`` → ``"（城市不详）a.txt"``.
+    """
+    scope = row.get("city_scope")
+    if scope == "province":
+        return text("province_wide_label", lang, province=row["province"])
+    if scope == "unknown":
+        return text("unknown_label", lang, file=row.get("source_file") or str(row["city_label"]).removeprefix(UNKNOWN_CITY_PREFIX))
+    return str(row["city_label"])
+
+
+def province_of(row: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """The value the province filter matches: the province, or the "unknown province" caption."""
+    return row.get("province") or text("province_unknown", lang)
 
 
 # ---------------------------------------------------------------------------------------------
-# SVG timeline (drawn here, so the page needs no charting library and no network)
+# SVG charts (drawn here, so the page needs no charting library and no network)
 
 
 @dataclass(frozen=True)
@@ -249,6 +329,7 @@ def gantt_svg(
     ticks: Sequence[tuple[float, str]],
     svg_id: str,
     caption: str,
+    empty_text: str = "No outage windows.",
 ) -> str:
     """An inline SVG Gantt chart: one heading row per lane, one bar row per window.
 
@@ -306,7 +387,7 @@ def gantt_svg(
             y += ROW_HEIGHT
         parts.append("</g>")
     if not lanes:
-        parts.append(f'<text class="empty" x="{LABEL_WIDTH}" y="{AXIS_HEIGHT + 20}">No outage windows.</text>')
+        parts.append(f'<text class="empty" x="{LABEL_WIDTH}" y="{AXIS_HEIGHT + 20}">{esc(empty_text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -315,159 +396,297 @@ def _hours_between(a: dt.datetime, b: dt.datetime) -> float:
     return (b - a).total_seconds() / 3600
 
 
-def _tooltip(w: dict[str, Any]) -> str:
-    """``"西安市 · 异地医保 · all services: 2022-02-20 00:00 → 2022-03-22 00:00 (720 h (30.0 d))"``."""
-    end = fmt_ts(w["end_at"]) or "no end announced"
-    inferred = "; year inferred" if w["year_inferred"] else ""
-    return (
-        f"{w['city_label']} · {window_label(w['scheme'], w['service'])}: {fmt_ts(w['start_at'])} → {end} "
-        f"({fmt_hours(w['hours'])}{inferred}) — printed: {w['start_text']} … {w['end_text'] or ''}"
-    )
+def _tooltip(w: dict[str, Any], lang: str) -> str:
+    """``"西安市 · 异地医保 · 全部业务：2022年2月20日 00:00 → 2022年3月22日 00:00（30天）"``."""
+    end = fmt_datetime(w["end_at"], lang) or text("no_end", lang)
+    inferred = f"; {text('year_inferred_badge', lang)}" if w["year_inferred"] else ""
+    printed = text("printed", lang, text=f"{w['start_text']} … {w['end_text'] or ''}")
+    return (f"{place_label(w, lang)} · {window_label(w['scheme'], w['service'], lang)}: {fmt_datetime(w['start_at'], lang)} → {end} "
+            f"({fmt_duration(w['hours'], lang)}{inferred}) — {printed}")
 
 
-def _note(w: dict[str, Any]) -> str:
-    """Text right of a bar: ``"720 h"``, ``"open"``, ``"62 h*"`` (* year inferred)."""
-    text = "open" if w["hours"] is None else f"{w['hours']:g} h"
-    return text + ("*" if w["year_inferred"] else "")
+def _note(w: dict[str, Any], lang: str) -> str:
+    """Text right of a bar: ``"30天"``, ``"未公布"``, ``"2天14小时*"`` (* year inferred)."""
+    return fmt_duration(w["hours"], lang) + ("*" if w["year_inferred"] else "")
 
 
-def _by_city(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        out[row["city_label"]].append(row)
+        out[row[key]].append(row)
     return out
 
 
-def aligned_timeline(timeline: Sequence[dict[str, Any]]) -> str:
-    """The main chart: each city's windows drawn from its own first stop (day 0), longest first.
+def aligned_timeline(lanes_rows: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
+    """The main chart: the notices with the longest rollouts, each drawn from its own first stop (day 0).
 
-    Cities stopped in different years (2015–2022), so a shared calendar axis would squash every
-    window into a sliver; aligning on the first stop makes lengths comparable at a glance.
+    Notices are from different years (a national archive spans a decade), so a shared calendar
+    axis would squash every window into a sliver; aligning on the first stop compares lengths.
     """
-    lanes: list[tuple[tuple[bool, float, str], Lane]] = []
-    for city, windows in _by_city(timeline).items():
-        first = min(w["start_at"] for w in windows)
+    lanes = []
+    for _, windows in _group(lanes_rows, "notice_id").items():
+        first = windows[0]["lane_first"]
         bars = [
             Bar(
-                label=window_label(w["scheme"], w["service"]),
+                label=window_label(w["scheme"], w["service"], lang),
                 start=_hours_between(first, w["start_at"]),
                 end=_hours_between(first, w["end_at"]) if w["end_at"] else None,
                 kind=window_kind(w["service"]),
-                tooltip=_tooltip(w),
-                note=_note(w),
+                tooltip=_tooltip(w, lang),
+                note=_note(w, lang),
             )
             for w in windows
         ]
-        span = max((b.end if b.end is not None else b.start) for b in bars)
-        has_open = any(b.end is None for b in bars)
-        # open-ended rollouts first (they may be the longest of all), then by span, longest first
-        lanes.append(((not has_open, -span, city), Lane(city, f"day 0 = {fmt_ts(first)}", bars)))
-    lanes.sort(key=lambda item: item[0])
-    hi = max((max((b.end if b.end is not None else b.start) for b in lane.bars) for _, lane in lanes), default=24.0)
+        lanes.append(Lane(place_label(windows[0], lang), text("day0", lang, when=fmt_datetime(first, lang)), bars))
+    hi = max((max((b.end if b.end is not None else b.start) for b in lane.bars) for lane in lanes), default=24.0)
     hi = max(hi, 24.0) * 1.04  # room for open windows to fade out
     step = nice_step(hi)
-    ticks = [(t * step, f"{t * step / 24:g} d") for t in range(int(hi // step) + 1)]
-    caption = "Outage windows per city, aligned on each city's first stop (day 0); longest rollout first"
-    return gantt_svg([lane for _, lane in lanes], (0.0, hi), ticks, "timeline", caption)
+    ticks = [(t * step, text("day_tick", lang, n=f"{t * step / 24:g}")) for t in range(int(hi // step) + 1)]
+    return gantt_svg(lanes, (0.0, hi), ticks, "timeline", text("timeline_caption", lang), text("no_windows", lang))
 
 
-def city_timeline_svg(city: str, windows: Sequence[dict[str, Any]], svg_id: str) -> str:
-    """A card's chart: the city's windows on a calendar axis (``MM-DD`` ticks at midnight)."""
+def city_timeline_svg(city: str, windows: Sequence[dict[str, Any]], svg_id: str, lang: str = DEFAULT_LANG) -> str:
+    """A card's chart: the city's (listed) windows on a calendar axis (``MM-DD`` ticks at midnight)."""
     first = min(w["start_at"] for w in windows)
     origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
     ends = [w["end_at"] for w in windows if w["end_at"]] + [w["start_at"] for w in windows]
-    hi = math.ceil(_hours_between(origin, max(ends)) / 24) * 24
-    hi = max(hi, 24)
+    hi = max(math.ceil(_hours_between(origin, max(ends)) / 24) * 24, 24)
     if any(w["end_at"] is None for w in windows):
         hi += 48  # leave open windows somewhere to fade into
     bars = [
-        Bar(
-            window_label(w["scheme"], w["service"]),
-            _hours_between(origin, w["start_at"]),
-            _hours_between(origin, w["end_at"]) if w["end_at"] else None,
-            window_kind(w["service"]),
-            _tooltip(w),
-            _note(w),
-        )
+        Bar(window_label(w["scheme"], w["service"], lang), _hours_between(origin, w["start_at"]),
+            _hours_between(origin, w["end_at"]) if w["end_at"] else None, window_kind(w["service"]),
+            _tooltip(w, lang), _note(w, lang))
         for w in windows
     ]
     step = nice_step(hi, max_ticks=10)
-    ticks = [
-        (t * step, (origin + dt.timedelta(hours=t * step)).strftime("%m-%d")) for t in range(int(hi // step) + 1)
+    fmt = "%Y-%m" if step >= 28 * 24 else "%m-%d"
+    ticks = [(t * step, (origin + dt.timedelta(hours=t * step)).strftime(fmt)) for t in range(int(hi // step) + 1)]
+    return gantt_svg([Lane("", "", bars)], (0.0, float(hi)), ticks, svg_id, f"{text('windows_heading', lang)}: {city}",
+                     text("no_windows", lang))
+
+
+DAY_CHART_WIDTH = 1100
+DAY_ROW_HEIGHT = 64
+DAY_LABEL_WIDTH = 56
+
+
+def national_chart_svg(daily: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
+    """Cities down per day: one row per year, a bar per day, one vertical scale for all years.
+
+    ``national_chart_svg([{"day": date(2021, 9, 2), "cities_down": 3, …}])`` → ``<svg id="national-chart" …>``
+    with one ``rect.day`` per day that has any outage.
+    """
+    years = sorted({d["day"].year for d in daily})
+    top = max((d["cities_down"] for d in daily), default=0) or 1
+    plot_w = DAY_CHART_WIDTH - DAY_LABEL_WIDTH - 8
+    day_w = plot_w / 366
+    height = max(1, len(years)) * DAY_ROW_HEIGHT + 24
+    caption = text("national_caption", lang)
+    parts = [
+        f'<svg id="national-chart" class="daily" role="img" aria-label="{esc(caption)}" viewBox="0 0 {DAY_CHART_WIDTH} {height}" '
+        f'width="{DAY_CHART_WIDTH}" height="{height}" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{esc(caption)}</title>",
     ]
-    return gantt_svg([Lane("", "", bars)], (0.0, float(hi)), ticks, svg_id, f"Outage windows of {city}")
+    if not daily:
+        parts.append(f'<text class="empty" x="{DAY_LABEL_WIDTH}" y="30">{esc(text("no_days", lang))}</text></svg>')
+        return "".join(parts)
+    # month ticks once, above the first year
+    for m in range(1, 13):
+        x = DAY_LABEL_WIDTH + (dt.date(2001, m, 1).timetuple().tm_yday - 1) * day_w
+        label = f"{m}月" if lang == "zh" else dt.date(2001, m, 1).strftime("%b")
+        parts.append(f'<text class="tick" x="{x + 2:.1f}" y="14">{label}</text>')
+    by_year = _group(daily, "day")
+    for i, year in enumerate(years):
+        base = 20 + (i + 1) * DAY_ROW_HEIGHT - 6
+        parts.append(f'<g class="year" data-year="{year}">')
+        parts.append(f'<text class="year-label" x="4" y="{base - 20}">{year}</text>')
+        parts.append(f'<line class="axis" x1="{DAY_LABEL_WIDTH}" x2="{DAY_CHART_WIDTH - 8}" y1="{base}" y2="{base}"/>')
+        for m in range(1, 13):
+            x = DAY_LABEL_WIDTH + (dt.date(2001, m, 1).timetuple().tm_yday - 1) * day_w
+            parts.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{base - DAY_ROW_HEIGHT + 10}" y2="{base}"/>')
+        for day, (d,) in ((k, v) for k, v in by_year.items() if k.year == year):
+            n = d["cities_down"] or 0
+            h = (DAY_ROW_HEIGHT - 14) * n / top if n else 2.0  # a day with only province-wide stops still shows
+            x = DAY_LABEL_WIDTH + (day.timetuple().tm_yday - 1) * day_w
+            tip = text("day_tooltip", lang, day=fmt_date(day, lang), cities=n, full=d["cities_fully_down"],
+                       wide=d["province_wide_down"], notices=d["notices"])
+            css = "day" if n else "day wide-only"
+            parts.append(f'<rect class="{css}" x="{x:.1f}" y="{base - h:.1f}" width="{max(day_w - 0.3, 1):.2f}" height="{h:.1f}">'
+                         f"<title>{esc(tip)}</title></rect>")
+        parts.append("</g>")
+    parts.append(f'<text class="tick" x="{DAY_CHART_WIDTH - 8}" y="{30}" text-anchor="end">max {top}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
 # HTML sections
 
 
-def _list_text(values: Sequence[str] | None, labels: dict[str, str] | None = None) -> str:
-    """``_list_text(["a", "b"])`` → ``"a, b"`` (escaped), with optional code → label mapping."""
+def _list_text(values: Sequence[str] | None, kind: str | None = None, lang: str = DEFAULT_LANG) -> str:
+    """``_list_text(["a", "b"])`` → ``"a、b"`` (escaped), codes captioned when ``kind`` is given."""
     if not values:
         return '<span class="muted">—</span>'
-    return ", ".join(esc(labels.get(v, v) if labels else v) for v in values)
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(esc(code(kind, v, lang) if kind else v) for v in values)
 
 
-def comparison_table(rows: Sequence[dict[str, Any]], anchors: dict[str, str]) -> str:
-    """The side-by-side table: one row per city, linking to its card."""
-    head = (
-        "<tr><th>City</th><th>First stop</th><th>Last resume</th><th>Longest outage</th>"
-        "<th>Services stopped</th><th>Guidance covers</th><th>Reimbursement deadline</th>"
-        "<th>Contacts usable / without number</th><th>Repairs</th></tr>"
+def _attrs(row: dict[str, Any], lang: str, city: bool = True) -> str:
+    """The filter attributes of an element: ``data-province`` (and ``data-city``)."""
+    out = f' data-province="{esc(province_of(row, lang))}"'
+    return out + (f' data-city="{esc(place_label(row, lang))}"' if city else "")
+
+
+def _th(*names: str, lang: str) -> str:
+    return "".join(f"<th>{esc(column(n, lang))}</th>" for n in names)
+
+
+def peak_days_table(daily: Sequence[dict[str, Any]], lang: str) -> str:
+    """The days with the most cities down."""
+    top = sorted(daily, key=lambda d: (-(d["cities_down"] or 0), d["day"]))[:PEAK_DAYS]
+    if not top or not top[0]["cities_down"]:
+        return ""
+    rows = "".join(
+        f'<tr><td class="ts">{esc(fmt_date(d["day"], lang))}</td><td class="num">{d["cities_down"]}</td>'
+        f'<td class="num">{d["cities_fully_down"]}</td><td class="num">{d["province_wide_down"]}</td>'
+        f'<td class="num">{d["notices"]}</td></tr>'
+        for d in top
     )
+    return (f"<h3>{esc(text('peak_days', lang))}</h3><table class=\"peaks\"><thead><tr>"
+            f"{_th('day', 'cities_down', 'cities_fully_down', 'province_wide_down', 'notices', lang=lang)}"
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def calendar_table(calendar: Sequence[dict[str, Any]], lang: str) -> str:
+    """Province × year, each cell twelve month squares shaded by how many cities started a stop."""
+    if not calendar:
+        return f'<p class="muted">{esc(text("no_windows", lang))}</p>'
+    years = list(range(min(r["month"].year for r in calendar), max(r["month"].year for r in calendar) + 1))
+    top = max(max(r["cities_stopping"], 1 if r["windows"] else 0) for r in calendar) or 1
+    body = []
+    for province, rows in _group(calendar, "province").items():
+        by_month = {(r["month"].year, r["month"].month): r for r in rows}
+        label = province if province != "(province unknown)" else text("province_unknown", lang)
+        cells = []
+        for year in years:
+            squares = []
+            for m in range(1, 13):
+                r = by_month.get((year, m))
+                if r is None:
+                    squares.append('<i class="m m0"></i>')
+                    continue
+                n = max(r["cities_stopping"], 1)  # a province-wide stop still marks its month
+                level = 1 + min(3, int(3 * n / top))
+                tip = text("month_tooltip", lang, province=label, month=fmt_month(r["month"], lang),
+                           cities=r["cities_stopping"], notices=r["notices"], windows=r["windows"])
+                squares.append(f'<i class="m m{level}" title="{esc(tip)}"></i>')
+            cells.append(f'<td class="cal">{"".join(squares)}</td>')
+        body.append(f'<tr data-province="{esc(label)}"><th scope="row">{esc(label)}</th>{"".join(cells)}</tr>')
+    head = "".join(f"<th>{y}</th>" for y in years)
+    return (f'<div class="scroll"><table class="calendar"><thead><tr><th>{esc(column("province", lang))}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def coverage_table(coverage: Sequence[dict[str, Any]], lang: str) -> str:
+    """Per province: cities with and without a notice, province-wide notices, cities without a number to call."""
+    body = []
+    for r in coverage:
+        label = r["province"] if r["province"] != "(province unknown)" else text("province_unknown", lang)
+        missing = _list_text(r["missing_cities"], lang=lang) if r["missing_cities"] else esc(text("none", lang))
+        lacking = _list_text(r["cities_lacking_phone_number"], lang=lang) if r["cities_lacking_phone_number"] else esc(text("none", lang))
+        bad = ' class="bad"' if r["cities_without_notice"] else ""
+        detail = (f'<details><summary>{esc(text("missing_list", lang))}（{r["cities_without_notice"]}）</summary>{missing}</details>'
+                  if r["cities_without_notice"] else "")
+        no_number = (f'<details><summary>{esc(text("no_number_list", lang))}（{r["cities_without_phone_number"]}）</summary>'
+                     f"{lacking}</details>" if r["cities_without_phone_number"] else "")
+        body.append(
+            f'<tr data-province="{esc(label)}"><th scope="row">{esc(label)}</th><td class="num">{r["cities"]}</td>'
+            f'<td class="num">{r["cities_with_notice"]}</td><td class="num"><span{bad}>{r["cities_without_notice"]}</span></td>'
+            f'<td class="num">{r["province_wide_notices"]}</td><td class="num">{r["cities_without_phone_number"]}</td>'
+            f"<td>{detail}{no_number}</td></tr>"
+        )
+    head = _th("province", "cities", "cities_with_notice", "cities_without_notice", "province_wide_notices",
+               "cities_without_phone_number", lang=lang)
+    return f'<table class="coverage"><thead><tr>{head}<th></th></tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def longest_table(rows: Sequence[dict[str, Any]], lang: str) -> str:
+    """The longest windows: national top rows shown, each province's top rows shown when filtered to it."""
     body = []
     for r in rows:
-        open_note = f' <span class="badge warn">{r["open_windows"]} open</span>' if r["open_windows"] else ""
-        bad = r["contacts_without_number"]
-        contacts = f'{r["contacts_with_number"]} / ' + (
-            f'<span class="badge bad">{bad}</span>' if bad else "0"
-        )
+        classes = ["longest"] + (["top"] if r["rank"] <= LONGEST_NATIONAL else []) \
+            + (["in-province"] if r["rank_in_province"] <= LONGEST_PER_PROVINCE else [])
+        hidden = "" if r["rank"] <= LONGEST_NATIONAL else " hidden"
         body.append(
-            f'<tr data-city="{esc(r["city_label"])}">'
-            f'<td><a href="#{anchors[r["city_label"]]}">{esc(r["city_label"])}</a></td>'
-            f'<td class="ts">{esc(fmt_ts(r["first_stop"]))}</td>'
-            f'<td class="ts">{esc(fmt_ts(r["last_resume"])) or "<span class=muted>unknown</span>"}{open_note}</td>'
-            f'<td class="num">{esc(fmt_hours(r["longest_outage_hours"]) if r["windows"] else "")}</td>'
-            f"<td>{_list_text(r['services_stopped'])}</td>"
-            f"<td>{_list_text(r['guidance_categories'])}</td>"
-            f'<td class="ts">{esc(fmt_date(r["reimbursement_deadline"]))}</td>'
-            f'<td class="num">{contacts}</td>'
-            f'<td class="num">{r["repairs"]}</td></tr>'
+            f'<tr class="{" ".join(classes)}"{_attrs(r, lang)}{hidden}><td class="num">{r["rank"]}</td>'
+            f'<td class="num">{r["rank_in_province"]}</td><td>{esc(place_label(r, lang))}</td><td>{esc(province_of(r, lang))}</td>'
+            f"<td>{esc(window_label(r['scheme'], r['service'], lang))}</td>"
+            f'<td class="ts">{esc(fmt_datetime(r["start_at"], lang))}</td><td class="ts">{esc(fmt_datetime(r["end_at"], lang))}</td>'
+            f'<td class="num">{esc(fmt_duration(r["hours"], lang))}{"*" if r["year_inferred"] else ""}</td>'
+            f"<td><code>{esc(r['source_file'])}</code></td></tr>"
         )
-    return f'<table class="compare"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    head = _th("rank", "rank_in_province", "city_label", "province", "service", "start_at", "end_at", "hours", "source_file", lang=lang)
+    return f'<table class="longest-outages"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def windows_table(windows: Sequence[dict[str, Any]]) -> str:
+def comparison_table(rows: Sequence[dict[str, Any]], anchors: dict[str, str], lang: str = DEFAULT_LANG) -> str:
+    """The side-by-side table: one row per city, linking to its card."""
+    head = _th("city_label", "province", "first_stop", "last_resume", "longest_outage_hours", "services_stopped",
+               "guidance_categories", "reimbursement_deadline", lang=lang)
+    head += f"<th>{esc(column('contacts_with_number', lang))} / {esc(column('contacts_without_number', lang))}</th>"
+    head += _th("repairs", lang=lang)
+    body = []
+    for r in rows:
+        open_note = f' <span class="badge warn">{esc(text("open_badge", lang, n=r["open_windows"]))}</span>' if r["open_windows"] else ""
+        bad = r["contacts_without_number"]
+        contacts = f'{r["contacts_with_number"]} / ' + (f'<span class="badge bad">{bad}</span>' if bad else "0")
+        last = esc(fmt_datetime(r["last_resume"], lang)) or f'<span class="muted">{esc(text("unknown", lang))}</span>'
+        services = [text("all_services", lang) if s == "(all services)" else s for s in r["services_stopped"]]
+        body.append(
+            f'<tr{_attrs(r, lang)}><td><a href="#{anchors[r["city_label"]]}">{esc(place_label(r, lang))}</a></td>'
+            f"<td>{esc(r['province'] or '')}</td>"
+            f'<td class="ts">{esc(fmt_datetime(r["first_stop"], lang))}</td><td class="ts">{last}{open_note}</td>'
+            f'<td class="num">{esc(fmt_duration(r["longest_outage_hours"], lang) if r["windows"] else "")}</td>'
+            f"<td>{_list_text(services, lang=lang)}</td><td>{_list_text(r['guidance_categories'], 'category', lang)}</td>"
+            f'<td class="ts">{esc(fmt_date(r["reimbursement_deadline"], lang))}</td>'
+            f'<td class="num">{contacts}</td><td class="num">{r["repairs"]}</td></tr>'
+        )
+    return f'<table class="compare"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _more(total: int, shown: int, lang: str) -> str:
+    return f'<p class="muted more">{esc(text("more_items", lang, n=total - shown))}</p>' if total > shown else ""
+
+
+def windows_table(windows: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
     """A card's windows as a table (the chart's numbers, for copying)."""
     rows = []
     for w in windows:
         flags = []
         if w["year_inferred"]:
-            flags.append('<span class="badge warn" title="a year was not printed next to the date">year inferred</span>')
+            flags.append(f'<span class="badge warn" title="{esc(text("year_inferred_title", lang))}">{esc(text("year_inferred_badge", lang))}</span>')
         if w["end_at"] is None:
-            flags.append('<span class="badge warn">no end announced</span>')
+            flags.append(f'<span class="badge warn">{esc(text("no_end_badge", lang))}</span>')
         rows.append(
-            f"<tr><td>{esc(w['scheme'] or 'all schemes')}</td><td>{esc(w['service'] or 'all services')}</td>"
-            f"<td>{esc(fmt_ts(w['start_at']))}</td><td>{esc(fmt_ts(w['end_at']))}</td>"
-            f'<td class="num">{esc(fmt_hours(w["hours"]))}</td>'
+            f"<tr><td>{esc(w['scheme'] or text('all_schemes', lang))}</td><td>{esc(w['service'] or text('all_services', lang))}</td>"
+            f"<td>{esc(fmt_datetime(w['start_at'], lang))}</td><td>{esc(fmt_datetime(w['end_at'], lang))}</td>"
+            f'<td class="num">{esc(fmt_duration(w["hours"], lang))}</td>'
             f"<td>{esc(w['start_text'])} … {esc(w['end_text'])} {' '.join(flags)}</td></tr>"
         )
-    return (
-        "<table><thead><tr><th>Scheme</th><th>Service</th><th>Stops</th><th>Resumes</th><th>Length</th>"
-        f"<th>As printed</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    head = _th("scheme", "service", "start_at", "end_at", "hours", "start_text", lang=lang)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _deadline_text(g: dict[str, Any]) -> str:
-    """``"2022-03-15 – 2022-12-31"``, ``"by 2022-02-10"``, ``"from 2022-02-01"`` or the printed text."""
-    a, b = fmt_date(g["deadline_from"]), fmt_date(g["deadline_to"])
+def _deadline_text(g: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """``"2022年3月15日至2022年12月31日"``, ``"2022年2月10日前"``, ``"2022年2月1日起"`` or the printed text."""
+    a, b = fmt_date(g["deadline_from"], lang), fmt_date(g["deadline_to"], lang)
     if a and b:
-        return f"{a} – {b}"
+        return text("deadline_range", lang, a=a, b=b)
     if b:
-        return f"by {b}"
+        return text("deadline_by", lang, b=b)
     if a:
-        return f"from {a}"
+        return text("deadline_from", lang, a=a)
     return g["deadline_text"] or ""
 
 
@@ -476,81 +695,76 @@ def is_reimbursement(g: dict[str, Any]) -> bool:
     return g["category"] in REIMBURSEMENT_CATEGORIES or g["action"] in REIMBURSEMENT_ACTIONS
 
 
-def guidance_block(items: Sequence[dict[str, Any]]) -> str:
+def guidance_block(items: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
     """What patients must do, grouped by situation; each item shows the instruction as printed."""
     if not items:
-        return '<p class="muted">The notice gives no instructions for patients.</p>'
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for g in items:
-        groups[g["category"]].append(g)
+        return f'<p class="muted">{esc(text("no_guidance", lang))}</p>'
+    groups = _group(items, "category")
     out = []
-    for category in CATEGORY_LABELS:
+    for category in list(CATEGORY_ORDER) + sorted(set(groups) - set(CATEGORY_ORDER)):
         if category not in groups:
             continue
         lis = []
         for g in groups[category]:
-            deadline = _deadline_text(g)
-            docs = ", ".join(esc(d) for d in (g["documents"] or []))
+            deadline = _deadline_text(g, lang)
+            docs = ("、" if lang == "zh" else ", ").join(esc(d) for d in (g["documents"] or []))
             lis.append(
-                f'<li><span class="action a-{esc(g["action"])}">{esc(ACTION_LABELS.get(g["action"], g["action"]))}</span>'
+                f'<li><span class="action a-{esc(g["action"])}">{esc(code("action", g["action"], lang))}</span>'
                 + (f' <span class="cond">{esc(g["condition"])}</span>' if g["condition"] else "")
                 + (f' <span class="badge deadline">{esc(deadline)}</span>' if deadline else "")
-                + (f' <span class="docs">bring: {docs}</span>' if docs else "")
+                + (f' <span class="docs">{esc(text("bring", lang, docs=""))}{docs}</span>' if docs else "")
                 + (f' <span class="scheme">[{esc(g["scheme"])}]</span>' if g["scheme"] else "")
                 + f'<blockquote>{esc(g["evidence"])}</blockquote></li>'
             )
         is_open = " open" if len(items) <= 12 else ""
         out.append(
-            f"<details{is_open}><summary>{esc(CATEGORY_LABELS[category])} ({len(groups[category])})</summary>"
+            f"<details{is_open}><summary>{esc(code('category', category, lang))} ({len(groups[category])})</summary>"
             f'<ul class="guidance">{"".join(lis)}</ul></details>'
         )
     return "".join(out)
 
 
-def deadlines_block(items: Sequence[dict[str, Any]]) -> str:
+def deadlines_block(items: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
     """Every dated instruction, latest first; money-back deadlines are marked."""
     dated = [g for g in items if g["deadline_from"] or g["deadline_to"]]
     if not dated:
-        return '<p class="muted">No dated deadline.</p>'
+        return f'<p class="muted">{esc(text("no_deadlines", lang))}</p>'
     dated.sort(key=lambda g: (g["deadline_to"] or g["deadline_from"]), reverse=True)
     lis = []
     for g in dated:
-        mark = ' <span class="badge money">reimbursement</span>' if is_reimbursement(g) else ""
+        mark = f' <span class="badge money">{esc(text("reimbursement_badge", lang))}</span>' if is_reimbursement(g) else ""
         lis.append(
-            f'<li><b>{esc(_deadline_text(g))}</b> — {esc(CATEGORY_LABELS.get(g["category"], g["category"]))}: '
-            f'{esc(ACTION_LABELS.get(g["action"], g["action"]))}{mark}'
-            f' <span class="muted">(printed: {esc(g["deadline_text"])})</span></li>'
+            f'<li><b>{esc(_deadline_text(g, lang))}</b> — {esc(code("category", g["category"], lang))}: '
+            f'{esc(code("action", g["action"], lang))}{mark}'
+            f' <span class="muted">({esc(text("printed", lang, text=g["deadline_text"] or ""))})</span></li>'
         )
     return f'<ul class="deadlines">{"".join(lis)}</ul>'
 
 
-def contacts_block(items: Sequence[dict[str, Any]]) -> str:
+def contacts_block(items: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
     """Whom to call; a number the source damaged is flagged, never guessed."""
     if not items:
-        return '<p class="muted">The notice lists no phone numbers.</p>'
+        return f'<p class="muted">{esc(text("no_contacts", lang))}</p>'
     usable = sum(1 for c in items if c["phone_status"] in USABLE_PHONE_STATUSES)
     rows = []
     for c in items:
         bad = c["phone_status"] not in USABLE_PHONE_STATUSES
-        number = (
-            f'<a href="tel:{esc(c["phone_e164"])}">{esc(c["phone_e164"])}</a>' if c["phone_e164"] else ""
-        )
-        status = esc(PHONE_STATUS_LABELS.get(c["phone_status"], c["phone_status"]))
+        number = f'<a href="tel:{esc(c["phone_e164"])}">{esc(c["phone_e164"])}</a>' if c["phone_e164"] else ""
+        status = esc(code("phone_status", c["phone_status"], lang))
         if bad:
-            status = f'<span class="badge bad">⚠ {status}</span>'
+            status = f'<span class="badge bad">{esc(text("damaged_badge", lang, status=code("phone_status", c["phone_status"], lang)))}</span>'
         rows.append(
             f'<tr class="{"bad" if bad else ""}"><td>{esc(c["region"])}</td><td>{esc(c["organization"])}</td>'
             f"<td><code>{esc(c['phone_raw'])}</code></td><td>{number}</td><td>{status}</td></tr>"
         )
-    summary = f"{usable} usable, {len(items) - usable} without a usable number"
+    summary = text("contacts_summary", lang, usable=usable, bad=len(items) - usable)
     is_open = " open" if len(items) <= 12 or usable < len(items) else ""
-    return (
-        f"<details{is_open}><summary>{esc(summary)}</summary><table><thead><tr><th>Region</th><th>Organisation</th>"
-        f"<th>As printed</th><th>Number</th><th>Status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
-    )
+    head = _th("region", "organization", "phone_raw", "phone_e164", "phone_status", lang=lang)
+    return (f"<details{is_open}><summary>{esc(summary)}</summary><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></details>")
 
 
-def sources_block(notices: Sequence[dict[str, Any]], raw_dir: Path | None, out_dir: Path) -> str:
+def sources_block(notices: Sequence[dict[str, Any]], raw_dir: Path | None, out_dir: Path, lang: str = DEFAULT_LANG) -> str:
     """Each source notice with links back to its file and, when known, its web address."""
     lis = []
     for n in notices:
@@ -562,38 +776,40 @@ def sources_block(notices: Sequence[dict[str, Any]], raw_dir: Path | None, out_d
             links.append(f'<a href="{esc(url)}" rel="noreferrer noopener">{esc(url)}</a>')
         elif n["source_url"]:
             links.append(f"<code>{esc(n['source_url'])}</code>")  # not a web address: shown, not linked
-        published = fmt_date(n["published_on"])
+        published = fmt_date(n["published_on"], lang)
         lis.append(
-            f"<li><b>{esc(n['title'] or '(untitled)')}</b>"
+            f"<li><b>{esc(n['title'] or text('untitled', lang))}</b>"
             + (f" — {esc(n['issuer'])}" if n["issuer"] else "")
-            + (f" — published {esc(published)}" if published else " — publication date unknown")
+            + f" — {esc(text('published', lang, date=published) if published else text('published_unknown', lang))}"
             + f"<br>{' · '.join(links)}</li>"
         )
     return f'<ul class="sources">{"".join(lis)}</ul>'
 
 
-def city_card(
-    row: dict[str, Any],
-    anchor: str,
-    by_city: dict[str, dict[str, list[dict[str, Any]]]],
-    raw_dir: Path | None,
-    out_dir: Path,
-) -> str:
-    """One city's card: key facts, its own timeline, windows, guidance, deadlines, contacts, sources."""
+def city_card(row: dict[str, Any], anchor: str, data: ReportData, by_city: dict[str, dict[str, list[dict[str, Any]]]],
+              raw_dir: Path | None, out_dir: Path, lang: str = DEFAULT_LANG) -> str:
+    """One city's card: key facts, its own timeline, windows, guidance, deadlines, contacts, sources (each capped)."""
     city = row["city_label"]
-    windows = by_city["timeline"].get(city, [])
+    counts = data.counts.get(city, {})
+    windows = sorted(by_city["timeline"].get(city, []), key=lambda w: (w["start_at"], w["notice_id"], w["window_no"]))
     guidance = by_city["guidance"].get(city, [])
-    scope = {"province": "province-wide notice", "unknown": "city not found in the text"}.get(row["city_scope"], "")
+    contacts = by_city["contacts"].get(city, [])
+    notices = by_city["notices"].get(city, [])
+    scope = {"province": text("scope_province", lang), "unknown": text("scope_unknown", lang)}.get(row["city_scope"], "")
+    last = fmt_datetime(row["last_resume"], lang) or (text("last_resume_open", lang) if row["open_windows"] else "—")
     facts = [
-        ("First stop", fmt_ts(row["first_stop"]) or "—"),
-        ("Last resume", fmt_ts(row["last_resume"]) or ("unknown (a window has no end)" if row["open_windows"] else "—")),
-        ("Longest outage", fmt_hours(row["longest_outage_hours"]) if row["windows"] else "—"),
-        ("Reimbursement deadline", fmt_date(row["reimbursement_deadline"]) or "—"),
+        (text("first_stop", lang), fmt_datetime(row["first_stop"], lang) or "—"),
+        (text("last_resume", lang), last),
+        (text("longest_outage", lang), fmt_duration(row["longest_outage_hours"], lang) if row["windows"] else "—"),
+        (text("reimbursement_deadline", lang), fmt_date(row["reimbursement_deadline"], lang) or "—"),
+        (column("notices", lang), str(row["notices"])),
+        (column("windows", lang), str(row["windows"])),
     ]
-    chart = city_timeline_svg(city, windows, f"{anchor}-chart") if windows else ""
+    label = place_label(row, lang)
+    chart = city_timeline_svg(label, windows, f"{anchor}-chart", lang) if windows else ""
     return (
-        f'<section class="card" id="{anchor}" data-city="{esc(city)}">'
-        f"<h3>{esc(city)}"
+        f'<section class="card" id="{anchor}"{_attrs(row, lang)}>'
+        f"<h3>{esc(label)}"
         + (f' <span class="badge warn">{esc(scope)}</span>' if scope else "")
         + (f' <span class="muted">{esc(row["province"])}</span>' if row["province"] and row["city"] else "")
         + "</h3>"
@@ -601,58 +817,68 @@ def city_card(
         + "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
         + "</dl>"
         + (f'<figure class="chart">{chart}</figure>' if chart else "")
-        + "<h4>Outage windows</h4>"
-        + (windows_table(windows) if windows else '<p class="muted">No outage window was found.</p>')
-        + "<h4>What patients must do</h4>"
-        + guidance_block(guidance)
-        + "<h4>Deadlines</h4>"
-        + deadlines_block(guidance)
-        + "<h4>Contacts</h4>"
-        + contacts_block(by_city["contacts"].get(city, []))
-        + "<h4>Sources</h4>"
-        + sources_block(by_city["notices"].get(city, []), raw_dir, out_dir)
+        + f"<h4>{esc(text('windows_heading', lang))}</h4>"
+        + (windows_table(windows, lang) if windows else f'<p class="muted">{esc(text("no_window_found", lang))}</p>')
+        + _more(counts.get("windows", 0), len(windows), lang)
+        + f"<h4>{esc(text('guidance_heading', lang))}</h4>"
+        + guidance_block(guidance, lang)
+        + _more(counts.get("guidance", 0), len(guidance), lang)
+        + f"<h4>{esc(text('deadlines_heading', lang))}</h4>"
+        + deadlines_block(guidance, lang)
+        + f"<h4>{esc(text('contacts_heading', lang))}</h4>"
+        + contacts_block(contacts, lang)
+        + _more(counts.get("contacts", 0), len(contacts), lang)
+        + f"<h4>{esc(text('sources_heading', lang))}</h4>"
+        + sources_block(notices, raw_dir, out_dir, lang)
+        + _more(counts.get("notices", 0), len(notices), lang)
         + "</section>"
     )
 
 
-def repairs_section(repairs: Sequence[dict[str, Any]]) -> str:
-    """Every repair, with a count per rule and what the rule means."""
-    if not repairs:
-        return "<p class=muted>No repairs.</p>"
-    counts: dict[str, int] = defaultdict(int)
-    for r in repairs:
-        counts[r["rule"]] += 1
+def repairs_section(data: ReportData, lang: str = DEFAULT_LANG) -> str:
+    """How often each repair rule fired and what it means, then the first repairs."""
+    if not data.rule_counts:
+        return f'<p class="muted">{esc(text("no_repairs", lang))}</p>'
     legend = "".join(
-        f"<tr><td><code>{esc(rule)}</code></td><td class=num>{n}</td><td>{esc(REPAIR_RULES.get(rule, ''))}</td></tr>"
-        for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        f"<tr><td><code>{esc(r['rule'])}</code></td><td class=num>{r['n']}</td><td>{esc(code('rule', r['rule'], lang))}</td></tr>"
+        for r in data.rule_counts
     )
-    unrepaired = '<span class="badge bad">not repairable</span>'
+    unrepaired = f'<span class="badge bad">{esc(text("not_repairable", lang))}</span>'
     rows = "".join(
-        f"<tr><td>{esc(r['city_label'])}</td><td><code>{esc(r['source_file'])}</code></td>"
+        f"<tr><td>{esc(place_label(r, lang))}</td><td><code>{esc(r['source_file'])}</code></td>"
         f"<td><code>{esc(r['table_name'])}.{esc(r['column_name'])}</code></td>"
         f"<td>{esc(r['raw_value'])}</td>"
         f"<td>{unrepaired if r['repaired_value'] is None else esc(r['repaired_value'])}</td>"
-        f'<td><code title="{esc(REPAIR_RULES.get(r["rule"], ""))}">{esc(r["rule"])}</code></td>'
+        f'<td><code title="{esc(code("rule", r["rule"], lang))}">{esc(r["rule"])}</code></td>'
         f"<td>{esc(r['evidence'])}</td></tr>"
-        for r in repairs
+        for r in data.repairs
     )
+    total = data.totals["repairs"]
     return (
-        f'<table class="rules"><thead><tr><th>Rule</th><th>Count</th><th>Meaning</th></tr></thead><tbody>{legend}</tbody></table>'
-        f"<details><summary>All {len(repairs)} repairs</summary>"
-        '<table class="repairs"><thead><tr><th>City</th><th>File</th><th>Where</th><th>As printed</th><th>Used</th>'
-        f"<th>Rule</th><th>Why</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        f'<table class="rules"><thead><tr><th>{esc(column("rule", lang))}</th><th>{esc(text("rule_count", lang))}</th>'
+        f'<th>{esc(text("rule_meaning", lang))}</th></tr></thead><tbody>{legend}</tbody></table>'
+        f"<details><summary>{esc(text('all_repairs', lang, shown=len(data.repairs), n=total))}</summary>"
+        f'<table class="repairs"><thead><tr>{_th("city_label", "source_file", lang=lang)}<th>{esc(text("where", lang))}</th>'
+        f'{_th("raw_value", "repaired_value", "rule", lang=lang)}<th>{esc(text("why", lang))}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></details>"
     )
 
 
-def errors_section(errors: Sequence[dict[str, Any]]) -> str:
+def errors_section(data: ReportData, lang: str = DEFAULT_LANG) -> str:
     """Files the pipeline could not (fully) process, with the reason."""
-    if not errors:
-        return '<p class="muted">Every file was read.</p>'
+    if not data.errors:
+        return f'<p class="muted">{esc(text("no_errors", lang))}</p>'
     rows = "".join(
-        f"<tr><td><code>{esc(e['source_file'])}</code></td><td>{esc(e['stage'])}</td><td>{esc(e['error'])}</td></tr>"
-        for e in errors
+        f"<tr><td><code>{esc(e['source_file'])}</code></td><td>{esc(code('stage', e['stage'], lang))}</td><td>{esc(e['error'])}</td></tr>"
+        for e in data.errors
     )
-    return f"<table><thead><tr><th>File</th><th>Stage</th><th>Error</th></tr></thead><tbody>{rows}</tbody></table>"
+    total = data.totals["errors"]
+    more = f'<p class="muted">{esc(text("errors_more", lang, n=total, shown=len(data.errors)))}</p>' if total > len(data.errors) else ""
+    return f"{more}<table><thead><tr>{_th('source_file', 'stage', 'error', lang=lang)}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+CATEGORY_ORDER: tuple[str, ...] = ("outpatient", "inpatient", "out_of_area", "pharmacy", "chronic_special", "enrollment_payment",
+                                   "referral_filing", "reimbursement", "insurance_card", "retirees", "other")
 
 
 CSS = """
@@ -694,18 +920,57 @@ footer{margin:32px 0 8px;color:var(--muted);font-size:12px}
 @media print{details{display:block}.card{page-break-inside:avoid}#city-filter{display:none}}
 """
 
-# Progressive enhancement only: the page is complete without it. It reveals the filter box,
-# filters cards and table rows by city, and marks the page ready (the browser test reads that).
+CSS_EXTRA = """
+.scroll{overflow-x:auto}
+svg.daily{display:block;max-width:100%;height:auto;font-size:11px}
+svg.daily .day{fill:var(--all)}svg.daily .day.wide-only{fill:#d1d5db}svg.daily .axis{stroke:#9ca3af}
+svg.daily .grid{stroke:#f3f4f6}svg.daily .year-label{font-weight:bold;fill:var(--ink)}
+table.calendar td.cal{white-space:nowrap;padding:3px 4px}table.calendar th{white-space:nowrap}
+i.m{display:inline-block;width:7px;height:12px;margin-right:1px;background:#f3f4f6}
+i.m1{background:#fcd9cc}i.m2{background:#f4a582}i.m3{background:#d6604d}i.m4{background:#b2182b}
+table.coverage span.bad{color:var(--bad);font-weight:bold}
+table.peaks th+th,table.coverage thead th+th{text-align:right}
+#filters{display:flex;gap:12px;align-items:center;flex-wrap:wrap;margin:6px 0}
+#province-filter{font:inherit;padding:4px 8px}
+.more{font-size:12px;margin:0 0 6px}
+"""
+
+# Progressive enhancement only: the page is complete without it. It reveals the filters, hides
+# what belongs to other provinces (or cities), reads and writes the filter in the address
+# (report.html#province=陕西省 opens filtered), and marks the page ready (the browser test reads that).
 SCRIPT = """(function () {
+  var sel = document.getElementById("province-filter");
   var box = document.getElementById("city-filter");
-  var items = document.querySelectorAll("[data-city]:not(g)");
-  box.hidden = false;
-  box.addEventListener("input", function () {
-    var q = box.value.trim().toLowerCase();
+  var items = document.querySelectorAll("[data-province], [data-city]:not(g)");
+  function apply() {
+    var p = sel.value, q = box.value.trim().toLowerCase();
     items.forEach(function (el) {
-      el.hidden = q !== "" && el.getAttribute("data-city").toLowerCase().indexOf(q) < 0;
+      var prov = el.getAttribute("data-province");
+      var ok = p === "" || prov === null || prov === p;
+      if (el.classList.contains("longest")) {
+        ok = p === "" ? el.classList.contains("top") : (prov === p && el.classList.contains("in-province"));
+      }
+      var city = el.getAttribute("data-city");
+      if (q !== "" && city !== null && city.toLowerCase().indexOf(q) < 0) { ok = false; }
+      el.hidden = !ok;
     });
+    document.documentElement.setAttribute("data-province-filter", p);
+  }
+  function fromAddress() {
+    var m = /(?:^#|&)province=([^&]*)/.exec(window.location.hash);
+    sel.value = m ? decodeURIComponent(m[1]) : "";
+    if (sel.selectedIndex < 0) { sel.value = ""; }
+  }
+  sel.hidden = false;
+  box.hidden = false;
+  fromAddress();
+  apply();
+  sel.addEventListener("change", function () {
+    try { window.history.replaceState(null, "", sel.value ? "#province=" + encodeURIComponent(sel.value) : "#"); } catch (e) { /* file:// may refuse */ }
+    apply();
   });
+  box.addEventListener("input", apply);
+  window.addEventListener("hashchange", function () { fromAddress(); apply(); });
   document.documentElement.setAttribute("data-report-ready", "1");
 })();"""
 
@@ -719,8 +984,18 @@ def _csp(script: str) -> str:
     )
 
 
-def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None) -> str:
-    """The whole page as one HTML string (no network references).
+def _province_options(data: ReportData, lang: str) -> str:
+    """The province filter's options: every province of the gazetteer and of the notices."""
+    names = {r["province"] if r["province"] != "(province unknown)" else text("province_unknown", lang) for r in data.coverage}
+    names |= {province_of(r, lang) for r in data.comparison}
+    options = [f'<option value="">{esc(text("all_provinces", lang))}</option>']
+    options += [f'<option value="{esc(p)}">{esc(p)}</option>' for p in sorted(names)]
+    return "".join(options)
+
+
+def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None,
+                  lang: str = DEFAULT_LANG) -> str:
+    """The whole page as one HTML string (no network references), in ``lang`` (``zh`` or ``en``).
 
     ``render_report(load_report_data(Path("outputs/notices.duckdb")), Path("outputs"))`` →
     ``"<!DOCTYPE html><html lang=\\"zh-CN\\">…"``.
@@ -728,68 +1003,87 @@ def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, 
     generated_at = generated_at or dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     anchors = {r["city_label"]: f"city-{i}" for i, r in enumerate(data.comparison, start=1)}
     by_city = {
-        "timeline": _by_city(data.timeline),
-        "guidance": _by_city(data.guidance),
-        "contacts": _by_city(data.contacts),
-        "notices": _by_city(data.notices),
+        "timeline": _group(data.timeline, "city_label"),
+        "guidance": _group(data.guidance, "city_label"),
+        "contacts": _group(data.contacts, "city_label"),
+        "notices": _group(data.notices, "city_label"),
     }
-    cards = "".join(city_card(r, anchors[r["city_label"]], by_city, raw_dir, out_dir) for r in data.comparison)
-    starts = [w["start_at"] for w in data.timeline]
-    period = f"{fmt_date(min(starts).date())} – {fmt_date(max(starts).date())}" if starts else "no outage windows"
+    cards = "".join(city_card(r, anchors[r["city_label"]], data, by_city, raw_dir, out_dir, lang) for r in data.comparison)
+    t = data.totals
+    period = (f"{fmt_date(t['first_start'].date(), lang)} – {fmt_date(t['last_start'].date(), lang)}"
+              if t["first_start"] else text("no_windows_period", lang))
     legend = (
-        '<p class="legend"><span><i class="sw all"></i>everything stops</span>'
-        '<span><i class="sw partial"></i>some services stop</span>'
-        '<span><i class="sw open"></i>no end announced</span><span>* year inferred, not printed</span>'
-        "<span>hover a bar for its dates</span></p>"
+        f'<p class="legend"><span><i class="sw all"></i>{esc(text("legend_all", lang))}</span>'
+        f'<span><i class="sw partial"></i>{esc(text("legend_partial", lang))}</span>'
+        f'<span><i class="sw open"></i>{esc(text("legend_open", lang))}</span><span>{esc(text("legend_inferred", lang))}</span>'
+        f"<span>{esc(text('legend_hover', lang))}</span></p>"
     )
+    nav = " · ".join(f'<a href="#{a}">{esc(text(k, lang))}</a>' for a, k in (
+        ("national", "nav_national"), ("calendar", "nav_calendar"), ("coverage", "nav_coverage"),
+        ("longest", "nav_longest"), ("compare", "nav_compare"), ("timeline-section", "nav_timeline"),
+        ("cities", "nav_cities"), ("repairs", "nav_repairs"), ("errors", "nav_errors")))
+    filters = (
+        f'<div id="filters"><select id="province-filter" aria-label="{esc(text("filter_province", lang))}" hidden>'
+        f"{_province_options(data, lang)}</select>"
+        f'<input id="city-filter" type="search" placeholder="{esc(text("filter_cities", lang))}" '
+        f'aria-label="{esc(text("filter_cities", lang))}" hidden></div>'
+    )
+    unknown_more = f'<p class="muted">{esc(text("unknown_more", lang, n=data.unknown_more))}</p>' if data.unknown_more else ""
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(SCRIPT))}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>医保 cutover notices — city rollouts compared</title>"
-        f"<style>{CSS}</style></head><body>"
-        "<header><h1>医保 system-cutover notices — how cities rolled out</h1>"
-        f'<p class="muted">{len(data.notices)} notices · {len(data.comparison)} cities or areas · '
-        f"{len(data.timeline)} outage windows starting {esc(period)} · {len(data.repairs)} repairs · "
-        f"{len(data.errors)} errors</p>"
-        '<nav><a href="#compare">Comparison</a> · <a href="#timeline-section">Timeline</a> · '
-        '<a href="#cities">Cities</a> · <a href="#repairs">Repairs</a> · <a href="#errors">Errors</a> '
-        '<input id="city-filter" type="search" placeholder="filter cities…" aria-label="filter cities" hidden>'
-        "</nav></header>"
-        '<h2 id="compare">Cities side by side</h2>'
-        + comparison_table(data.comparison, anchors)
-        + '<h2 id="timeline-section">Timeline</h2>'
+        f"<title>{esc(text('page_title', lang))}</title>"
+        f"<style>{CSS}{CSS_EXTRA}</style></head><body>"
+        f"<header><h1>{esc(text('heading', lang))}</h1>"
+        f'<p class="muted">{esc(text("summary", lang, notices=t["notices"], cities=t["cities"], windows=t["windows"], period=period, repairs=t["repairs"], errors=t["errors"]))}</p>'
+        f"<nav>{nav}</nav>{filters}</header>"
+        f'<h2 id="national">{esc(text("national_heading", lang))}</h2><p class="muted">{esc(text("national_note", lang))}</p>'
+        f'<figure class="chart">{national_chart_svg(data.daily, lang)}</figure>'
+        + peak_days_table(data.daily, lang)
+        + f'<h2 id="calendar">{esc(text("calendar_heading", lang))}</h2><p class="muted">{esc(text("calendar_note", lang))}</p>'
+        + calendar_table(data.calendar, lang)
+        + f'<h2 id="coverage">{esc(text("coverage_heading", lang))}</h2><p class="muted">{esc(text("coverage_note", lang))}</p>'
+        + coverage_table(data.coverage, lang)
+        + f'<h2 id="longest">{esc(text("longest_heading", lang))}</h2>'
+        + f'<p class="muted">{esc(text("longest_note", lang, n=LONGEST_NATIONAL, m=LONGEST_PER_PROVINCE))}</p>'
+        + longest_table(data.longest, lang)
+        + f'<h2 id="compare">{esc(text("compare_heading", lang))}</h2>'
+        + comparison_table(data.comparison, anchors, lang) + unknown_more
+        + f'<h2 id="timeline-section">{esc(text("timeline_heading", lang))}</h2>'
+        + f'<p class="muted">{esc(text("timeline_note", lang, n=TIMELINE_NOTICES))}</p>'
         + legend
-        + f'<figure class="timeline">{aligned_timeline(data.timeline)}</figure>'
-        + '<h2 id="cities">Cities</h2>'
+        + f'<figure class="timeline">{aligned_timeline(data.lanes, lang)}</figure>'
+        + f'<h2 id="cities">{esc(text("cities_heading", lang))}</h2>'
+        + f'<p class="muted">{esc(text("cities_note", lang, n=data.per_card))}</p>'
         + cards
-        + '<h2 id="repairs">Repairs</h2><p class="muted">Defects in the notices that the pipeline fixed or flagged.</p>'
-        + repairs_section(data.repairs)
-        + '<h2 id="errors">Files that could not be processed</h2>'
-        + errors_section(data.errors)
-        + f"<footer>Generated {esc(generated_at)} from notices.duckdb by <code>python -m pipeline report</code>. "
-        "Times are Beijing time (UTC+8). The same data: <code>notices.duckdb</code>, <code>*.parquet</code>, "
-        "<code>*.csv</code>, described in <code>datapackage.json</code>.</footer>"
+        + f'<h2 id="repairs">{esc(text("repairs_heading", lang))}</h2><p class="muted">{esc(text("repairs_note", lang))}</p>'
+        + repairs_section(data, lang)
+        + f'<h2 id="errors">{esc(text("errors_heading", lang))}</h2>'
+        + errors_section(data, lang)
+        + f"<footer>{text('footer', lang, when=esc(generated_at))}</footer>"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
 
 
-def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None) -> Path:
+def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None, lang: str = DEFAULT_LANG) -> Path:
     """Build ``out_dir/report.html`` from ``out_dir/notices.duckdb``, atomically.
 
     ``write_report(Path("outputs"), Path("raw"))`` → ``Path("outputs/report.html")``.
     """
+    from pipeline.atomic import atomic_write_text
+
     data = load_report_data(out_dir / DB_NAME)
-    return atomic_write_text(out_dir / REPORT_NAME, render_report(data, out_dir, raw_dir, generated_at))
+    return atomic_write_text(out_dir / REPORT_NAME, render_report(data, out_dir, raw_dir, generated_at, lang))
 
 
-def report(out_dir: Path, raw_dir: Path | None) -> int:
+def report(out_dir: Path, raw_dir: Path | None, lang: str = DEFAULT_LANG) -> int:
     """The ``report`` command: exit 0 with the path printed, or 2 when there is no database."""
     if not (out_dir / DB_NAME).is_file():
         print(f"error: no {DB_NAME} in {out_dir}: run `python -m pipeline run --out {out_dir}` first", file=sys.stderr)
         return 2
-    path = write_report(out_dir, raw_dir)
+    path = write_report(out_dir, raw_dir, lang=lang)
     print(f"wrote {path}")
     return 0
 
@@ -800,4 +1094,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write report.html comparing city rollouts (from notices.duckdb)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder holding notices.duckdb (default: outputs/)")
     p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="raw folder, for links to source files (default: raw/)")
-    p.set_defaults(func=lambda a: report(a.out, a.raw))
+    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the page: zh (default) or en")
+    p.set_defaults(func=lambda a: report(a.out, a.raw, a.lang))

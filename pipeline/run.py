@@ -11,6 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pipeline import budget as budgets
 from pipeline.budget import Budget, Overrun, run_budgeted
@@ -19,9 +20,10 @@ from pipeline.corrections import CORRECTIONS_NAME
 from pipeline.document import ReadError
 from pipeline.extract import Extraction, SourceHints, extract_notice
 from pipeline.manifest import MANIFEST_NAME, read_manifest
-from pipeline.normalize import normalize_document
 from pipeline.progress import print_summary, progress, show_progress
-from pipeline.read import read_document
+
+# The readers and the normaliser are imported by process_file, in the worker processes: a run
+# with nothing to extract does not load them (see pipeline/cli.py on start-up time).
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
@@ -41,6 +43,21 @@ class RunResult:
     signature: str = ""
     up_to_date: bool = False
 
+    def add(self, nid: str, rel: str, extraction: Extraction) -> None:
+        """Keep one accepted notice's rows (what :func:`run_pipeline` does without a sink)."""
+        self.source_of[nid] = rel
+        self.rows["notices"].append(extraction.notice)
+        self.rows["outage_windows"].extend(extraction.windows)
+        self.rows["guidance"].extend(extraction.guidance)
+        self.rows["contacts"].extend(extraction.contacts)
+        self.rows["repairs"].extend(extraction.repairs)
+
+
+class NoticeSink(Protocol):
+    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.batches.BatchSink``)."""
+
+    def add(self, nid: str, rel: str, extraction: Extraction) -> None: ...
+
 
 def notice_id_of(data: bytes) -> str:
     """First 16 hex digits of the SHA-256 of the raw bytes: ``b"abc"`` → ``"ba7816bf8f01cfea"``."""
@@ -49,16 +66,35 @@ def notice_id_of(data: bytes) -> str:
 
 def discover(raw_dir: Path) -> list[Path]:
     """Every notice file below ``raw_dir``, in a stable order (the manifest and dotfiles excluded)."""
-    files = []
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.name in (MANIFEST_NAME, CORRECTIONS_NAME) and path.parent == raw_dir or \
-                path.suffix.lower() in {".yaml", ".yml", ".json", ".md"} and path.parent == raw_dir:
-            continue
-        files.append(path)
-    return files
+    return [raw_dir / rel for rel in discover_relative(raw_dir)]
+
+
+_TOP_LEVEL_NON_NOTICES = {".yaml", ".yml", ".json", ".md"}  # the source registry, READMEs
+
+
+def discover_relative(raw_dir: Path) -> list[str]:
+    """:func:`discover` as ``/``-separated paths relative to ``raw_dir``: ``["sub/a.txt", "xian.txt"]``.
+
+    Strings rather than ``Path`` objects because a run keeps one per file: 100,000 ``Path``
+    objects take 70 MB. Sorted by path components, as ``Path`` objects sort; dot-folders, the
+    manifest, corrections.csv and top-level registry/README files are left out, symlinked folders
+    not followed.
+    """
+    rels = []
+    for root, dirs, files in os.walk(raw_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = os.path.relpath(root, raw_dir)
+        top = base == "."
+        for name in files:
+            if name.startswith(".") or name == MANIFEST_NAME or top and name == CORRECTIONS_NAME:
+                continue
+            if top and os.path.splitext(name)[1].lower() in _TOP_LEVEL_NON_NOTICES:
+                continue
+            if not os.path.isfile(os.path.join(root, name)):  # a broken symlink
+                continue
+            rels.append(name if top else f"{base.replace(os.sep, '/')}/{name}")
+    rels.sort(key=lambda rel: rel.split("/"))
+    return rels
 
 
 # Bigger than any notice by far (they are well under 1 MB). Reading a 50 MB page takes a minute
@@ -97,6 +133,9 @@ def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str 
     nid = digest[:16]
     if expected_sha256 and digest != expected_sha256:
         return None, _error(rel, "read", CHANGED_MESSAGE), nid
+    from pipeline.normalize import normalize_document
+    from pipeline.read import read_document
+
     try:
         doc = read_document(path, rel, data)
     except ReadError as exc:
@@ -134,21 +173,27 @@ def _too_large_message(size: int) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Planned:
-    """One discovered file, hashed, with its cache key (``key`` is empty when it could not be read)."""
+    """One discovered file, hashed, with its cache key (``key`` is empty when it could not be read).
 
-    path: Path
+    Kept for every file of a run, so it is small: the path as a string, slots, shared hints.
+    """
+
+    path: str
     rel: str
     hints: SourceHints
     key: str
     sha256: str = ""
 
 
-def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
+_NO_HINTS = SourceHints()
+
+
+def _plan(rel: str, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
     """Hash one file for its cache key; an unreadable file gets no key and is never cached."""
-    rel = path.relative_to(raw_dir).as_posix()
-    hint = hints.get(rel) or hints.get(path.name) or SourceHints()
+    path = os.path.join(raw_dir, rel)
+    hint = hints.get(rel) or hints.get(rel.rsplit("/", 1)[-1]) or _NO_HINTS
     try:
         digest = _sha256_file(path)
     except OSError:
@@ -156,10 +201,10 @@ def _plan(path: Path, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
     return _Planned(path, rel, hint, cache_key(digest, rel, hint), digest)
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: str | Path) -> str:
     """SHA-256 of a file read in 1 MB blocks, so a huge file is never held in memory."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         while block := f.read(1 << 20):
             h.update(block)
     return h.hexdigest()
@@ -167,7 +212,7 @@ def _sha256_file(path: Path) -> str:
 
 def _process_planned(item: _Planned) -> Outcome:
     """Worker entry point (module level: the budgeted workers call it by reference)."""
-    return process_file(item.path, item.rel, item.hints, item.sha256)
+    return process_file(Path(item.path), item.rel, item.hints, item.sha256)
 
 
 def _cacheable(outcome: Outcome) -> bool:
@@ -198,11 +243,13 @@ def _outcomes(
     over its budget is remembered under :func:`~pipeline.budget.failure_key`, so it is not tried
     again under the same budget, and is tried again under another one.
     """
-    cached: dict[int, Outcome] = {}
+    cached: set[int] = set()
     if cache is not None and not full:
-        for i, item in enumerate(items):
-            if item.key and (hit := cache.get(item.key) or cache.get(budgets.failure_key(item.key, budget))) is not None:
-                cached[i] = hit
+        # which files are cached, not their outcomes: those are read one by one as the run
+        # reaches them, so a re-run holds one notice at a time, not the whole corpus
+        known = cache.keys()
+        cached = {i for i, item in enumerate(items)
+                  if item.key and (item.key in known or budgets.failure_key(item.key, budget) in known)}
     todo = [item for i, item in enumerate(items) if i not in cached]
     computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget)
     return _merge(items, cached, computed, cache, budget)
@@ -210,7 +257,7 @@ def _outcomes(
 
 def _merge(
     items: list[_Planned],
-    cached: dict[int, Outcome],
+    cached: set[int],
     computed: Generator[Outcome | Overrun, None, None],
     cache: ExtractionCache | None,
     budget: Budget,
@@ -219,7 +266,16 @@ def _merge(
     try:
         for i, item in enumerate(items):
             if i in cached:
-                yield cached[i]
+                assert cache is not None
+                hit = cache.get(item.key) or cache.get(budgets.failure_key(item.key, budget))
+                if hit is not None:
+                    yield hit
+                    continue
+                # an entry that can no longer be read (rare): extract the file here instead
+                outcome = _process_planned(item)
+                if _cacheable(outcome):
+                    cache.put(item.key, outcome)
+                yield outcome
                 continue
             result = next(computed)
             if isinstance(result, Overrun):
@@ -255,7 +311,7 @@ def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[obje
     """The error row for a file that repeats an earlier one (same bytes, or same notice), else ``None``."""
     if nid in seen:
         return _error(rel, "read", f"same bytes as {seen[nid]}: skipped as a duplicate (delete one of the two copies)")
-    key = content_key(extraction)
+    key = content_digest(extraction)
     if key is not None and key in seen:
         return _error(
             rel, "extract",
@@ -266,6 +322,16 @@ def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[obje
     if key is not None:
         seen[key] = rel
     return None
+
+
+def content_digest(extraction: Extraction) -> bytes | None:
+    """:func:`content_key` as a 16-byte digest: what a run remembers of every notice it has seen.
+
+    The key itself holds every window, instruction and phone of a notice; kept for 100,000
+    notices it would be most of the run's memory.
+    """
+    key = content_key(extraction)
+    return None if key is None else hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
@@ -290,6 +356,7 @@ def run_pipeline(
     full: bool = False,
     skip_if_up_to_date: bool = False,
     budget: Budget | None = None,
+    sink: NoticeSink | None = None,
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -299,15 +366,18 @@ def run_pipeline(
     (see :func:`resolve_jobs`); the rows are the same, in the same order, whatever ``jobs`` is.
     With ``skip_if_up_to_date``, a run whose inputs and code are those of the outputs already in
     ``cache_dir``'s folder returns at once with ``up_to_date`` set and no rows. Every file is
-    read and extracted under ``budget`` (default: :meth:`Budget.resolve`, from the environment).
+    read and extracted under ``budget`` (default: :meth:`Budget.resolve`, from the environment),
+    in worker processes. With a ``sink``, accepted notices go to ``sink.add`` instead of
+    ``rows`` (so they need not all be held at once); duplicates and unreadable files are in
+    ``errors`` either way.
     """
     budget = budget or Budget.resolve()
     result = RunResult()
     hints = read_manifest(raw_dir)
-    items = [_plan(path, raw_dir, hints) for path in discover(raw_dir)]
-    # the budget decides which files are stopped, so outputs made under another budget are not these
+    items = [_plan(rel, raw_dir, hints) for rel in discover_relative(raw_dir)]
     corrections = raw_dir / CORRECTIONS_NAME
-    # corrections change the tables without changing any notice: they are part of what a run is made from
+    # the budget decides which files are stopped, and corrections change the tables without
+    # changing any notice: outputs made under another budget or other corrections are not these
     fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
     result.signature = run_signature([item.key for item in items] + [budget.tag(), "corrections:" + fixes])
     if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
@@ -326,12 +396,7 @@ def run_pipeline(
                 result.errors.append(error)
                 continue
             assert extraction is not None
-            result.source_of[nid] = item.rel
-            result.rows["notices"].append(extraction.notice)
-            result.rows["outage_windows"].extend(extraction.windows)
-            result.rows["guidance"].extend(extraction.guidance)
-            result.rows["contacts"].extend(extraction.contacts)
-            result.rows["repairs"].extend(extraction.repairs)
+            (result if sink is None else sink).add(nid, item.rel, extraction)
         if cache is not None:
             cache.retain(k for item in items if item.key for k in (item.key, budgets.failure_key(item.key, budget)))
     finally:
@@ -349,44 +414,39 @@ def run(
     cache: bool = True,
     budget: Budget | None = None,
 ) -> int:
-    from pipeline.load import locked_outputs, write_outputs
-    from pipeline.publish import publish
-    from pipeline.validate import to_frame, validate_tables
-    from schemas.tables import ErrorsSchema
-
     if not raw_dir.is_dir():
         print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
         return 2
-    started = time.perf_counter()
-    with show_progress(not quiet):
-        result = run_pipeline(
-            raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full, skip_if_up_to_date=True, budget=budget
-        )
-    if result.up_to_date:
-        if not quiet:
-            print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
-        return 0
-    from pipeline.corrections import apply_corrections, read_corrections
+    from pipeline.batches import BatchSink  # light: it imports validation and loading at its first batch
 
-    corrections, correction_errors = read_corrections(raw_dir)
-    fixed, stale = apply_corrections(result.rows, result.source_of, corrections)
-    result.rows["repairs"].extend(fixed)
-    frames, validation_errors = validate_tables(result.rows, result.source_of)
-    errors = result.errors + correction_errors + stale + validation_errors
-    frames["errors"] = ErrorsSchema.validate(to_frame("errors", errors))
+    started = time.perf_counter()
+    from pipeline.corrections import CorrectingSink
+
+    sink = CorrectingSink(BatchSink(out_dir), raw_dir)
     try:
+        with show_progress(not quiet):
+            result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
+                                  skip_if_up_to_date=True, budget=budget, sink=sink)
+        if result.up_to_date:
+            if not quiet:
+                print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
+            return 0
+        from pipeline.load import locked_outputs
+        from pipeline.publish import publish
+
         # one lock over the tables and the pages made from them, so a concurrent run never
         # leaves a report describing other tables (the lock is re-entrant)
         with locked_outputs(out_dir):
-            write_outputs(frames, out_dir, stamp=result.signature if cache else None)
-            problems = publish(out_dir, raw_dir)  # report.html and datapackage.json, after the tables
+            rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
+            problems = publish(out_dir, raw_dir)  # report, workbook and data package, after the tables
     except OSError as exc:
         print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
         return 3
+    finally:
+        sink.discard()  # a no-op once committed; otherwise the staging folder goes
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not quiet:
-        rows = {name: len(frame) for name, frame in frames.items()}
         print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
         for err in errors:
             print(f"  ! {err['source_file']} [{err['stage']}]: {err['error']}")

@@ -13,6 +13,12 @@ reflect the tables next to them. Every view keys cities by ``city_label``, which
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
 
 # Guidance that sends a patient to get money back later: its deadline is the one a patient
@@ -26,6 +32,7 @@ USABLE_PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "short_num
 PROVINCE_WIDE_SUFFIX = " (province-wide)"
 UNKNOWN_CITY_PREFIX = "(city unknown) "
 ALL_SERVICES = "(all services)"
+UNKNOWN_PROVINCE = "(province unknown)"
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -58,7 +65,7 @@ VIEWS: dict[str, str] = {
             w.start_at, w.end_at, w.hours,
             w.end_at IS NULL AS open_ended,
             w.year_inferred, w.start_text, w.end_text, w.end_source,
-            p.source_file, p.source_url, w.notice_id, w.window_no
+            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
     """,
@@ -150,13 +157,130 @@ VIEWS: dict[str, str] = {
 }
 
 
+# The national picture: views over all cities at once, and the gazetteer's cities, so a city
+# that published nothing shows as missing rather than not at all.
+VIEWS |= {
+    # One row per calendar day on which any outage window was in force.
+    "national_daily_outages": """
+        WITH spans AS (
+            SELECT p.city_label, p.city_scope, p.province, w.notice_id, w.service,
+                   w.start_at::DATE AS first_day,
+                   -- a window ending at 00:00 does not touch that day; an open window counts
+                   -- on its first day only (nobody announced how long it lasted)
+                   CASE WHEN w.end_at IS NULL OR w.end_at <= w.start_at THEN w.start_at::DATE
+                        ELSE (w.end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
+            FROM outage_windows w JOIN notice_places p USING (notice_id)
+        ),
+        days AS (
+            SELECT *, unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 DAY))::DATE AS day
+            FROM spans
+        )
+        SELECT
+            day,
+            count(DISTINCT city_label) FILTER (WHERE city_scope = 'city') AS cities_down,
+            count(DISTINCT city_label) FILTER (WHERE city_scope = 'city' AND service IS NULL) AS cities_fully_down,
+            count(DISTINCT city_label) FILTER (WHERE city_scope = 'province') AS province_wide_down,
+            count(DISTINCT province) AS provinces_down,
+            count(DISTINCT notice_id) AS notices,
+            count(*) AS windows
+        FROM days
+        GROUP BY day
+        ORDER BY day
+    """,
+    # Province × month: which provinces stopped when (by the month each window starts).
+    "province_rollout_calendar": f"""
+        SELECT
+            coalesce(p.province, '{UNKNOWN_PROVINCE}') AS province,
+            date_trunc('month', w.start_at)::DATE AS month,
+            count(DISTINCT p.city_label) FILTER (WHERE p.city_scope = 'city') AS cities_stopping,
+            count(DISTINCT p.notice_id) AS notices,
+            count(*) AS windows,
+            min(w.start_at) AS first_stop,
+            max(w.hours) AS longest_outage_hours
+        FROM outage_windows w JOIN notice_places p USING (notice_id)
+        GROUP BY ALL
+        ORDER BY province, month
+    """,
+    # One row per city of the gazetteer (and per notice city the gazetteer does not know).
+    "prefecture_coverage": """
+        WITH named AS (SELECT * FROM city_comparison WHERE city_scope = 'city')
+        SELECT
+            coalesce(g.province, c.province) AS province,
+            coalesce(g.city, c.city) AS city,
+            g.adcode,
+            g.city IS NOT NULL AS in_gazetteer,
+            coalesce(c.notices, 0) AS notices,
+            coalesce(c.windows, 0) AS windows,
+            c.first_stop, c.last_resume, c.longest_outage_hours,
+            coalesce(c.contacts_with_number, 0) AS contacts_with_number,
+            coalesce(c.contacts_without_number, 0) AS contacts_without_number,
+            coalesce(c.notices, 0) > 0 AS has_notice,
+            coalesce(c.contacts_with_number, 0) > 0 AS has_phone_number
+        FROM gazetteer_cities g FULL OUTER JOIN named c ON c.city = g.city
+        ORDER BY g.adcode NULLS LAST, city
+    """,
+    # One row per province: its cities with and without a notice, and without a number to call.
+    "province_coverage": f"""
+        WITH wide AS (
+            SELECT province, count(*) AS province_wide_notices
+            FROM notice_places WHERE city_scope = 'province' GROUP BY province
+        ),
+        cov AS (
+            SELECT
+                coalesce(province, '{UNKNOWN_PROVINCE}') AS province,
+                count(*) FILTER (WHERE in_gazetteer) AS cities,
+                count(*) FILTER (WHERE in_gazetteer AND has_notice) AS cities_with_notice,
+                count(*) FILTER (WHERE in_gazetteer AND NOT has_notice) AS cities_without_notice,
+                coalesce(list(city ORDER BY adcode) FILTER (WHERE in_gazetteer AND NOT has_notice), []) AS missing_cities,
+                count(*) FILTER (WHERE has_notice AND NOT has_phone_number) AS cities_without_phone_number,
+                coalesce(list(city ORDER BY adcode, city) FILTER (WHERE has_notice AND NOT has_phone_number), [])
+                    AS cities_lacking_phone_number,
+                count(*) FILTER (WHERE NOT in_gazetteer) AS other_places_with_notice,
+                sum(notices) AS city_notices
+            FROM prefecture_coverage
+            GROUP BY ALL
+        )
+        SELECT
+            province,
+            coalesce(cities, 0) AS cities,
+            coalesce(cities_with_notice, 0) AS cities_with_notice,
+            coalesce(cities_without_notice, 0) AS cities_without_notice,
+            coalesce(missing_cities, []) AS missing_cities,
+            coalesce(cities_without_phone_number, 0) AS cities_without_phone_number,
+            coalesce(cities_lacking_phone_number, []) AS cities_lacking_phone_number,
+            coalesce(other_places_with_notice, 0) AS other_places_with_notice,
+            coalesce(city_notices, 0) AS city_notices,
+            coalesce(wide.province_wide_notices, 0) AS province_wide_notices
+        FROM cov FULL OUTER JOIN wide USING (province)
+        ORDER BY province
+    """,
+    # Every window with an announced end, longest first, ranked nationally and within its province.
+    "longest_outages": """
+        SELECT
+            row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
+            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
+            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
+            source_file, notice_id, window_no
+        FROM city_timeline
+        WHERE hours IS NOT NULL
+        ORDER BY rank
+    """,
+}
+
 # Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
     "city_timeline": "one row per outage window with its city_label, scheme, service, start, end and hours",
     "city_comparison": "one row per city_label: first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
     "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
+    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an outage in force",
+    "province_rollout_calendar": "one row per province and month: cities stopping, notices, windows",
+    "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, windows, phone numbers",
+    "province_coverage": "one row per province: cities with and without a notice, cities without a number to call",
+    "longest_outages": "every window with an end, longest first, ranked nationally and within its province",
 }
+
+GAZETTEER_TABLE = "gazetteer_cities"
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -165,8 +289,51 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
     ``SELECT * FROM city_comparison`` gives one row per city.
     """
+    create_gazetteer_table(con)
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         description = VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters
         con.execute(f"COMMENT ON VIEW {name} IS '{description}'")
 
+
+
+def create_gazetteer_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The reference table ``gazetteer_cities`` (province, city, adcode), if the database lacks it.
+
+    From :func:`pipeline.vocab.gazetteer.prefecture_cities`: the coverage views compare it with
+    the notices, so a city that never published a notice is listed as missing.
+    """
+    from pipeline.vocab.gazetteer import prefecture_cities
+
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = current_schema()",
+        [GAZETTEER_TABLE],
+    ).fetchone()[0]
+    if exists:
+        return
+    con.execute(f"CREATE TABLE {GAZETTEER_TABLE} (province VARCHAR NOT NULL, city VARCHAR NOT NULL, adcode VARCHAR NOT NULL)")
+    con.executemany(f"INSERT INTO {GAZETTEER_TABLE} VALUES (?, ?, ?)", prefecture_cities())
+    con.execute(f"COMMENT ON TABLE {GAZETTEER_TABLE} IS 'reference: every city-level place of the national adcode table (cpca)'")
+
+
+# What the publishing steps (report, workbook) may keep in memory while they read the views;
+# past it DuckDB spills to a temporary folder, so reading costs the same at any corpus size.
+READ_MEMORY_LIMIT = "256MB"
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``db`` opened read-only with bounded memory: ``with reading(Path("outputs/notices.duckdb")) as con: …``.
+
+    A read-only connection has nowhere to spill by default and fails when a query outgrows the
+    limit; it gets a temporary folder of its own, deleted afterwards.
+    """
+    spill = tempfile.mkdtemp(prefix="ybcutover-duckdb-")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{spill}'")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)

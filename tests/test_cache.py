@@ -180,17 +180,17 @@ def test_run_command_accepts_full_jobs_and_no_cache() -> None:
 
 @pytest.fixture()
 def write_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every call of the load stage during the test, by output folder."""
+    """Every time the load stage moved a generation of outputs into place, by output folder."""
     import pipeline.load as load_mod
 
     calls: list[Path] = []
-    real = load_mod.write_outputs
+    real = load_mod.Generation.commit
 
-    def counting(frames, out_dir, *args, **kwargs):
-        calls.append(out_dir)
-        return real(frames, out_dir, *args, **kwargs)
+    def counting(self, *args, **kwargs):
+        calls.append(self.out_dir)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(load_mod, "write_outputs", counting)
+    monkeypatch.setattr(load_mod.Generation, "commit", counting)
     return calls
 
 

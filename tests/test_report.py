@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -138,7 +139,7 @@ def test_report_loads_nothing_from_anywhere(tmp_path):
 
 def test_report_shows_cities_windows_contacts_and_repairs(tmp_path):
     out = write_synthetic_outputs(tmp_path)
-    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
     soup = BeautifulSoup(page, "html.parser")
     cards = soup.select("section.card")
     assert [c.h3.get_text(" ", strip=True).split()[0] for c in cards] == [
@@ -157,8 +158,10 @@ def test_report_shows_cities_windows_contacts_and_repairs(tmp_path):
 
 def test_report_of_empty_tables(tmp_path):
     out = write_synthetic_outputs(tmp_path, {})
-    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
     assert "No outage windows." in page
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    assert "没有停机时段。" in page
 
 
 def test_write_report_is_atomic(tmp_path, monkeypatch):
@@ -179,7 +182,11 @@ def test_write_report_is_atomic(tmp_path, monkeypatch):
 def test_report_command(tmp_path, capsys):
     out = write_synthetic_outputs(tmp_path / "out")
     assert main(["report", "--out", str(out)]) == 0
-    assert (out / REPORT_NAME).is_file()
+    assert '<html lang="zh-CN">' in (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert main(["report", "--out", str(out), "--lang", "en"]) == 0
+    page = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert BeautifulSoup(page, "html.parser").find("h2", id="compare").text == "Cities side by side"
     assert main(["report", "--out", str(tmp_path / "nothing")]) == 2
     assert "pipeline run" in capsys.readouterr().err
 
@@ -246,3 +253,45 @@ def test_every_run_writes_report_and_datapackage(shipped_run):
     leftovers = [p.name for p in shipped_run.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
     assert leftovers == []
 
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (Debian package `chromium`; .ci/run installs it)")
+def test_chinese_report_and_province_filter_in_headless_chromium(shipped_run, tmp_path):
+    import duckdb
+
+    report = shipped_run / REPORT_NAME
+    con = duckdb.connect(str(shipped_run / "notices.duckdb"), read_only=True)
+    try:
+        days = con.execute("SELECT count(*) FROM national_daily_outages").fetchone()[0]
+        province, cities = con.execute(
+            "SELECT province, count(*) FROM city_comparison WHERE city_scope = 'city' GROUP BY province "
+            "ORDER BY count(*) DESC, province LIMIT 1").fetchone()
+    finally:
+        con.close()
+
+    dom = chromium("--dump-dom", report.resolve().as_uri(), profile=tmp_path / "profile-zh")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
+    soup = BeautifulSoup(dom.stdout, "html.parser")
+    assert soup.html.get("lang") == "zh-CN" and soup.html.get("data-report-ready") == "1"
+    page = soup.get_text(" ")
+    for heading in ("全国概况", "各省上线日历", "覆盖情况", "最长停机", "城市对比", "各城市详情"):
+        assert heading in page, heading
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", page), "dates are written the Chinese way"
+    assert re.search(r"\d+天(\d+小时)?", page), "durations are written the Chinese way"
+    chart = soup.find("svg", id="national-chart")
+    assert chart is not None and len(chart.select("rect.day")) == days > 0  # a bar for every day with an outage
+
+    # the province filter, opened from the address as a shared link would
+    url = report.resolve().as_uri() + "#province=" + quote(province)
+    dom = chromium("--dump-dom", url, profile=tmp_path / "profile-filter")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
+    soup = BeautifulSoup(dom.stdout, "html.parser")
+    assert soup.html.get("data-province-filter") == province
+    shown = [tr for tr in soup.select("table.compare tbody tr") if tr.get("hidden") is None]
+    assert len(shown) == cities and {tr["data-province"] for tr in shown} == {province}
+    others = [el for el in soup.select("[data-province]") if el["data-province"] != province]
+    assert others and all(el.get("hidden") is not None for el in others)
+    cards = [c for c in soup.select("section.card") if c.get("hidden") is None]
+    assert cards and all(c["data-province"] == province for c in cards)

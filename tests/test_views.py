@@ -87,10 +87,18 @@ def test_guidance_matrix_city_by_category(con):
     assert len(rows) == 4
 
 
+COVERAGE_VIEWS = ("prefecture_coverage", "province_coverage")
+
+
 def test_views_on_empty_tables():
     con = memory_db({})
     for name in VIEWS:
-        assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(0,)]
+        if name not in COVERAGE_VIEWS:
+            assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(0,)]
+    # with no notice at all, every city of the gazetteer is missing
+    assert con.execute("SELECT count(*) FILTER (WHERE has_notice), count(*) FROM prefecture_coverage").fetchone()[0] == 0
+    missing, cities = con.execute("SELECT sum(cities_without_notice), sum(cities) FROM province_coverage").fetchone()
+    assert missing == cities > 300
 
 
 def test_every_run_creates_the_views_readable_read_only(tmp_path):
@@ -103,3 +111,58 @@ def test_every_run_creates_the_views_readable_read_only(tmp_path):
         assert comments["city_comparison"].startswith("one row per city_label")
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the national picture (expected values worked out by hand from tests/synthetic.py)
+
+
+def test_national_daily_outages_counts_cities_per_day(con):
+    days = {r["day"]: r for r in records(con, "SELECT * FROM national_daily_outages")}
+    # 甲市: 09-01 00:00 → 09-03 00:00 (days 1 and 2) and 09-02 → 09-10 (days 2 … 9): one city
+    assert days[date(2021, 9, 2)]["cities_down"] == 1
+    assert days[date(2021, 9, 2)]["windows"] == 2 and days[date(2021, 9, 2)]["notices"] == 2
+    assert days[date(2021, 9, 1)]["cities_fully_down"] == 1  # the first window stops everything
+    assert days[date(2021, 9, 3)]["cities_fully_down"] == 0  # only the partial one is left
+    assert date(2021, 9, 10) not in days  # an end at 00:00 does not touch that day
+    # 乙省 is province-wide: not a city; its open window counts on its first day only
+    assert days[date(2018, 1, 1)]["cities_down"] == 0
+    assert days[date(2018, 1, 1)]["province_wide_down"] == 1 and days[date(2018, 1, 1)]["windows"] == 2
+    assert days[date(2018, 1, 3)]["windows"] == 1 and date(2018, 1, 4) not in days
+    # 丙市 18:00 → 06:00 the next morning touches two days
+    assert days[date(2022, 2, 20)]["cities_down"] == days[date(2022, 2, 21)]["cities_down"] == 1
+
+
+def test_province_rollout_calendar(con):
+    rows = {(r["province"], r["month"]): r for r in records(con, "SELECT * FROM province_rollout_calendar")}
+    assert set(rows) == {("丁省", date(2021, 9, 1)), ("丁省", date(2022, 2, 1)), ("乙省", date(2018, 1, 1))}
+    assert rows[("丁省", date(2021, 9, 1))]["cities_stopping"] == 1
+    assert rows[("丁省", date(2021, 9, 1))]["notices"] == 2
+    assert rows[("乙省", date(2018, 1, 1))]["windows"] == 2 and rows[("乙省", date(2018, 1, 1))]["cities_stopping"] == 0
+
+
+def test_coverage_lists_gazetteer_cities_without_a_notice():
+    from synthetic import NID_B, tables
+
+    rows = tables()
+    # 丙市's notice becomes 西安市's: a real city of the gazetteer, with no usable number
+    rows["notices"][-1].update(city="西安市", province="陕西省")
+    assert rows["notices"][-1]["notice_id"] == NID_B
+    con = memory_db(rows)
+    cov = {r["province"]: r for r in records(con, "SELECT * FROM province_coverage")}
+    shaanxi = cov["陕西省"]
+    assert shaanxi["cities_with_notice"] == 1
+    assert shaanxi["cities_without_notice"] == shaanxi["cities"] - 1 > 5
+    assert "西安市" not in shaanxi["missing_cities"] and "咸阳市" in shaanxi["missing_cities"]
+    assert shaanxi["cities_lacking_phone_number"] == ["西安市"]
+    assert cov["乙省"]["province_wide_notices"] == 1
+    # 甲市 is not in the gazetteer: kept as another place with a notice, not lost
+    assert cov["丁省"]["other_places_with_notice"] == 1
+    xian = records(con, "SELECT * FROM prefecture_coverage WHERE city = '西安市'")[0]
+    assert xian["in_gazetteer"] and xian["has_notice"] and not xian["has_phone_number"] and xian["adcode"] == "610100"
+
+
+def test_longest_outages_ranked_nationally_and_per_province(con):
+    rows = records(con, "SELECT * FROM longest_outages")
+    assert [r["hours"] for r in rows] == [192.0, 72.0, 48.0, 12.0]  # the open window has no length
+    assert [r["rank_in_province"] for r in rows] == [1, 1, 2, 3]

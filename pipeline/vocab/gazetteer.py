@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 
 import phonenumbers
-from phonenumbers import geocoder
 
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: province and city at once
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "盟", "旗", "林区", "新区")
@@ -94,6 +93,9 @@ def gazetteer() -> Gazetteer:
 @lru_cache(maxsize=1)
 def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Area code (without 0) → (province, cities), from phonenumbers' geocoder."""
+    # imported here: its data takes a quarter of a second to load, and only this table needs it
+    from phonenumbers import geocoder
+
     codes = ["10"] + [f"2{i}" for i in range(10)] + [str(i) for i in range(310, 1000)]
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for code in codes:
@@ -119,6 +121,8 @@ def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
     return province, cities
 
 
+# Cached: a scan of every area code's cities, asked again for each bare number of a notice.
+@lru_cache(maxsize=1024)
 def area_code_for_city(city: str) -> str | None:
     """The area code (without its leading 0) of a city: ``"西安市"`` → ``"29"``."""
     for code, (_, cities) in _area_codes().items():
@@ -140,3 +144,25 @@ def city_for_area_code(code: str) -> tuple[str, str] | None:
     if places:
         return places[0].name, places[0].province
     return city, province
+
+
+# Rows of the adcode table that group counties rather than name a place (市辖区 of 北京市,
+# 省直辖县级行政区划 of 湖北省): not cities anyone publishes a notice for.
+_GROUPING_NAMES = ("市辖区", "县")
+
+
+def prefecture_cities() -> list[tuple[str, str, str]]:
+    """Every city-level place, as ``(province, city, adcode)`` in adcode order.
+
+    Prefecture-level cities and prefectures, the four municipalities, and the county-level
+    places a province governs directly (天门市, 琼海市): the places a cutover notice is issued
+    for. ``prefecture_cities()[0]`` → ``("北京市", "北京市", "110000")``.
+    """
+    seen: set[str] = set()
+    out = []
+    for p in sorted(gazetteer().places, key=lambda p: p.adcode):
+        if p.level != "city" or p.name in _GROUPING_NAMES or "直辖" in p.name or p.name in seen:
+            continue
+        seen.add(p.name)
+        out.append((p.province, p.name, p.adcode))
+    return out

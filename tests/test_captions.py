@@ -1,0 +1,82 @@
+"""pipeline/captions.py: one table of captions for both languages, and dates written each language's way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.captions import (
+    CODES,
+    COLUMNS,
+    TEXTS,
+    code,
+    column,
+    fmt_date,
+    fmt_datetime,
+    fmt_duration,
+    fmt_month,
+    text,
+)
+from pipeline.views import VIEWS
+from pipeline.vocab.codes import (
+    ERROR_STAGES,
+    GUIDANCE_ACTIONS,
+    GUIDANCE_CATEGORIES,
+    PHONE_STATUSES,
+    REPAIR_RULES,
+)
+from schemas.tables import TABLES, column_specs
+
+
+def test_every_table_column_and_code_has_a_chinese_caption():
+    missing = [c.name for t in TABLES for c in column_specs(t.model) if c.name not in COLUMNS]
+    assert missing == [], f"add captions for {missing} to pipeline/captions.py COLUMNS"
+    for kind, codes in (("category", GUIDANCE_CATEGORIES), ("action", GUIDANCE_ACTIONS), ("phone_status", PHONE_STATUSES),
+                        ("stage", ERROR_STAGES), ("rule", tuple(REPAIR_RULES))):
+        assert set(codes) <= set(CODES[kind]), kind
+    for zh, en in [*COLUMNS.values(), *TEXTS.values(), *(p for c in CODES.values() for p in c.values())]:
+        assert zh and en
+
+
+def test_view_columns_are_captioned():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synthetic import memory_db
+
+    con = memory_db()
+    for view in ("city_comparison", "national_daily_outages", "province_rollout_calendar", "longest_outages"):
+        assert view in VIEWS
+        names = [d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description]
+        assert [n for n in names if n not in COLUMNS] == [], view
+
+
+def test_lookups_fall_back_to_the_code():
+    assert column("start_at") == "停机开始" and column("start_at", "en") == "stops"
+    assert column("confidence") == "confidence"  # a column added later shows by its name until captioned
+    assert code("action", "pay_then_reimburse") == "先垫付，后报销"
+    assert code("action", "new_code") == "new_code" and code("action", None) == ""
+    assert text("more_items", "zh", n=3) == "另有3项未列出"
+    assert text("more_items", "en", n=3) == "3 more not listed"
+
+
+@pytest.mark.parametrize(("hours", "zh", "en"), [
+    (220, "9天4小时", "9 d 4 h"),
+    (48, "2天", "2 d"),
+    (0.5, "30分钟", "30 min"),
+    (36.25, "1天12小时15分钟", "1 d 12 h 15 min"),
+    (0, "0小时", "0 h"),
+])
+def test_durations(hours, zh, en):
+    assert fmt_duration(hours, "zh") == zh and fmt_duration(hours, "en") == en
+
+
+def test_dates():
+    when = dt.datetime(2021, 11, 21, 20, 0)
+    assert fmt_datetime(when, "zh") == "2021年11月21日 20:00"
+    assert fmt_datetime(when, "en") == "2021-11-21 20:00"
+    assert fmt_date(dt.date(2022, 1, 5), "zh") == "2022年1月5日" and fmt_date(dt.date(2022, 1, 5), "en") == "2022-01-05"
+    assert fmt_month(dt.date(2021, 3, 1), "zh") == "2021年3月" and fmt_month(dt.date(2021, 3, 1), "en") == "2021-03"
+    assert fmt_duration(None, "zh") == "未公布" and fmt_datetime(None) == ""
