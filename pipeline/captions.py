@@ -32,6 +32,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "published_on_evidence": ("发布日期依据", "publication date from"),
     "repost_stamp": ("转载时间戳", "repost stamp"),
     "city_evidence": ("城市依据", "city from"),
+    "published_on_confidence": ("发布日期可信度", "publication date confidence"),
+    "published_on_confidence_reasons": ("发布日期可信度依据", "publication date confidence reasons"),
+    "city_confidence": ("城市可信度", "city confidence"),
+    "city_confidence_reasons": ("城市可信度依据", "city confidence reasons"),
     # outage_windows
     "window_no": ("停机序号", "window no."),
     "scheme": ("险种/适用范围", "scheme"),
@@ -42,7 +46,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "end_text": ("结束时间原文", "end as printed"),
     "year_inferred": ("年份系推断", "year inferred"),
     "end_source": ("结束时间来源", "end from"),
+    "end_rule": ("结束时间判定规则", "end chosen by rule"),
+    "end_alternatives": ("落选的结束时间", "candidate ends that lost"),
+    "end_close_call": ("结束时间难以判定", "end was a close call"),
     "hours": ("停机时长（小时）", "hours"),
+    "confidence": ("可信度", "confidence"),
+    "confidence_reasons": ("可信度依据", "confidence reasons"),
     "evidence": ("原文依据", "evidence"),
     # guidance
     "guidance_no": ("指引序号", "guidance no."),
@@ -53,6 +62,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "deadline_to": ("办理期限止", "deadline to"),
     "deadline_text": ("期限原文", "deadline as printed"),
     "documents": ("需携带材料", "documents to bring"),
+    "place": ("办理地点", "where"),
     # contacts
     "region": ("区县", "region"),
     "organization": ("单位", "organisation"),
@@ -104,6 +114,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 # kind → code → (中文, English)
 CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "confidence": {
+        "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"), "reviewed": ("已复核", "reviewed"),
+    },
     "category": {
         "outpatient": ("门诊", "outpatient"),
         "inpatient": ("住院", "inpatient"),
@@ -133,7 +146,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "short_number": ("短号码", "short number"),
         "damaged": ("号码残缺（原文丢失数字）", "damaged: digits lost in the source"),
     },
-    "stage": {"read": ("读取", "read"), "extract": ("抽取", "extract"), "validate": ("校验", "validate")},
+    "stage": {"read": ("读取", "read"), "extract": ("抽取", "extract"), "validate": ("校验", "validate"),
+              "correct": ("人工更正", "correction")},
     "city_scope": {"city": ("城市", "city"), "province": ("全省", "province-wide"), "unknown": ("城市不详", "city unknown")},
     "end_source": {
         "range": ("时间段原文", "the printed range"),
@@ -166,6 +180,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "spam_line_dropped": ("转载网站插入的行（广告、导航）已删除", REPAIR_RULES["spam_line_dropped"]),
         "end_from_resume_statement": ("未印结束时间：取自恢复时间说明", REPAIR_RULES["end_from_resume_statement"]),
         "end_from_main_window": ("未印结束时间：取自主停机时段", REPAIR_RULES["end_from_main_window"]),
+        "end_from_go_live": ("未印结束时间：取自新系统上线时间", REPAIR_RULES["end_from_go_live"]),
+        "end_from_later_restart": ("印出的结束时间被随后写明的重启时间取代", REPAIR_RULES["end_from_later_restart"]),
+        "city_from_url": ("通知未写城市：按原文网址中的城市拼音确定", REPAIR_RULES["city_from_url"]),
+        "manual_correction": ("人工更正或确认", REPAIR_RULES["manual_correction"]),
     },
 }
 
@@ -187,6 +205,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_cities": ("各城市详情", "Cities"),
     "nav_repairs": ("修复", "Repairs"),
     "nav_errors": ("错误", "Errors"),
+    "nav_review": ("待复核", "Needs review"),
+    "review_heading": ("待人工复核的停机时段", "Outage windows that need a person's look"),
+    "review_note": (
+        "流水线把握不大的停机时段（前{n}条，低可信度、全部停办、时间长者在前）；全部待复核行见 python -m pipeline review。各可信度时段数：{counts}",
+        "The windows the pipeline is least sure of (first {n}: low confidence, everything stopping and long ones first); "
+        "python -m pipeline review lists every such row. Windows per confidence level: {counts}",
+    ),
+    "review_none": ("没有待复核的停机时段", "No outage window needs review"),
+    "confidence_badge": ("可信度{level}", "{level} confidence"),
     "filter_province": ("按省份筛选", "filter by province"),
     "all_provinces": ("全部省份", "all provinces"),
     "filter_cities": ("筛选城市…", "filter cities…"),

@@ -94,6 +94,8 @@ class ReportData:
     repairs: list[dict[str, Any]]
     errors: list[dict[str, Any]]
     lanes: list[dict[str, Any]]  # the windows of the notices in the main timeline
+    review: list[dict[str, Any]] = field(default_factory=list)  # windows that are not high, most consequential first
+    confidence_levels: list[dict[str, Any]] = field(default_factory=list)  # windows per confidence level
 
 
 def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -194,6 +196,16 @@ def _load(con: Any) -> ReportData:
             ORDER BY p.city_label, p.source_file, r.table_name, r.column_name LIMIT {LISTED_REPAIRS}"""),
         errors=_rows(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
         lanes=lanes,
+        review=_rows(con, f"""
+            SELECT t.confidence, t.city_label, t.source_file, t.start_at, t.end_at, t.confidence_reasons,
+                   t.end_alternatives, w.evidence
+            FROM city_timeline t JOIN outage_windows w USING (notice_id, window_no)
+            WHERE t.confidence IN ('low', 'medium')
+            ORDER BY t.confidence = 'medium', t.service IS NOT NULL, t.hours DESC NULLS FIRST, t.source_file, t.window_no
+            LIMIT {REVIEW_ROWS}"""),
+        confidence_levels=_rows(con, """
+            SELECT confidence, count(*) AS n FROM outage_windows GROUP BY confidence
+            ORDER BY list_position(['high', 'medium', 'low', 'reviewed'], confidence)"""),
     )
 
 
@@ -291,6 +303,7 @@ class Bar:
     kind: str  # "all" or "partial"
     tooltip: str
     note: str  # printed right of the bar
+    low: bool = False  # the pipeline is not sure of this window (confidence low): drawn with a dashed outline
 
 
 @dataclass
@@ -375,7 +388,7 @@ def gantt_svg(
             x1 = x(bar.end) if bar.end is not None else x(hi)
             width = max(x1 - x0, 2.0)  # a zero-length stop still shows
             by = y + (ROW_HEIGHT - BAR_HEIGHT) / 2
-            css = f"bar {bar.kind}" + (" open" if bar.end is None else "")
+            css = f"bar {bar.kind}" + (" open" if bar.end is None else "") + (" low" if bar.low else "")
             # an inline style, because the stylesheet's class fill would beat a fill attribute
             fill = f' style="fill:url(#{esc(svg_id)}-open)"' if bar.end is None else ""
             parts.append(f'<text class="row-label" x="16" y="{y + 13}">{esc(truncate(bar.label, LABEL_COLUMNS))}</text>')
@@ -434,6 +447,7 @@ def aligned_timeline(lanes_rows: Sequence[dict[str, Any]], lang: str = DEFAULT_L
                 kind=window_kind(w["service"]),
                 tooltip=_tooltip(w, lang),
                 note=_note(w, lang),
+                low=w.get("confidence") == "low",
             )
             for w in windows
         ]
@@ -456,7 +470,7 @@ def city_timeline_svg(city: str, windows: Sequence[dict[str, Any]], svg_id: str,
     bars = [
         Bar(window_label(w["scheme"], w["service"], lang), _hours_between(origin, w["start_at"]),
             _hours_between(origin, w["end_at"]) if w["end_at"] else None, window_kind(w["service"]),
-            _tooltip(w, lang), _note(w, lang))
+            _tooltip(w, lang), _note(w, lang), w.get("confidence") == "low")
         for w in windows
     ]
     step = nice_step(hi, max_ticks=10)
@@ -668,8 +682,13 @@ def windows_table(windows: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -
             flags.append(f'<span class="badge warn" title="{esc(text("year_inferred_title", lang))}">{esc(text("year_inferred_badge", lang))}</span>')
         if w["end_at"] is None:
             flags.append(f'<span class="badge warn">{esc(text("no_end_badge", lang))}</span>')
+        if w.get("confidence") in ("low", "medium"):
+            flags.append(f'<span class="badge {"warn" if w["confidence"] == "low" else ""}" '
+                         f'title="{esc(";".join(w.get("confidence_reasons") or []))}">'
+                         f'{esc(text("confidence_badge", lang, level=code("confidence", w["confidence"], lang)))}</span>')
+        low = ' class="low"' if w.get("confidence") == "low" else ""
         rows.append(
-            f"<tr><td>{esc(w['scheme'] or text('all_schemes', lang))}</td><td>{esc(w['service'] or text('all_services', lang))}</td>"
+            f"<tr{low}><td>{esc(w['scheme'] or text('all_schemes', lang))}</td><td>{esc(w['service'] or text('all_services', lang))}</td>"
             f"<td>{esc(fmt_datetime(w['start_at'], lang))}</td><td>{esc(fmt_datetime(w['end_at'], lang))}</td>"
             f'<td class="num">{esc(fmt_duration(w["hours"], lang))}</td>'
             f"<td>{esc(w['start_text'])} … {esc(w['end_text'])} {' '.join(flags)}</td></tr>"
@@ -903,7 +922,7 @@ svg .grid{stroke:#e5e7eb}svg .tick{fill:var(--muted);font-size:11px}
 svg .lane-bg{fill:#f3f4f6}svg .lane-title{font-weight:bold;font-size:13px;fill:var(--ink)}
 svg .lane-sub{font-weight:normal;fill:var(--muted);font-size:11px}
 svg .row-label{fill:var(--ink)}svg .note{fill:var(--muted);font-size:11px}
-svg .bar.all{fill:var(--all)}svg .bar.partial{fill:var(--partial)}svg .bar.open{stroke:#7f8c8d;stroke-dasharray:3 2}
+svg .bar.all{fill:var(--all)}svg .bar.partial{fill:var(--partial)}svg .bar.open{stroke:#7f8c8d;stroke-dasharray:3 2}svg .bar.low{stroke:#000;stroke-width:1.5;stroke-dasharray:2 2}tr.low td{background:#fdecea}
 .legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:14px;height:10px;margin-right:4px}
 .sw.all{background:var(--all)}.sw.partial{background:var(--partial)}
 .sw.open{background:linear-gradient(90deg,#7f8c8d,#fff);border:1px dashed #7f8c8d}
@@ -1021,7 +1040,7 @@ def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, 
     nav = " · ".join(f'<a href="#{a}">{esc(text(k, lang))}</a>' for a, k in (
         ("national", "nav_national"), ("calendar", "nav_calendar"), ("coverage", "nav_coverage"),
         ("longest", "nav_longest"), ("compare", "nav_compare"), ("timeline-section", "nav_timeline"),
-        ("cities", "nav_cities"), ("repairs", "nav_repairs"), ("errors", "nav_errors")))
+        ("cities", "nav_cities"), ("review", "nav_review"), ("repairs", "nav_repairs"), ("errors", "nav_errors")))
     filters = (
         f'<div id="filters"><select id="province-filter" aria-label="{esc(text("filter_province", lang))}" hidden>'
         f"{_province_options(data, lang)}</select>"
@@ -1058,6 +1077,8 @@ def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, 
         + f'<h2 id="cities">{esc(text("cities_heading", lang))}</h2>'
         + f'<p class="muted">{esc(text("cities_note", lang, n=data.per_card))}</p>'
         + cards
+        + f'<h2 id="review">{esc(text("review_heading", lang))}</h2>'
+        + review_section(data.review, data.confidence_levels, lang)
         + f'<h2 id="repairs">{esc(text("repairs_heading", lang))}</h2><p class="muted">{esc(text("repairs_note", lang))}</p>'
         + repairs_section(data, lang)
         + f'<h2 id="errors">{esc(text("errors_heading", lang))}</h2>'
@@ -1065,6 +1086,28 @@ def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, 
         + f"<footer>{text('footer', lang, when=esc(generated_at))}</footer>"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+REVIEW_ROWS = 40  # windows listed in the "needs review" section, most consequential first
+
+
+def review_section(rows: Sequence[dict[str, Any]], levels: Sequence[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
+    """The windows the pipeline is least sure of, low first, then everything-stops and long ones,
+    with why and the candidate ends that lost (``pipeline review`` lists every row)."""
+    counts = ", ".join(f"{code('confidence', r['confidence'], lang)} {r['n']}" for r in levels)
+    if not rows:
+        return f'<p class="muted">{esc(text("review_none", lang))} ({esc(counts)})</p>'
+    low = ' class="low"'
+    body = "".join(
+        f"<tr{low if r['confidence'] == 'low' else ''}><td>{esc(code('confidence', r['confidence'], lang))}</td>"
+        f"<td>{esc(r['city_label'])}</td><td><code>{esc(r['source_file'])}</code></td>"
+        f"<td>{esc(fmt_datetime(r['start_at'], lang))} → {esc(fmt_datetime(r['end_at'], lang) or text('last_resume_open', lang))}</td>"
+        f"<td>{esc(';'.join(r['confidence_reasons'] or []))}</td><td>{esc(r['end_alternatives'] or '')}</td>"
+        f"<td>{esc(truncate(r['evidence'] or '', 120))}</td></tr>"
+        for r in rows)
+    head = _th("confidence", "city", "source_file", "start_at", "confidence_reasons", "end_alternatives", "evidence", lang=lang)
+    return (f'<p class="muted">{esc(text("review_note", lang, n=len(rows), counts=counts))}</p>'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None, lang: str = DEFAULT_LANG) -> Path:

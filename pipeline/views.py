@@ -65,7 +65,8 @@ VIEWS: dict[str, str] = {
             w.start_at, w.end_at, w.hours,
             w.end_at IS NULL AS open_ended,
             w.year_inferred, w.start_text, w.end_text, w.end_source,
-            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope
+            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope,
+            w.confidence, w.confidence_reasons, w.end_alternatives
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
     """,
@@ -270,7 +271,7 @@ VIEWS |= {
 # Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
-    "city_timeline": "one row per outage window with its city_label, scheme, service, start, end and hours",
+    "city_timeline": "one row per outage window with its city_label, scheme, service, start, end, hours and confidence",
     "city_comparison": "one row per city_label: first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
     "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
     "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an outage in force",

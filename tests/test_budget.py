@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.normalize as normalize_mod
 import pipeline.run as run_mod
 from pipeline.budget import (
     DEFAULT_MEMORY_MB,
@@ -151,7 +152,7 @@ def raw(tmp_path: Path) -> Path:
 def slow_extraction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Normalising the slow notice hangs (once noted in a log file: the workers are processes)."""
     log = tmp_path / "slow-calls.log"
-    real = run_mod.normalize_document
+    real = normalize_mod.normalize_document
 
     def slow(doc):
         if doc.source_file == SLOW:
@@ -160,7 +161,7 @@ def slow_extraction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             time.sleep(600)
         return real(doc)
 
-    monkeypatch.setattr(run_mod, "normalize_document", slow)
+    monkeypatch.setattr(normalize_mod, "normalize_document", slow)  # process_file imports it at each call
     return log
 
 
@@ -223,8 +224,8 @@ def test_a_file_changed_while_read_is_an_error_row_and_not_cached(
 
     def hash_then_change(path: Path) -> str:
         digest = real(path)
-        if path == victim:  # a writer appends after the run hashed the file, before it reads it
-            with path.open("a", encoding="utf-8") as f:
+        if Path(path) == victim:  # a writer appends after the run hashed the file, before it reads it
+            with open(path, "a", encoding="utf-8") as f:
                 f.write("\n特此通告。\n")
         return digest
 

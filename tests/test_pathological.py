@@ -41,8 +41,8 @@ def _changing_while_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def hash_then_change(path: Path) -> str:
         digest = real(path)
-        if path.as_posix().endswith(CHANGING):
-            with path.open("a", encoding="utf-8") as f:
+        if str(path).endswith(CHANGING):
+            with open(path, "a", encoding="utf-8") as f:
                 f.write("（未完）\n")
         return digest
 

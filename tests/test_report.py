@@ -229,10 +229,17 @@ def test_report_in_headless_chromium(shipped_run, tmp_path):
     assert soup.html.get("data-report-ready") == "1", "the inline script did not run to its end"
     assert soup.find(id="city-filter").get("hidden") is None  # the script revealed the filter box
 
-    windows = int(run_cli("query", "SELECT count(*) FROM outage_windows", "--db",
-                          str(shipped_run / "notices.duckdb"), "--format", "csv").stdout.split()[-1])
+    # the main timeline draws the TIMELINE_NOTICES longest notices, at most BARS_PER_LANE bars each
+    from pipeline.report import BARS_PER_LANE, TIMELINE_NOTICES
+
+    drawn = int(run_cli("query", f"""
+        SELECT sum(least(n, {BARS_PER_LANE})) FROM (
+            SELECT count(*) AS n, bool_or(end_at IS NULL) AS has_open,
+                   max(coalesce(end_at, start_at)) - min(start_at) AS span
+            FROM outage_windows GROUP BY notice_id ORDER BY has_open DESC, span DESC, notice_id
+            LIMIT {TIMELINE_NOTICES})""", "--db", str(shipped_run / "notices.duckdb"), "--format", "csv").stdout.split()[-1])
     timeline = soup.find("svg", id="timeline")
-    assert timeline is not None and len(timeline.select("rect.bar")) == windows > 0
+    assert timeline is not None and len(timeline.select("rect.bar")) == drawn > 0
 
     shot = tmp_path / "report.png"
     snap = chromium(f"--screenshot={shot}", "--window-size=1280,2000", url, profile=tmp_path / "profile-shot")
@@ -295,3 +302,20 @@ def test_chinese_report_and_province_filter_in_headless_chromium(shipped_run, tm
     assert others and all(el.get("hidden") is not None for el in others)
     cards = [c for c in soup.select("section.card") if c.get("hidden") is None]
     assert cards and all(c["data-province"] == province for c in cards)
+
+
+def test_low_confidence_windows_are_marked_and_listed_for_review(tmp_path):
+    rows = tables()
+    low = rows["outage_windows"][0]
+    low["confidence"], low["confidence_reasons"] = "low", ["end_main_window"]
+    low["end_alternatives"] = "2022-03-01T00:00 same_service (30)"
+    out = write_synthetic_outputs(tmp_path, rows)
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
+    soup = BeautifulSoup(page, "html.parser")
+    review = soup.find(id="review").find_next("table")
+    listed = review.select("tbody tr")
+    assert len(listed) == 1 and "end_main_window" in listed[0].get_text() and "same_service (30)" in listed[0].get_text()
+    assert "low" in listed[0].get("class")
+    marked = [r for r in soup.select("rect.bar") if "low" in r.get("class")]
+    assert marked, "the low-confidence window's bar carries the 'low' class"
+    assert soup.select("table tr.low")  # and its row in the city card is marked
