@@ -251,16 +251,25 @@ _URL_DATE = [
     re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])[-_/]?(0[1-9]|[12]\d|3[01])(?!\d)"),
     re.compile(r"(?<!\d)((?:19|20)\d{2})[-_/]?(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/"),
     re.compile(r"(?<!\d)((?:19|20)\d{2})[-_]?(0[1-9]|1[0-2])(?=/)"),
+    # CMS folders without zero padding: "/art/2022/1/26/art_123.html"
+    re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/"),
+    # a year folder and a folder ending in its month and day: "/2012/CIBLKPQE_0619/16376.html"
+    re.compile(r"/((?:19|20)\d{2})/[^/]*?[_-](0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/"),
 ]
 
 
 def url_date(url: str | None) -> tuple[int, int | None, int | None] | None:
-    """A date in a URL path: ``".../202110/26/2027720.shtml"`` → (2021, 10, 26);
-    ``".../202109/t244263.html"`` → (2021, 9, None)."""
+    """A date in a URL path, in the shapes CMSs use: ``".../202110/26/2027720.shtml"`` →
+    (2021, 10, 26); ``"/art/2022/1/26/"``, ``"/2021-07/03/"``, ``"/2023/0129/"``,
+    ``"/2012/CIBLKPQE_0619/"`` → that day; ``".../202109/t244263.html"`` → (2021, 9, None).
+
+    Measured against htmldate's URL rule on the real notices: 13 of 41 URLs read here, 4 there
+    (``benchmarks/publication_dates.py``), so the shapes stay ours.
+    """
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url)
-    for pat in (_URL_DATE[1], _URL_DATE[0]):
+    for pat in (_URL_DATE[1], _URL_DATE[0], _URL_DATE[3], _URL_DATE[4]):
         m = pat.search(path)
         if m:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+import pytest
 from conftest import make_doc, meta_of
 
 from pipeline.extract import SourceHints
@@ -192,3 +193,41 @@ def test_metadata_clues_feed_year_resolution():
     md = meta_of(OFFICIAL)
     assert md.clues.publication == date(2022, 2, 26)
     assert 2022 in md.clues.printed_years
+
+
+# --- where real pages put the date and the city (issue 13) -------------------------------------
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.example.gov.cn/art/2022/1/26/art_1229_123.html", (2022, 1, 26)),
+    ("http://www.example.cn/2021-07/03/c_1127.htm", (2021, 7, 3)),
+    ("http://www.example.cn/201809/t20180911_1.html", (2018, 9, 11)),
+    ("https://zg.changzhou.gov.cn/html/czzg/2012/CIBLKPQE_0619/16376.html", (2012, 6, 19)),
+    ("http://fangchan.smartjx.com/fczx/2023/0129/253014674.html", (2023, 1, 29)),
+    ("https://www.tmwcn.com/html/news/7/202109/t244263.html", (2021, 9, None)),
+    ("http://m.bbbaike.com/baike/techan/226479.html", None),
+])
+def test_url_dates_in_the_shapes_cms_use(url, expected):
+    from pipeline.resolve_year import url_date
+
+    assert url_date(url) == expected
+
+
+@pytest.mark.parametrize("url, city", [
+    ("http://www.lsd17.com/news/ankang/akzh/344482.html", "安康市"),  # ankang-2018-fund-c003's host
+    ("http://www.jiangyin.gov.cn/doc/2021/notice.html", "无锡市"),  # a county-level city's own site
+    ("https://suzhou.gusuwang.com/v46529.html", None),  # 苏州 and 宿州 share the pinyin: no guess
+    ("https://hyyz888.com/zz/2016-12/22/content_18878916.htm", None),  # abbreviations are not read
+    ("http://m.hunanyuer.com/baike/techan/767232.html", None),
+])
+def test_city_from_the_source_url(url, city):
+    from pipeline.extract.metadata import city_of_url
+
+    found = city_of_url(url)
+    assert (found.name if found else None) == city
+
+
+def test_news_lead_is_the_notices_date_not_the_portals():
+    # shanxi-2021-outage-a004: the portal's 时间 line is the repost's; the lead says when the notice came out
+    md = meta_of("时间:2021-09-05 来源:山西省人民政府门户网站 浏览量:170\n"
+                 "9月3日,省医保局发布消息,省医保中心将停用省直医保业务系统。9月6日17时起,暂停办理医保关系转移接续。")
+    assert md.published_on == date(2021, 9, 3) and md.published_evidence.startswith("news lead")

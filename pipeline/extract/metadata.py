@@ -204,11 +204,29 @@ def _pinyin_cities() -> dict[str, tuple[Place, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def city_of_url(url: str | None) -> Place | None:
-    """The one city whose pinyin is a label of the URL's host or a folder of its path.
+@lru_cache(maxsize=1)
+def _pinyin_districts() -> dict[str, tuple[Place, ...]]:
+    """County-level names in pinyin → their city: ``"jiangyin"`` → (无锡市,) (a district's own site)."""
+    from pypinyin import lazy_pinyin
 
-    ``"http://www.lsd17.com/news/ankang/akzh/344482.html"`` → 安康市; abbreviations (``zz``) and
-    pinyin that two cities share (``suzhou``) give nothing.
+    g = gazetteer()
+    out: dict[str, set[str]] = {}
+    for p in g.places:
+        if p.level == "district" and p.city and len(short_name(p.name)) >= 2:
+            out.setdefault("".join(lazy_pinyin(short_name(p.name))), set()).add(p.city)
+    cities = {}
+    for key, names in out.items():
+        places = [q for n in sorted(names) for q in g.lookup(n) if q.level == "city"]
+        cities[key] = tuple(places)
+    return cities
+
+
+def city_of_url(url: str | None) -> Place | None:
+    """The one city whose pinyin (or one of whose counties' pinyin) is a label of the URL's host
+    or a folder of its path.
+
+    ``"http://www.lsd17.com/news/ankang/akzh/344482.html"`` → 安康市; ``"http://www.jiangyin.gov.cn/…"``
+    → 无锡市; abbreviations (``zz``) and pinyin that two places share (``suzhou``) give nothing.
     """
     if not url:
         return None
@@ -216,10 +234,13 @@ def city_of_url(url: str | None) -> Place | None:
     if not m:
         return None
     labels = re.split(r"[.\-]", m.group(1)) + [seg for seg in m.group(2).split("/")[:-1] if seg]
-    found = {p for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) for p in _pinyin_cities().get(lab, ())}
-    matched = [lab for lab in labels if lab in _pinyin_cities()]
-    if len(found) == 1 and all(len(_pinyin_cities()[lab]) == 1 for lab in matched):
-        return found.pop()
+    for index in (_pinyin_cities(), _pinyin_districts()):
+        found = {p for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) for p in index.get(lab, ())}
+        matched = [lab for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) and lab in index]
+        if len(found) == 1 and all(len(index[lab]) == 1 for lab in matched):
+            return found.pop()
+        if found:
+            return None  # two places fit: no guess
     return None
 
 
