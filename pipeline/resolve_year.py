@@ -151,9 +151,11 @@ class YearClues:
         if self.publication is not None:
             ref = self.publication
             cands = self._candidates(month, day, weekday, range(ref.year - 1, ref.year + 2))
-            ok = [(y, w) for y, w in cands if date(y, month, day) >= ref - SLACK_BEFORE_PUBLICATION]
-            if ok:
-                y, why = min(ok, key=lambda c: date(c[0], month, day))
+            if cands:
+                # the year that puts the date nearest the publication, a date after it counting
+                # closer (notices announce what comes): a page dated weeks after the notice it
+                # reposts still gives the notice's year, not the next one
+                y, why = min(cands, key=lambda c: _distance(date(c[0], month, day), ref))
                 return YearChoice(y, "year_from_publication",
                                   _join(f"publication date {ref.isoformat()} ({self.publication_text})", why))
         if self.url_date is not None:
@@ -217,6 +219,12 @@ class YearClues:
                 return YearChoice(y, "year_from_document", _join(f"the notice prints the year {common}", why))
         # a weekday alone fits one year in seven: only with the notice's era as a bound
         return self._era_choice(month, day, weekday)
+
+
+def _distance(d: date, ref: date) -> float:
+    """Days from ``ref`` to ``d``, a date before ``ref`` counting double: ``_distance(2022-01-01, 2021-11-20)`` → 42."""
+    days = (d - ref).days
+    return days if days >= 0 else -2 * days
 
 
 def _weekday_is(y: int, m: int, d: int, wd: int) -> bool:

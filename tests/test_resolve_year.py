@@ -137,3 +137,10 @@ def test_publication_year_before_first_event():
 def test_publication_year_without_clue_is_none():
     assert YearClues().choose_publication_year(2, 5) is None
     assert YearClues().choose_publication_year(2, 5, weekday=5) is None
+
+
+def test_a_page_dated_weeks_after_the_notice_still_gives_the_notices_year():
+    # a repost's page date (2022-02-10) after a year-end stop: the nearest year, not the next one
+    clues = YearClues(publication=date(2022, 2, 10), publication_text="发布时间 2022-02-10")
+    assert clues.choose_event_year(12, 31).year == 2021
+    assert clues.choose_event_year(3, 1).year == 2022  # what comes next is after the page date
