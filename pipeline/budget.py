@@ -253,8 +253,49 @@ def _death(proc: Any) -> str:
     return f"exit status {code}"
 
 
+class Workers:
+    """Budgeted workers forked ahead of :func:`run_budgeted`, while the caller is still small.
+
+    A forked worker starts as a copy of its parent, so workers forked after the caller has
+    built its per-file lists count those lists in their own memory for the whole run (at
+    100,000 files, 64 MiB more in each worker: docs/performance.md). ``Workers(fn, jobs,
+    budget)`` forks ``jobs`` workers for ``fn`` at once; ``run_budgeted(fn, items, jobs,
+    budget, workers)`` uses them (those it does not need are stopped); ``close()`` (or leaving
+    a ``with`` block) stops any that are left.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], jobs: int, budget: Budget) -> None:
+        self.fn, self.budget = fn, budget
+        ctx = multiprocessing.get_context("fork")
+        self._idle = [_Worker(ctx, fn, budget) for _ in range(jobs)]
+        self._handed: list[_Worker] = []
+
+    def take(self, count: int) -> list[_Worker]:
+        """Up to ``count`` of the workers, now the caller's; the others are stopped."""
+        taken, rest = self._idle[:count], self._idle[count:]
+        self._idle = []
+        self._handed += taken
+        for w in rest:
+            w.stop()
+        return taken
+
+    def close(self) -> None:
+        """Stop every worker not handed over, and any handed over that are still running
+        (a run that ended before it asked for results)."""
+        for w in self._idle + self._handed:
+            if w.proc.exitcode is None:
+                w.stop()
+        self._idle, self._handed = [], []
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_budgeted(
-    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget
+    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget, workers: Workers | None = None
 ) -> Generator[R | Overrun, None, None]:
     """``fn(item)`` for every item in ``jobs`` worker processes, yielded in input order; an
     :class:`Overrun` in place of each result that its budget stopped.
@@ -262,13 +303,17 @@ def run_budgeted(
     ``list(run_budgeted(len, ["ab", "c"], 1, Budget()))`` → ``[2, 1]``. ``fn`` must be a
     module-level function (the workers are forked, so it need not be picklable, but its
     results must be). The first workers are forked at the call, before the caller starts any
-    thread of its own (a progress bar); replacements for stopped workers are forked later.
+    thread of its own (a progress bar), or earlier as ``workers`` (:class:`Workers`, started
+    for the same ``fn`` and ``budget``); replacements for stopped workers are forked later.
     """
     todo = deque(enumerate(items))
     total = len(todo)
     ctx = multiprocessing.get_context("fork")
-    workers = [_Worker(ctx, fn, budget) for _ in range(max(1, min(jobs, total)))] if total else []
-    return _drive(ctx, fn, budget, todo, total, workers)
+    wanted = max(1, min(jobs, total)) if total else 0
+    assert workers is None or (workers.fn is fn and workers.budget == budget), "workers started for another task"
+    ready = workers.take(wanted) if workers is not None else []
+    ready += [_Worker(ctx, fn, budget) for _ in range(wanted - len(ready))]
+    return _drive(ctx, fn, budget, todo, total, ready)
 
 
 def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker]) -> Generator:

@@ -234,14 +234,16 @@ def resolve_jobs(jobs: int | None, n_files: int) -> int:
 
 
 def _outcomes(
-    items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool, budget: Budget
+    items: list[_Planned], cache: ExtractionCache | None, jobs: int | None, full: bool, budget: Budget,
+    workers: budgets.Workers | None = None,
 ) -> Iterator[Outcome]:
     """The outcome of every item, in order: from the cache when known, computed otherwise.
 
     Cache look-ups and worker start-up happen at the call (the workers are forked before the
-    caller starts a progress-bar thread); the returned iterator merges them. A file that went
-    over its budget is remembered under :func:`~pipeline.budget.failure_key`, so it is not tried
-    again under the same budget, and is tried again under another one.
+    caller starts a progress-bar thread), unless ``workers`` were forked earlier (see
+    :func:`run_pipeline`); the returned iterator merges them. A file that went over its budget
+    is remembered under :func:`~pipeline.budget.failure_key`, so it is not tried again under
+    the same budget, and is tried again under another one.
     """
     cached: set[int] = set()
     if cache is not None and not full:
@@ -251,7 +253,7 @@ def _outcomes(
         cached = {i for i, item in enumerate(items)
                   if item.key and (item.key in known or budgets.failure_key(item.key, budget) in known)}
     todo = [item for i, item in enumerate(items) if i not in cached]
-    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget)
+    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget, workers)
     return _merge(items, cached, computed, cache, budget)
 
 
@@ -374,34 +376,41 @@ def run_pipeline(
     budget = budget or Budget.resolve()
     result = RunResult()
     hints = read_manifest(raw_dir)
-    items = [_plan(rel, raw_dir, hints) for rel in discover_relative(raw_dir)]
-    corrections = raw_dir / CORRECTIONS_NAME
-    # the budget decides which files are stopped, and corrections change the tables without
-    # changing any notice: outputs made under another budget or other corrections are not these
-    fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
-    result.signature = run_signature([item.key for item in items] + [budget.tag(), "corrections:" + fixes])
-    if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
-        result.files_read, result.up_to_date = len(items), True
-        return result
-    cache = _open_cache(cache_dir)
-    try:
-        seen: dict[object, str] = {}
-        outcomes = _outcomes(items, cache, jobs, full, budget)
-        for item, (extraction, error, nid) in progress(zip(items, outcomes, strict=True), total=len(items)):
-            result.files_read += 1
-            if error is None:
+    rels = discover_relative(raw_dir)
+    # The workers are forked copies of this process: forked here, before the per-file plan and
+    # the cache's key set are built, they do not carry them (at 100,000 files each worker peaked
+    # at 221 MiB instead of 285: docs/performance.md). Those not needed (files cached, nothing
+    # to do) are stopped unused.
+    with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget) as workers:
+        items = [_plan(rel, raw_dir, hints) for rel in rels]
+        del rels
+        corrections = raw_dir / CORRECTIONS_NAME
+        # the budget decides which files are stopped, and corrections change the tables without
+        # changing any notice: outputs made under another budget or other corrections are not these
+        fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
+        result.signature = run_signature([item.key for item in items] + [budget.tag(), "corrections:" + fixes])
+        if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
+            result.files_read, result.up_to_date = len(items), True
+            return result
+        cache = _open_cache(cache_dir)
+        try:
+            seen: dict[object, str] = {}
+            outcomes = _outcomes(items, cache, jobs, full, budget, workers)
+            for item, (extraction, error, nid) in progress(zip(items, outcomes, strict=True), total=len(items)):
+                result.files_read += 1
+                if error is None:
+                    assert extraction is not None
+                    error = _duplicate_error(item.rel, extraction, nid, seen)
+                if error is not None:
+                    result.errors.append(error)
+                    continue
                 assert extraction is not None
-                error = _duplicate_error(item.rel, extraction, nid, seen)
-            if error is not None:
-                result.errors.append(error)
-                continue
-            assert extraction is not None
-            (result if sink is None else sink).add(nid, item.rel, extraction)
-        if cache is not None:
-            cache.retain(k for item in items if item.key for k in (item.key, budgets.failure_key(item.key, budget)))
-    finally:
-        if cache is not None:
-            cache.close()
+                (result if sink is None else sink).add(nid, item.rel, extraction)
+            if cache is not None:
+                cache.retain(k for item in items if item.key for k in (item.key, budgets.failure_key(item.key, budget)))
+        finally:
+            if cache is not None:
+                cache.close()
     return result
 
 
