@@ -20,9 +20,10 @@ import io
 from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from pipeline.repairs import repair
+
+# pandas and pandera are imported only when a corrections file exists: a run without one (and a
+# no-op run) must not pay for them (see pipeline/cli.py on start-up time)
 
 CORRECTIONS_NAME = "corrections.csv"
 COLUMNS = ("notice_id", "source_file", "table_name", "row_key", "column_name", "value", "who", "at", "why")
@@ -39,9 +40,12 @@ CORRECTABLE: dict[str, dict[str, str]] = {
 
 
 def _minute(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    """``_minute(datetime(2021, 10, 31, 8))`` → ``"2021-10-31T08:00"``; empty for a missing value."""
+    if value is None or value != value:  # None, NaN, NaT
         return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, str):
+        return value[:16].replace(" ", "T")
+    return value.strftime("%Y-%m-%dT%H:%M")  # datetime and pandas Timestamp alike
 
 
 def row_key(table: str, row: dict) -> str:
@@ -55,11 +59,13 @@ def row_key(table: str, row: dict) -> str:
 
 def read_corrections(raw_dir: Path) -> tuple[list[dict], list[dict]]:
     """``(corrections, errors)`` from ``raw_dir/corrections.csv``; a malformed file or row is an error row."""
-    from schemas.tables import CorrectionsSchema
-
     path = raw_dir / CORRECTIONS_NAME
     if not path.is_file():
         return [], []
+    import pandas as pd
+
+    from schemas.tables import CorrectionsSchema
+
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows:
@@ -170,14 +176,24 @@ class CorrectingSink:
 
     def __init__(self, inner, raw_dir: Path) -> None:
         self.inner = inner
-        corrections, self.errors = read_corrections(raw_dir)
+        self.raw_dir = raw_dir
+        self._loaded = False
+        self.errors: list[dict] = []
         self.by_notice: dict[str, list[dict]] = {}
-        for c in corrections:
-            self.by_notice.setdefault(c["notice_id"], []).append(c)
-        self.corrections = corrections
+        self.corrections: list[dict] = []
         self.seen: set[str] = set()
 
+    def _load(self) -> None:
+        """Read the corrections at the first notice (a run that is up to date never reads them)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        self.corrections, self.errors = read_corrections(self.raw_dir)
+        for c in self.corrections:
+            self.by_notice.setdefault(c["notice_id"], []).append(c)
+
     def add(self, nid: str, rel: str, extraction) -> None:
+        self._load()
         self.seen.add(nid)
         rows = {"notices": [extraction.notice], "outage_windows": extraction.windows, "contacts": extraction.contacts}
         for c in self.by_notice.get(nid, []):
@@ -187,6 +203,7 @@ class CorrectingSink:
         self.inner.add(nid, rel, extraction)
 
     def commit(self, read_errors: list[dict], stamp: str | None):
+        self._load()
         return self.inner.commit(read_errors + self.errors + notice_errors(self.corrections, self.seen), stamp)
 
     def discard(self) -> None:

@@ -18,9 +18,17 @@ from pipeline.budget import Budget, Overrun, run_budgeted
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.corrections import CORRECTIONS_NAME
 from pipeline.document import ReadError
-from pipeline.extract import Extraction, SourceHints, extract_notice
+from pipeline.extract import Extraction, SourceHints
 from pipeline.manifest import MANIFEST_NAME, read_manifest
 from pipeline.progress import print_summary, progress, show_progress
+
+
+def extract_notice(*args, **kwargs) -> Extraction:
+    """:func:`pipeline.extract.notice.extract_notice`, imported on first call: a run with
+    nothing to extract should not pay for building the gazetteer's patterns."""
+    from pipeline.extract.notice import extract_notice as extract
+
+    return extract(*args, **kwargs)
 
 # The readers and the normaliser are imported by process_file, in the worker processes: a run
 # with nothing to extract does not load them (see pipeline/cli.py on start-up time).

@@ -32,6 +32,15 @@ class Extraction:
     repairs: list[dict] = field(default_factory=list)
 
 
-from pipeline.extract.notice import extract_notice  # noqa: E402
+def __getattr__(name: str):
+    """``extract_notice`` on first use: importing the extractors builds the gazetteer's patterns,
+    which a run with nothing to extract (and the cache, which only needs :class:`SourceHints`)
+    must not pay for."""
+    if name == "extract_notice":
+        from pipeline.extract.notice import extract_notice
+
+        return extract_notice
+    raise AttributeError(name)
+
 
 __all__ = ["SourceHints", "Extraction", "extract_notice"]

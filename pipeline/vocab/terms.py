@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -36,6 +36,13 @@ def find_rows(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
     Longer terms win where two overlap: in ``"暂停柜面业务和医保刷卡结算"`` the services found are
     ``柜面`` and ``刷卡结算``, not ``刷卡``.
     """
+    return list(_find_rows(text, name))
+
+
+# Cached: the extractors look up the same clause in the same vocabulary several times (subject,
+# situation, context), about 35 look-ups per notice; a pure function of its arguments.
+@lru_cache(maxsize=32768)
+def _find_rows(text: str, name: str) -> tuple[tuple[int, dict[str, str]], ...]:
     hits: list[tuple[int, dict[str, str]]] = []
     taken: list[tuple[int, int]] = []
     for row in load_rows(name):
@@ -46,7 +53,7 @@ def find_rows(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
                 taken.append((i, i + len(term)))
                 hits.append((i, row))
             start = i + 1
-    return sorted(hits, key=lambda h: h[0])
+    return tuple(sorted(hits, key=lambda h: h[0]))
 
 
 def find_terms(text: str, name: str) -> list[str]:

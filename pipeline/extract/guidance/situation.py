@@ -16,6 +16,7 @@ or question it answers. One instruction can address several situations
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.vocab.terms import find_rows
 
@@ -64,6 +65,11 @@ def condition_of(sentence: str) -> str:
 
 
 def categories_in(text: str, include_weak: bool, extensions: bool = True) -> list[str]:
+    return list(_categories_in(text, include_weak, extensions))
+
+
+@lru_cache(maxsize=16384)  # pure; the same condition, heading and sentence are read several times
+def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tuple[str, ...]:
     """Situation codes named in ``text``, in order of appearance, with the precedence rules applied.
 
     ``categories_in("参保人员在定点医药机构发生的门诊、住院、购药等费用", True)`` →
@@ -98,7 +104,7 @@ def categories_in(text: str, include_weak: bool, extensions: bool = True) -> lis
     for ext in (extended if extensions else ()):
         if ext not in found:
             found.append(ext)
-    return found
+    return tuple(found)
 
 
 def _listed_together(text: str) -> bool:

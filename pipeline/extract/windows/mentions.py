@@ -381,10 +381,11 @@ class _Finder:
                 continue
             self.sentence_no += 1
             sentence = arabize(raw_sentence)
-            for bad in implausible_points(sentence):
-                if has_cue(sentence, "stop", "resume", "go_live"):
-                    self.out.problems.append(repair("outage_windows", "start_at", bad, None, "impossible_date",
-                                                    f"'{bad}' is not a possible date or time, in '{sentence.strip()[:80]}'"))
+            # only a sentence about a stop or a restart can carry an impossible window date
+            impossible = implausible_points(sentence) if has_cue(sentence, "stop", "resume", "go_live") else []
+            for bad in impossible:
+                self.out.problems.append(repair("outage_windows", "start_at", bad, None, "impossible_date",
+                                                f"'{bad}' is not a possible date or time, in '{sentence.strip()[:80]}'"))
             ranges = backfill_years(find_ranges(sentence))
             open_subject = _open_subject(sentence)
             if open_subject is not None:
