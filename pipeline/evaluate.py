@@ -194,10 +194,21 @@ def evaluate(raw_dir: Path, gold_dir: Path) -> Score:
     return score(frames, gold_dir)
 
 
+def default_raw(gold_dir: Path) -> Path:
+    """The raw folder beside the labels when it holds notices, else the shipped ``raw/``.
+
+    ``tests/heldout/gold`` → ``tests/heldout/raw``; ``tests/real/shared_gold`` →
+    ``tests/real/raw`` holds only its manifest (no page could be kept), so → ``raw/``, where the
+    shared corpus is shipped.
+    """
+    beside = gold_dir.parent / "raw"
+    if beside.is_dir() and any(p.is_file() and p.suffix not in {".csv", ".yaml"} for p in beside.iterdir()):
+        return beside
+    return Path(__file__).resolve().parent.parent / "raw"
+
+
 def _cmd(args: argparse.Namespace) -> int:
-    raw = args.raw or (args.gold.parent / "raw")
-    if not raw.is_dir():
-        raw = Path(__file__).resolve().parent.parent / "raw"
+    raw = args.raw or default_raw(args.gold)
     sc = evaluate(raw, args.gold)
     if args.json:
         print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))

@@ -69,3 +69,12 @@ def test_written_corpus_scores_do_not_fall() -> None:
 
 def test_heldout_corpus_scores_do_not_fall() -> None:
     _check(ROOT / "tests" / "heldout" / "raw", ROOT / "tests" / "heldout" / "gold", 0.95, 0.95, 0.90)
+
+
+def test_default_raw_is_the_folder_beside_the_labels_only_when_it_holds_notices() -> None:
+    from pipeline.evaluate import default_raw
+
+    repo = Path(__file__).resolve().parent.parent
+    assert default_raw(repo / "tests" / "heldout" / "gold") == repo / "tests" / "heldout" / "raw"
+    # tests/real/raw holds only a manifest: the shared corpus labels score the shipped raw/.
+    assert default_raw(repo / "tests" / "real" / "shared_gold") == repo / "raw"
