@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.extract import TABLE_KEYS
+
 if TYPE_CHECKING:
     from pipeline.extract import Extraction
     from pipeline.load import Generation
@@ -23,8 +25,6 @@ if TYPE_CHECKING:
 # Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
 # enough that a batch's rows, frames and Arrow tables stay a few tens of MB (≈ 40,000 rows).
 BATCH_SIZE = 2000
-
-TABLE_KEYS = ("notices", "outage_windows", "guidance", "contacts", "repairs")
 
 
 class BatchSink:
@@ -45,11 +45,7 @@ class BatchSink:
     def add(self, nid: str, rel: str, extraction: Extraction) -> None:
         """Keep one notice's rows; validate and write them when the batch is full."""
         self._source_of[nid] = rel
-        self._rows["notices"].append(extraction.notice)
-        self._rows["outage_windows"].extend(extraction.windows)
-        self._rows["guidance"].extend(extraction.guidance)
-        self._rows["contacts"].extend(extraction.contacts)
-        self._rows["repairs"].extend(extraction.repairs)
+        extraction.add_to(self._rows)
         if len(self._source_of) >= self.batch_size:
             self.flush()
 

@@ -63,31 +63,41 @@ def contact_confidence(status: str, has_number: bool) -> tuple[str, list[str]]:
     return level_of(reasons), reasons
 
 
-def published_confidence(evidence: str | None, rule: str | None, inferred: bool) -> tuple[str, list[str]]:
-    """``published_confidence("signature date: 2021年10月14日", None, False)`` → ``("high", ["date_printed_as_issued"])``."""
-    if not evidence:
+# the kind of clue that gave the publication date (pipeline.extract.metadata) → reason
+_PUBLISHED_REASON = {
+    "manifest": "date_printed_as_issued", "signature date": "date_printed_as_issued",
+    "发布时间 line": "date_printed_as_issued", "article header date": "date_printed_as_issued",
+    "来源 line": "date_printed_as_issued",
+    "news lead": "date_from_news", "news dateline": "date_from_news",
+    "page publish time": "date_from_url_or_page", "source url": "date_from_url_or_page",
+}
+# the kind of clue that gave the city (pipeline.extract.metadata.CITY_CLUES) → reason
+_CITY_REASON = {
+    "manifest": "city_named_as_issuer", "issuer": "city_named_as_issuer", "title": "city_named_as_issuer",
+    "body": "city_named_in_text", "short_name": "city_short_name",
+    "districts": "city_from_places", "area_code": "city_from_places", "source_url": "city_from_places",
+}
+
+
+def published_confidence(clue: str | None, rule: str | None, inferred: bool) -> tuple[str, list[str]]:
+    """``published_confidence("signature date", None, False)`` → ``("high", ["date_printed_as_issued"])``.
+
+    ``clue`` is the kind of clue the date came from (``Metadata.published_clue``).
+    """
+    if not clue:
         return "low", []
-    if evidence == "manifest" or evidence.startswith(("signature", "发布时间", "article header", "来源")):
-        reasons = ["date_printed_as_issued"]
-    elif evidence.startswith(("news", "SMS")):
-        reasons = ["date_from_news"]
-    else:
-        reasons = ["date_from_url_or_page"]
+    reasons = [_PUBLISHED_REASON[clue]]
     if inferred and rule != "year_from_url":
         reasons.append("year_from_weekday_or_era" if rule in ("year_from_weekday", "year_from_holiday") else "date_year_inferred")
     return level_of(reasons), reasons
 
 
-def city_confidence(evidence: str | None, rule: str | None) -> tuple[str, list[str]]:
-    """``city_confidence("issuer: 哈尔滨市医疗保障局", None)`` → ``("high", ["city_named_as_issuer"])``."""
-    if not evidence or evidence == "only a province is named" or evidence.startswith("names "):
+def city_confidence(clue: str | None) -> tuple[str, list[str]]:
+    """``city_confidence("issuer")`` → ``("high", ["city_named_as_issuer"])``; a province alone → ``("low", [])``.
+
+    ``clue`` is the kind of clue the city came from (``Metadata.city_clue``).
+    """
+    if clue not in _CITY_REASON:
         return "low", []
-    if rule is not None:
-        reasons = ["city_from_places"]
-    elif evidence == "manifest" or evidence.startswith(("issuer", "title")):
-        reasons = ["city_named_as_issuer"]
-    elif evidence.startswith("body names") and " times" in evidence and "media" not in evidence:
-        reasons = ["city_named_in_text"]
-    else:
-        reasons = ["city_short_name"]
+    reasons = [_CITY_REASON[clue]]
     return level_of(reasons), reasons

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.repairs import repair
+from pipeline.timeexpr import minute_text
 
 # pandas and pandera are imported only when a corrections file exists: a run without one (and a
 # no-op run) must not pay for them (see pipeline/cli.py on start-up time)
@@ -39,19 +40,10 @@ CORRECTABLE: dict[str, dict[str, str]] = {
 }
 
 
-def _minute(value: object) -> str:
-    """``_minute(datetime(2021, 10, 31, 8))`` → ``"2021-10-31T08:00"``; empty for a missing value."""
-    if value is None or value != value:  # None, NaN, NaT
-        return ""
-    if isinstance(value, str):
-        return value[:16].replace(" ", "T")
-    return value.strftime("%Y-%m-%dT%H:%M")  # datetime and pandas Timestamp alike
-
-
 def row_key(table: str, row: dict) -> str:
     """The key a correction names a row by: ``row_key("contacts", {"phone_raw": "029-87424266"})`` → ``"029-87424266"``."""
     if table == "outage_windows":
-        return f"{_minute(row.get('start_at'))}→{_minute(row.get('end_at')) or 'open'}"
+        return f"{minute_text(row.get('start_at'))}→{minute_text(row.get('end_at')) or 'open'}"
     if table == "contacts":
         return str(row.get("phone_raw") or "")
     return ""
@@ -103,22 +95,6 @@ def _parse(column: str, value: str) -> object:
     return value or None
 
 
-def apply_corrections(rows: dict[str, list[dict]], source_of: dict[str, str],
-                      corrections: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Apply ``corrections`` to a run's rows in place; return ``(repairs, errors)``.
-
-    The whole-run form of :class:`CorrectingSink` (which corrects one notice at a time).
-    """
-    repairs: list[dict] = []
-    errors = notice_errors(corrections, set(source_of))
-    for c in corrections:
-        if c["notice_id"] in source_of:
-            r, e = _apply_one(rows, c)
-            repairs += r
-            errors += e
-    return repairs, errors
-
-
 def notice_errors(corrections: list[dict], seen: set[str]) -> list[dict]:
     """Error rows for the corrections whose notice the run did not see (its text changed, or it is gone)."""
     out = []
@@ -164,7 +140,7 @@ def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[d
             row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
     row[confidence_column] = "reviewed"
     row[confidence_column + "_reasons"] = ["manual_review"]
-    shown = _minute(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
+    shown = minute_text(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
     fixed = repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
                    f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}")
     return [{**fixed, "notice_id": nid}], []
@@ -195,7 +171,7 @@ class CorrectingSink:
     def add(self, nid: str, rel: str, extraction) -> None:
         self._load()
         self.seen.add(nid)
-        rows = {"notices": [extraction.notice], "outage_windows": extraction.windows, "contacts": extraction.contacts}
+        rows = extraction.by_table()  # the row dicts themselves: a correction changes them in place
         for c in self.by_notice.get(nid, []):
             repairs, errors = _apply_one(rows, c)
             extraction.repairs.extend(repairs)

@@ -14,7 +14,12 @@ import pandera.pandas as pa
 
 from pipeline import __version__
 from pipeline.atomic import atomic_write_text
-from pipeline.vocab.codes import GUIDANCE_ACTION_MEANINGS, GUIDANCE_CATEGORY_MEANINGS, REPAIR_RULES
+from pipeline.vocab.codes import (
+    GUIDANCE_ACTION_MEANINGS,
+    GUIDANCE_CATEGORY_MEANINGS,
+    GUIDANCE_PLACE_MEANINGS,
+    REPAIR_RULES,
+)
 from schemas.tables import TABLES, ColumnSpec, column_specs
 
 DATAPACKAGE_NAME = "datapackage.json"
@@ -71,8 +76,9 @@ def field_descriptor(model: type[pa.DataFrameModel], spec: ColumnSpec) -> dict[s
     if spec.name == "rule" and model.__name__ == "RepairsSchema":
         # the codes are opaque without their meaning; REPAIR_RULES is where they are defined
         description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in REPAIR_RULES.items())
-    if model.__name__ == "GuidanceSchema" and spec.name in ("category", "action"):
-        meanings = GUIDANCE_CATEGORY_MEANINGS if spec.name == "category" else GUIDANCE_ACTION_MEANINGS
+    if model.__name__ == "GuidanceSchema" and spec.name in ("category", "action", "place"):
+        meanings = {"category": GUIDANCE_CATEGORY_MEANINGS, "action": GUIDANCE_ACTION_MEANINGS,
+                    "place": GUIDANCE_PLACE_MEANINGS}[spec.name]
         description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in meanings.items())
     if spec.kind == "list":
         description += " (joined by ';' in CSV; an empty cell is an empty list)"

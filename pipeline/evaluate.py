@@ -17,11 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-
-def _minute(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M")
+from pipeline.timeexpr import minute_text
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -30,6 +26,17 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     r = tp / n_gold if n_gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return p, r, f
+
+
+def label_windows(label: dict) -> set[tuple[str, str]]:
+    """A label's windows as ``(start, end)`` pairs, ``""`` for an open end:
+    ``{"windows": [{"start_at": "2022-02-06T00:00", "end_at": None}]}`` → ``{("2022-02-06T00:00", "")}``."""
+    return {(w["start_at"], w["end_at"] or "") for w in label.get("windows") or []}
+
+
+def label_guidance(label: dict) -> set[tuple[str, str]]:
+    """A label's guidance as ``(category, action)`` pairs: ``{("inpatient", "settle_before"), …}``."""
+    return {(x["category"], x["action"]) for x in label.get("guidance") or []}
 
 
 @dataclass
@@ -102,8 +109,8 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
     windows: dict[str, set[tuple[str, str]]] = defaultdict(set)
     window_levels: dict[str, list[tuple[tuple[str, str], object]]] = defaultdict(list)
     for w in frames["outage_windows"].to_dict("records"):
-        windows[w["notice_id"]].add((_minute(w["start_at"]), _minute(w["end_at"])))
-        window_levels[w["notice_id"]].append(((_minute(w["start_at"]), _minute(w["end_at"])), w.get("confidence")))
+        windows[w["notice_id"]].add((minute_text(w["start_at"]), minute_text(w["end_at"])))
+        window_levels[w["notice_id"]].append(((minute_text(w["start_at"]), minute_text(w["end_at"])), w.get("confidence")))
     guidance: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for g in frames["guidance"].to_dict("records"):
         guidance[g["notice_id"]].add((g["category"], g["action"]))
@@ -118,7 +125,7 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         g = json.loads(g_path.read_text(encoding="utf-8"))
         n = by_file.get(g["file"])
         t["files"] += 1
-        gold_w = {(w["start_at"], w["end_at"] or "") for w in g.get("windows") or []}
+        gold_w = label_windows(g)
         gold_p = set(g.get("phones_e164", []))
         if n is None:
             t["missing"] += 1
@@ -143,7 +150,7 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         gold_g: set[tuple[str, str]] = set()
         pred_g: set[tuple[str, str]] = set()
         if g.get("guidance") is not None:
-            gold_g = {(x["category"], x["action"]) for x in g["guidance"]}
+            gold_g = label_guidance(g)
             pred_g = guidance.get(nid, set())
             t["g_files"] += 1
             t["g_tp"] += len(gold_g & pred_g)

@@ -52,6 +52,7 @@ from pipeline.views import (
     REIMBURSEMENT_CATEGORIES,
     UNKNOWN_CITY_PREFIX,
     USABLE_PHONE_STATUSES,
+    fetch_dicts,
     reading,
 )
 
@@ -98,13 +99,6 @@ class ReportData:
     confidence_levels: list[dict[str, Any]] = field(default_factory=list)  # windows per confidence level
 
 
-def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    """``_rows(con, "SELECT 1 AS n")`` → ``[{"n": 1}]``."""
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def per_card_limit(cards: int) -> int:
     """Items of one kind per city card: ``per_card_limit(14)`` → ``60``; ``per_card_limit(350)`` → ``3``."""
     return max(DETAIL_MIN, min(DETAIL_MAX, DETAIL_BUDGET // max(1, cards)))
@@ -125,13 +119,13 @@ def load_report_data(db: Path) -> ReportData:
 
 
 def _load(con: Any) -> ReportData:
-    totals = _rows(con, """
+    totals = fetch_dicts(con, """
         SELECT (SELECT count(*) FROM notices) AS notices, (SELECT count(*) FROM outage_windows) AS windows,
                (SELECT count(*) FROM repairs) AS repairs, (SELECT count(*) FROM errors) AS errors,
                (SELECT count(*) FROM city_comparison) AS cities,
                (SELECT min(start_at) FROM outage_windows) AS first_start, (SELECT max(start_at) FROM outage_windows) AS last_start
     """)[0]
-    comparison = _rows(con, f"""
+    comparison = fetch_dicts(con, f"""
         SELECT * FROM city_comparison
         WHERE city_scope <> 'unknown' OR city_label IN (
             SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS})
@@ -142,22 +136,22 @@ def _load(con: Any) -> ReportData:
     shown = "(SELECT city_label FROM city_comparison WHERE city_scope <> 'unknown' OR city_label IN (" \
         f"SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS}))"
     usable = ", ".join(f"'{s}'" for s in USABLE_PHONE_STATUSES)
-    timeline = _rows(con, _capped(f"SELECT * FROM city_timeline WHERE city_label IN {shown}", "city_label",
+    timeline = fetch_dicts(con, _capped(f"SELECT * FROM city_timeline WHERE city_label IN {shown}", "city_label",
                                   "hours DESC NULLS FIRST, start_at, notice_id, window_no", limit)
                      + " ORDER BY city_label, start_at, notice_id, window_no")
-    guidance = _rows(con, _capped(
+    guidance = fetch_dicts(con, _capped(
         f"SELECT p.city_label, p.source_file, g.* FROM guidance g JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
         "city_label", "source_file, guidance_no", limit) + " ORDER BY city_label, rn")
-    contacts = _rows(con, _capped(
+    contacts = fetch_dicts(con, _capped(
         f"SELECT p.city_label, p.source_file, c.* FROM contacts c JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
         "city_label", f"phone_status IN ({usable}), source_file", limit) + " ORDER BY city_label, rn")
-    notices = _rows(con, _capped(f"SELECT * FROM notice_places WHERE city_label IN {shown}", "city_label",
+    notices = fetch_dicts(con, _capped(f"SELECT * FROM notice_places WHERE city_label IN {shown}", "city_label",
                                  "published_on DESC NULLS LAST, source_file", limit) + " ORDER BY city_label, rn")
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, rows in (("windows", timeline), ("guidance", guidance), ("contacts", contacts), ("notices", notices)):
         for r in rows:
             counts[r["city_label"]][kind] = r["n"]
-    lanes = _rows(con, f"""
+    lanes = fetch_dicts(con, f"""
         WITH spans AS (
             SELECT notice_id, min(start_at) AS first, max(coalesce(end_at, start_at)) AS last,
                    bool_or(end_at IS NULL) AS has_open
@@ -182,28 +176,28 @@ def _load(con: Any) -> ReportData:
         contacts=contacts,
         notices=notices,
         counts=dict(counts),
-        daily=_rows(con, "SELECT * FROM national_daily_outages ORDER BY day"),
-        calendar=_rows(con, "SELECT * FROM province_rollout_calendar ORDER BY province, month"),
-        coverage=_rows(con, """
+        daily=fetch_dicts(con, "SELECT * FROM national_daily_outages ORDER BY day"),
+        calendar=fetch_dicts(con, "SELECT * FROM province_rollout_calendar ORDER BY province, month"),
+        coverage=fetch_dicts(con, """
             SELECT pc.*, (SELECT list(city ORDER BY adcode) FROM prefecture_coverage c
                           WHERE c.province = pc.province AND c.in_gazetteer AND c.has_notice) AS covered
             FROM province_coverage pc ORDER BY province"""),
-        longest=_rows(con, f"""SELECT * FROM longest_outages WHERE rank <= {LONGEST_NATIONAL}
+        longest=fetch_dicts(con, f"""SELECT * FROM longest_outages WHERE rank <= {LONGEST_NATIONAL}
                                OR rank_in_province <= {LONGEST_PER_PROVINCE} ORDER BY rank"""),
-        rule_counts=_rows(con, "SELECT rule, count(*) AS n FROM repairs GROUP BY rule ORDER BY n DESC, rule"),
-        repairs=_rows(con, f"""
+        rule_counts=fetch_dicts(con, "SELECT rule, count(*) AS n FROM repairs GROUP BY rule ORDER BY n DESC, rule"),
+        repairs=fetch_dicts(con, f"""
             SELECT p.city_label, p.city_scope, p.province, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
             ORDER BY p.city_label, p.source_file, r.table_name, r.column_name LIMIT {LISTED_REPAIRS}"""),
-        errors=_rows(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
+        errors=fetch_dicts(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
         lanes=lanes,
-        review=_rows(con, f"""
+        review=fetch_dicts(con, f"""
             SELECT t.confidence, t.city_label, t.source_file, t.start_at, t.end_at, t.confidence_reasons,
                    t.end_alternatives, w.evidence
             FROM city_timeline t JOIN outage_windows w USING (notice_id, window_no)
             WHERE t.confidence IN ('low', 'medium')
             ORDER BY t.confidence = 'medium', t.service IS NOT NULL, t.hours DESC NULLS FIRST, t.source_file, t.window_no
             LIMIT {REVIEW_ROWS}"""),
-        confidence_levels=_rows(con, """
+        confidence_levels=fetch_dicts(con, """
             SELECT confidence, count(*) AS n FROM outage_windows GROUP BY confidence
             ORDER BY list_position(['high', 'medium', 'low', 'reviewed'], confidence)"""),
     )

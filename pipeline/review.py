@@ -18,26 +18,14 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
-
 from pipeline.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
 from pipeline.load import DB_NAME
+from pipeline.query import cell_text
 from pipeline.run import DEFAULT_OUT, DEFAULT_RAW
+from pipeline.views import fetch_dicts, reading
 
 LEVEL_ORDER = {"low": 0, "medium": 1}
 FIELDS = ("id", "level", "source_file", "what", "value", "reasons", "alternatives", "evidence")
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    cur = con.execute(sql)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
-    return "" if value is None else str(value)
 
 
 def review_queue(db: Path) -> list[dict]:
@@ -46,17 +34,14 @@ def review_queue(db: Path) -> list[dict]:
     An item's ``id`` names the row for ``--accept``/``--set``: ``W:<notice_id>:<start>→<end>``,
     ``C:<notice_id>:<number as printed>``, ``N:<notice_id>:published_on`` or ``N:<notice_id>:city``.
     """
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        windows = _rows(con, """
+    with reading(db) as con:
+        windows = fetch_dicts(con, """
             SELECT w.*, n.source_file FROM outage_windows w JOIN notices n USING (notice_id)
             WHERE w.confidence NOT IN ('high', 'reviewed')""")
-        contacts = _rows(con, """
+        contacts = fetch_dicts(con, """
             SELECT c.*, n.source_file FROM contacts c JOIN notices n USING (notice_id)
             WHERE c.confidence NOT IN ('high', 'reviewed') AND c.phone_e164 IS NOT NULL""")
-        notices = _rows(con, "SELECT * FROM notices")
-    finally:
-        con.close()
+        notices = fetch_dicts(con, "SELECT * FROM notices")
     items = []
     for w in windows:
         key = row_key("outage_windows", w)
@@ -65,7 +50,7 @@ def review_queue(db: Path) -> list[dict]:
         items.append((weight, {
             "id": f"W:{w['notice_id']}:{key}", "level": w["confidence"], "source_file": w["source_file"],
             "what": f"outage window {w['window_no']} ({w['service'] or 'everything'})",
-            "value": f"{_fmt(w['start_at'])} → {_fmt(w['end_at']) or 'open'}",
+            "value": f"{cell_text(w['start_at'])} → {cell_text(w['end_at']) or 'open'}",
             "reasons": ";".join(w["confidence_reasons"] or []), "alternatives": w.get("end_alternatives") or "",
             "evidence": w["evidence"],
         }))
@@ -77,7 +62,7 @@ def review_queue(db: Path) -> list[dict]:
             evidence = n["published_on_evidence"] if field == "published_on" else n["city_evidence"]
             items.append(((LEVEL_ORDER.get(level, 2), True, 0), {
                 "id": f"N:{n['notice_id']}:{field}", "level": level, "source_file": n["source_file"],
-                "what": f"notice {field}", "value": _fmt(n[field]),
+                "what": f"notice {field}", "value": cell_text(n[field]),
                 "reasons": ";".join(n[f"{field}_confidence_reasons"] or []), "alternatives": "", "evidence": evidence or "",
             }))
     for c in contacts:
@@ -119,11 +104,8 @@ def correction_for(db: Path, item_id: str, column: str | None, value: str, who: 
     table = {"W": "outage_windows", "C": "contacts", "N": "notices"}.get(kind)
     if table is None or not notice_id:
         raise ValueError(f"'{item_id}' is not a review id (W:…, C:… or N:…, as `pipeline review` prints them)")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with reading(db) as con:
         found = con.execute("SELECT source_file FROM notices WHERE notice_id = ?", [notice_id]).fetchone()
-    finally:
-        con.close()
     if found is None:
         raise ValueError(f"no notice {notice_id} in {db}: run `pipeline review` again for current ids")
     if table == "notices":

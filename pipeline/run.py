@@ -18,7 +18,7 @@ from pipeline.budget import Budget, Overrun, run_budgeted
 from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.corrections import CORRECTIONS_NAME
 from pipeline.document import ReadError
-from pipeline.extract import Extraction, SourceHints
+from pipeline.extract import TABLE_KEYS, Extraction, SourceHints
 from pipeline.manifest import MANIFEST_NAME, read_manifest
 from pipeline.progress import print_summary, progress, show_progress
 
@@ -37,9 +37,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "outputs"
 
-TABLE_KEYS = ("notices", "outage_windows", "guidance", "contacts", "repairs")
-
-
 @dataclass
 class RunResult:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in TABLE_KEYS})
@@ -54,11 +51,7 @@ class RunResult:
     def add(self, nid: str, rel: str, extraction: Extraction) -> None:
         """Keep one accepted notice's rows (what :func:`run_pipeline` does without a sink)."""
         self.source_of[nid] = rel
-        self.rows["notices"].append(extraction.notice)
-        self.rows["outage_windows"].extend(extraction.windows)
-        self.rows["guidance"].extend(extraction.guidance)
-        self.rows["contacts"].extend(extraction.contacts)
-        self.rows["repairs"].extend(extraction.repairs)
+        extraction.add_to(self.rows)
 
 
 class NoticeSink(Protocol):

@@ -21,6 +21,22 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+# A moment as the contract writes it (CSV, row keys, labels): to the minute, no seconds.
+MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def minute_text(value: object) -> str:
+    """``minute_text(datetime(2021, 10, 31, 8))`` → ``"2021-10-31T08:00"``; ``""`` for None, NaN or NaT.
+
+    Takes a ``datetime`` (or pandas ``Timestamp``) or a stored ISO text (``"2021-10-31 08:00:00"``).
+    """
+    if value is None or value != value or value == "":  # None, NaN, NaT (NaT != NaT), empty text
+        return ""
+    if isinstance(value, str):
+        return value[:16].replace(" ", "T")
+    return value.strftime(MINUTE_FORMAT)  # type: ignore[attr-defined]
+
+
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = re.compile(r"[〇○零一二两三四五六七八九十]+(?=\s*[年月日号时点點分])")
 

@@ -97,6 +97,7 @@ def _summary(cases: pd.DataFrame, frame: pd.DataFrame | None = None) -> str:
                 where = f" ({key} {', '.join(str(frame.loc[i, key]) for i in idx)})"
         columns = sorted({str(c) for c in group["column"].dropna().unique()} - {"None"})
         on = "" if len(columns) > 3 or not columns else f" in {', '.join(columns)}"
-        values = [repr(v) for v in group["failure_case"].dropna().unique().tolist()[:3]] if len(columns) <= 1 else []
+        # by repr, not .unique(): a failing value of a list column (documents, reasons) is unhashable
+        values = list(dict.fromkeys(repr(v) for v in group["failure_case"].dropna().tolist()))[:3] if len(columns) <= 1 else []
         parts.append(f"{check}{on}{where}" + (f": {', '.join(values)}" if values else ""))
     return "; ".join(parts[:5])

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -320,6 +321,13 @@ def create_gazetteer_table(con: duckdb.DuckDBPyConnection) -> None:
 # What the publishing steps (report, workbook) may keep in memory while they read the views;
 # past it DuckDB spills to a temporary folder, so reading costs the same at any corpus size.
 READ_MEMORY_LIMIT = "256MB"
+
+
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of ``sql`` as dicts by column name: ``fetch_dicts(con, "SELECT 1 AS n")`` → ``[{"n": 1}]``."""
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 @contextmanager

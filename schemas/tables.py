@@ -14,17 +14,21 @@ from pandera.typing.pandas import Series
 
 from pipeline.vocab.codes import (
     CONFIDENCE_LEVELS,
+    CONFIDENCE_REASONS,
+    END_SOURCES,
     ERROR_STAGES,
     FORMATS,
     GUIDANCE_ACTIONS,
     GUIDANCE_CATEGORIES,
+    GUIDANCE_PLACES,
     PHONE_STATUSES,
     REPAIR_RULES,
 )
 
 
-def _is_list_of_str(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+def _is_list_of_reasons(value: object) -> bool:
+    """A confidence reasons cell: a list of codes of :data:`CONFIDENCE_REASONS`."""
+    return isinstance(value, list) and all(isinstance(v, str) and v in CONFIDENCE_REASONS for v in value)
 
 
 NOTICE_ID = r"^[0-9a-f]{16}$"
@@ -55,9 +59,9 @@ class NoticesSchema(pa.DataFrameModel):
     city_confidence_reasons: Series[object] = pa.Field(description="why city has that confidence: codes (list)")
 
     @pa.check("published_on_confidence_reasons", "city_confidence_reasons", element_wise=True,
-              error="confidence reasons must be a list of codes")
+              error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
-        return _is_list_of_str(value)
+        return _is_list_of_reasons(value)
 
     class Config:
         strict = True
@@ -77,7 +81,7 @@ class OutageWindowsSchema(pa.DataFrameModel):
     start_text: Series[str] = pa.Field(description="the start expression as printed")
     end_text: Series[str] = pa.Field(nullable=True, description="the end expression as printed")
     year_inferred: Series[bool] = pa.Field(description="true when a year of start or end was not printed next to it")
-    end_source: Series[str] = pa.Field(nullable=True, isin=["range", "resume_statement", "go_live", "main_window"],
+    end_source: Series[str] = pa.Field(nullable=True, isin=list(END_SOURCES),
                                        description="where the end came from: range (printed with the start), resume_statement "
                                        "(a resumption stated elsewhere), go_live (the new system starts), main_window; empty when open")
     end_rule: Series[str] = pa.Field(nullable=True, description="the linking rule whose candidate won the end "
@@ -89,9 +93,9 @@ class OutageWindowsSchema(pa.DataFrameModel):
     confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of the window (start and end)")
     confidence_reasons: Series[object] = pa.Field(description="why the window has that confidence: codes (list)")
 
-    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes")
+    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
-        return _is_list_of_str(value)
+        return _is_list_of_reasons(value)
 
     class Config:
         strict = True
@@ -114,7 +118,7 @@ class GuidanceSchema(pa.DataFrameModel):
     deadline_from: Series[pd.Timestamp] = pa.Field(nullable=True, description="first day of the period in which to act")
     deadline_to: Series[pd.Timestamp] = pa.Field(nullable=True, description="last day of the period in which to act")
     deadline_text: Series[str] = pa.Field(nullable=True, description="the deadline as printed, also when it is relative (上线后7个工作日内)")
-    place: Series[str] = pa.Field(nullable=True, isin=["provider", "agency", "online"],
+    place: Series[str] = pa.Field(nullable=True, isin=list(GUIDANCE_PLACES),
                                   description="where the person acts: provider (the hospital or pharmacy), agency (the 医保 window), online")
     documents: Series[object] = pa.Field(description="materials the person must bring (list of strings)")
     evidence: Series[str] = pa.Field(description="the text it was read from")
@@ -144,9 +148,9 @@ class ContactsSchema(pa.DataFrameModel):
     confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of phone_e164")
     confidence_reasons: Series[object] = pa.Field(description="why the number has that confidence: codes (list)")
 
-    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes")
+    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
-        return _is_list_of_str(value)
+        return _is_list_of_reasons(value)
 
     class Config:
         strict = True

@@ -1,11 +1,12 @@
-"""Agreement between two independent labellings of the same notices (stdlib only).
+"""Agreement between two independent labellings of the same notices.
 
-    python scripts/label_agreement.py FIRST_DIR SECOND_DIR
+    .venv/bin/python scripts/label_agreement.py FIRST_DIR SECOND_DIR
 
 Both folders hold gold JSON files in the format of ../shared/corpus/LABELING.md; only files
 present in SECOND_DIR are compared. Windows are compared as exact (start, end) pairs (P/R/F1
 with FIRST as the reference, as the scorer does), also starts alone; guidance as
 (category, action) pairs; city and publication date as exact values where both give one.
+Labels are read into pairs and scored as ``pipeline eval`` does (:mod:`pipeline.evaluate`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline.evaluate import label_guidance, label_windows, prf
+
 
 def f1(tp: int, n_a: int, n_b: int) -> float:
-    p = tp / n_b if n_b else 1.0
-    r = tp / n_a if n_a else 1.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+    """F1 of the second labelling against the first (the reference): ``f1(2, 4, 2)`` → 0.667."""
+    return prf(tp, n_b, n_a)[2]
 
 
 def compare(first: Path, second: Path) -> dict[str, float | str]:
@@ -29,8 +31,7 @@ def compare(first: Path, second: Path) -> dict[str, float | str]:
         b = json.loads(b_path.read_text(encoding="utf-8"))
         t["files"] += 1
         if "windows" in b and a.get("windows") is not None and b.get("windows") is not None:
-            wa = {(w["start_at"], w["end_at"] or "") for w in a["windows"]}
-            wb = {(w["start_at"], w["end_at"] or "") for w in b["windows"]}
+            wa, wb = label_windows(a), label_windows(b)
             t["w_files"] += 1
             t["w_tp"] += len(wa & wb)
             t["w_a"] += len(wa)
@@ -40,8 +41,7 @@ def compare(first: Path, second: Path) -> dict[str, float | str]:
             t["s_a"] += len(sa)
             t["s_b"] += len(sb)
         if a.get("guidance") is not None and b.get("guidance") is not None:
-            ga = {(x["category"], x["action"]) for x in a["guidance"]}
-            gb = {(x["category"], x["action"]) for x in b["guidance"]}
+            ga, gb = label_guidance(a), label_guidance(b)
             t["g_files"] += 1
             t["g_tp"] += len(ga & gb)
             t["g_a"] += len(ga)

@@ -25,8 +25,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
 SHARED = REPO.parent / "shared"
@@ -359,16 +357,11 @@ class Outcome:
     format: str = field(default="", compare=False)  # how the file was read (txt, html): not compared
 
 
-def _minute(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M")
-
-
 def run_batch(sources: list[Source], transformation: Transformation, raw_dir: Path) -> tuple[dict[str, Outcome], list[str]]:
     """Write every applicable transformed source into ``raw_dir`` with a manifest giving each the
     original's URL, run the pipeline once, and return ``({original name: Outcome}, skipped names)``."""
     from pipeline.run import run_pipeline
+    from pipeline.timeexpr import minute_text
     from pipeline.validate import validate_tables
 
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -397,7 +390,7 @@ def run_batch(sources: list[Source], transformation: Transformation, raw_dir: Pa
         errors.setdefault(err["source_file"], []).append(f"[{err['stage']}] {err['error']}")
     windows: dict[str, list[tuple[str, str]]] = {}
     for w in frames["outage_windows"].to_dict("records"):
-        windows.setdefault(w["notice_id"], []).append((_minute(w["start_at"]), _minute(w["end_at"])))
+        windows.setdefault(w["notice_id"], []).append((minute_text(w["start_at"]), minute_text(w["end_at"])))
     phones: dict[str, set[str]] = {}
     for c in frames["contacts"].to_dict("records"):
         if isinstance(c["phone_e164"], str) and c["phone_e164"].strip():

@@ -107,11 +107,7 @@ def check_invariants(extraction: Extraction, name: str) -> None:
             assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == c["phone_e164"]
     for r in extraction.repairs:
         assert r["rule"] in REPAIR_RULES, r
-    rows = {
-        "notices": [extraction.notice], "outage_windows": extraction.windows, "guidance": extraction.guidance,
-        "contacts": extraction.contacts, "repairs": extraction.repairs,
-    }
-    _, errors = validate_tables(rows, {extraction.notice["notice_id"]: name})
+    _, errors = validate_tables(extraction.by_table(), {extraction.notice["notice_id"]: name})
     assert errors == []
 
 

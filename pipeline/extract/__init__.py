@@ -1,7 +1,7 @@
 """Extract stage: a normalised Document → plain rows for every table.
 
-``extract_notice`` is the one entry point; each table has its own module
-(``metadata``, ``outage_window``, ``guidance``, ``contacts``). Repairs are logged by the rules
+``extract_notice`` is the one entry point; each table has its own module or package
+(``metadata``, ``windows``, ``guidance``, ``contacts``). Repairs are logged by the rules
 that make them, into one :class:`~pipeline.repairs.RepairLog` per notice.
 """
 
@@ -21,6 +21,10 @@ class SourceHints:
     fetched_at: str | None = None
 
 
+# The tables a notice's extraction fills, in the order they are written.
+TABLE_KEYS: tuple[str, ...] = ("notices", "outage_windows", "guidance", "contacts", "repairs")
+
+
 @dataclass
 class Extraction:
     """Rows of every table for one notice, as plain dicts keyed by contract column."""
@@ -30,6 +34,17 @@ class Extraction:
     guidance: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     repairs: list[dict] = field(default_factory=list)
+
+    def by_table(self) -> dict[str, list[dict]]:
+        """The rows under their table's name (the row dicts themselves, not copies):
+        ``Extraction({"notice_id": "…"}).by_table()["notices"]`` → ``[{"notice_id": "…"}]``."""
+        return {"notices": [self.notice], "outage_windows": self.windows, "guidance": self.guidance,
+                "contacts": self.contacts, "repairs": self.repairs}
+
+    def add_to(self, rows: dict[str, list[dict]]) -> None:
+        """Append this notice's rows to a run's rows per table (keys :data:`TABLE_KEYS`)."""
+        for table, own in self.by_table().items():
+            rows[table].extend(own)
 
 
 def __getattr__(name: str):
@@ -43,4 +58,4 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["SourceHints", "Extraction", "extract_notice"]
+__all__ = ["SourceHints", "Extraction", "TABLE_KEYS", "extract_notice"]

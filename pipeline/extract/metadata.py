@@ -46,9 +46,11 @@ class Metadata:
     province: str | None = None
     city_evidence: str | None = None
     city_rule: str | None = None  # a repair rule when the city was inferred
+    city_clue: str | None = None  # which kind of clue gave it (CITY_CLUES), for its confidence
     published_on: date | None = None
     published_inferred: bool = False
     published_evidence: str | None = None
+    published_clue: str | None = None  # which kind of clue gave it (PUBLISHED_CLUES), for its confidence
     published_text: str | None = None
     published_rule: str | None = None
     stamp: datetime | None = None
@@ -122,17 +124,24 @@ def _name_regex() -> re.Pattern[str]:
 _NAME_RE = _name_regex()
 
 
-def find_city(doc: Document, issuer: str | None, title: str | None, hints: SourceHints) -> tuple[str | None, str | None, str | None, str | None]:
-    """``(city, province, evidence, repair_rule)`` from the issuer, title, body, districts or area codes."""
+# The kinds of clue a city comes from, strongest first (pipeline.confidence reads them).
+CITY_CLUES = ("manifest", "issuer", "title", "body", "short_name", "province_wide", "districts", "area_code",
+              "source_url", "province_only")
+
+
+def find_city(doc: Document, issuer: str | None, title: str | None,
+              hints: SourceHints) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    """``(city, province, evidence, repair_rule, clue)`` from the issuer, title, body, districts,
+    area codes or the URL; ``clue`` is one of :data:`CITY_CLUES`."""
     g = gazetteer()
     if hints.city:
         places = [p for p in g.lookup(hints.city) if p.level == "city"]
-        return hints.city, places[0].province if places else None, "manifest", None
+        return hints.city, places[0].province if places else None, "manifest", None, "manifest"
     for label, text in (("issuer", issuer), ("title", title)):
         if text:
             cities = [p for p in _places_in(text) if p.level == "city"]
             if cities:
-                return cities[0].name, cities[0].province, f"{label}: {text}", None
+                return cities[0].name, cities[0].province, f"{label}: {text}", None, label
     body = "\n".join(doc.lines)
     mentions = [p for p in _places_in(body)]
     cities = Counter(p.name for p in mentions if p.level == "city" and p.name not in {pp.name for pp in mentions if pp.level == "province"})
@@ -141,7 +150,7 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         (top, n), *rest = cities.most_common()
         if not rest or n > rest[0][1]:
             place = next(p for p in g.lookup(top) if p.level == "city")
-            return top, place.province, f"body names {top} {n} times", None
+            return top, place.province, f"body names {top} {n} times", None, "body"
     # a city named only by its short form in media or office names (福州新闻网, 福州日报)
     short: Counter[str] = Counter()
     masthead = "\n".join(list(doc.lines[:3]) + [ln for ln in doc.lines if _SOURCE_LABEL.match(ln) or "来源" in ln[:12]])
@@ -161,13 +170,13 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         # one mention is enough when no other city is named at all ("“石家庄医保”APP")
         if not rest or n > rest[0][1]:
             place = next(p for p in g.lookup(top) if p.level == "city")
-            return top, place.province, f"body names {short_name(top)} in {n} media, office or headline mentions", None
+            return top, place.province, f"body names {short_name(top)} in {n} media, office or headline mentions", None, "short_name"
     # short names of prefectures in tables ("福州 2018.1.1~1.5"): many → a province-wide notice
     shorts = _short_city_mentions(body)
     if len(shorts) >= 3:
         provs = Counter(p.province for p in shorts)
         prov = provs.most_common(1)[0][0]
-        return None, prov, f"names {len(shorts)} cities of {prov}: a province-wide notice", None
+        return None, prov, f"names {len(shorts)} cities of {prov}: a province-wide notice", None, "province_wide"
     # districts and counties (余姚、奉化、宁海、象山) → their city
     districts = _district_mentions(body)
     by_city = Counter(p.city for p in districts if p.city)
@@ -176,19 +185,19 @@ def find_city(doc: Document, issuer: str | None, title: str | None, hints: Sourc
         names = sorted({p.name for p in districts if p.city == city})
         if n >= 2 or any(len(nm) >= 3 for nm in names):
             place = next((p for p in g.lookup(city) if p.level in ("city", "province")), None)
-            return city, place.province if place else None, f"districts {'、'.join(names)} belong to {city}", "city_from_district"
+            return city, place.province if place else None, f"districts {'、'.join(names)} belong to {city}", "city_from_district", "districts"
     # a phone area code (0531-12345) → its city
     for m in re.finditer(r"(?<!\d)0(\d{2,3})[-－—\s]\d", body):
         found = city_for_area_code(m.group(1))
         if found:
-            return found[0], found[1], f"area code 0{m.group(1)} is {found[0]}", "city_from_area_code"
+            return found[0], found[1], f"area code 0{m.group(1)} is {found[0]}", "city_from_area_code", "area_code"
     # the site's own name: a city's pinyin in the host or path (www.lsd17.com/news/ankang/…)
     by_url = city_of_url(hints.url or doc.meta.get("url"))
     if by_url is not None and (not provinces or by_url.province in provinces):
-        return by_url.name, by_url.province, f"the source URL names {by_url.name} ({hints.url or doc.meta.get('url')})", "city_from_url"
+        return by_url.name, by_url.province, f"the source URL names {by_url.name} ({hints.url or doc.meta.get('url')})", "city_from_url", "source_url"
     if provinces:
-        return None, provinces.most_common(1)[0][0], "only a province is named", None
-    return None, None, None, None
+        return None, provinces.most_common(1)[0][0], "only a province is named", None, "province_only"
+    return None, None, None, None, None
 
 
 @lru_cache(maxsize=1)
@@ -335,7 +344,7 @@ def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
     md = Metadata()
     md.title = find_title(doc)
     md.issuer = find_issuer(doc, md.title)
-    md.city, md.province, md.city_evidence, md.city_rule = find_city(doc, md.issuer, md.title, hints)
+    md.city, md.province, md.city_evidence, md.city_rule, md.city_clue = find_city(doc, md.issuer, md.title, hints)
     md.stamp, md.stamp_text = find_stamp(doc)
     if md.stamp is None and _page_published(doc) is not None:
         # a page's publish time is an upper bound on the notice's date, like a repost stamp
@@ -384,7 +393,7 @@ def _first_event(doc: Document) -> date | None:
 def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
     """Fill the publication date from the strongest clue available."""
     if hints.published:
-        md.published_on, md.published_evidence = hints.published, "manifest"
+        md.published_on, md.published_evidence, md.published_clue = hints.published, "manifest", "manifest"
         return
     candidates: list[tuple[str, str]] = []  # (kind, text)
     for line in doc.lines[:4]:
@@ -439,7 +448,7 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
                 md.published_on = date(p.year, p.month, p.day)
             except ValueError:
                 continue
-            md.published_evidence = f"{kind}: {text.strip()[:40]}"
+            md.published_evidence, md.published_clue = f"{kind}: {text.strip()[:40]}", kind
             md.published_text = p.text
             return
         choice = md.clues.choose_publication_year(p.month, p.day, p.weekday, first_event=_first_event(doc))
@@ -454,7 +463,7 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
         except ValueError:
             continue
         md.published_inferred = True
-        md.published_evidence = f"{kind} '{p.text}'; {choice.evidence}"
+        md.published_evidence, md.published_clue = f"{kind} '{p.text}'; {choice.evidence}", kind
         md.published_text = p.text
         md.published_rule = choice.rule
         return
@@ -464,11 +473,12 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
     if page is not None:
         md.published_on = page.date()  # printed on the page (WeChat header, CMS date), so not inferred
         md.published_evidence = f"the page's own publish time {doc.meta['published']} (no date printed in the text)"
+        md.published_clue = "page publish time"
         return
     ud = md.clues.url_date
     if ud and ud[1] and ud[2]:
         md.published_on = date(*ud)  # type: ignore[arg-type]
         md.published_inferred = True
-        md.published_evidence = f"date in the source URL {hints.url}"
+        md.published_evidence, md.published_clue = f"date in the source URL {hints.url}", "source url"
         md.published_text = hints.url
         md.published_rule = "year_from_url"

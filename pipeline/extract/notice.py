@@ -104,10 +104,10 @@ def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
         "city_evidence": md.city_evidence,
     }
     notice["published_on_confidence"], notice["published_on_confidence_reasons"] = (
-        published_confidence(md.published_evidence, md.published_rule, bool(md.published_inferred))
+        published_confidence(md.published_clue, md.published_rule, bool(md.published_inferred))
         if md.published_on else ("low", []))
     notice["city_confidence"], notice["city_confidence_reasons"] = (
-        city_confidence(md.city_evidence, md.city_rule) if md.city else ("low", []))
+        city_confidence(md.city_clue) if md.city else ("low", []))
     for c in contacts:
         c["confidence"], c["confidence_reasons"] = contact_confidence(c["phone_status"], bool(c.get("phone_e164")))
     for row in windows.rows + guidance + contacts + repairs:

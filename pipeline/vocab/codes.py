@@ -37,6 +37,17 @@ GUIDANCE_ACTION_MEANINGS: dict[str, str] = {
 }
 GUIDANCE_ACTIONS: tuple[str, ...] = tuple(GUIDANCE_ACTION_MEANINGS)
 
+# Where the person acts on an instruction (guidance.place).
+GUIDANCE_PLACE_MEANINGS: dict[str, str] = {
+    "provider": "the hospital or pharmacy that treated them (医院, 定点医药机构)",
+    "agency": "the 医保 agency's window or office (经办窗口, 医保中心, 参保地)",
+    "online": "online (网厅, APP, 小程序, 公众号)",
+}
+GUIDANCE_PLACES: tuple[str, ...] = tuple(GUIDANCE_PLACE_MEANINGS)
+
+# Where a window's end came from (outage_windows.end_source).
+END_SOURCES: tuple[str, ...] = ("range", "resume_statement", "go_live", "main_window")
+
 PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "damaged", "short_number")
 
 FORMATS: tuple[str, ...] = ("txt", "html", "pdf", "docx")

@@ -280,7 +280,7 @@ def backfill_years(ranges: list[TimeRange]) -> list[TimeRange]:
     for i, r in enumerate(out):
         p = r.start
         if p.year is not None or p.rel_day is not None or p.rel_year is not None or p.month is None \
-                or getattr(p, "rel_month", None) is not None:
+                or p.rel_month is not None:
             continue
         later = next((q for rr in out[i:] for q in (rr.start, rr.end) if q is not None and q is not p and q.year), None)
         if later is None or later.month is None:
