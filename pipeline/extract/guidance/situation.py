@@ -76,7 +76,8 @@ def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tu
     ``["outpatient", "inpatient", "pharmacy"]``;
     ``categories_in("我市参保人员在市外定点医疗机构住院的", True)`` → ``["out_of_area"]``.
     """
-    extended = {row["category"] for m in _EXTENSION.finditer(text) for _, row in _hits(m.group(1))}
+    # in order of appearance (a set would order them by hash: rows in another order on each run)
+    extended = list(dict.fromkeys(row["category"] for m in _EXTENSION.finditer(text) for _, row in _hits(m.group(1))))
     main = _EXTENSION.sub("", text)
     hits = _hits(main)
     found: list[str] = []

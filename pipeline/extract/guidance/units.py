@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from pipeline.extract.guidance.action import has
 from pipeline.extract.outline import HEADING_MARK, is_heading
 from pipeline.extract.outline import heading_label as _heading_label
 from pipeline.extract.outline import scheme_of as _scheme_of
+from pipeline.extract.windows.cues import cue_pattern
 from pipeline.timeexpr import find_ranges
 
 QUESTION = re.compile(r"^\s*(?:\d{1,2}\s*[.、]\s*|问\s*[:：]\s*|[QＱ]\s*[:：]?\s*)(?P<q>.+[?？])\s*$")
@@ -29,7 +31,14 @@ PREAMBLE = re.compile(r"^\s*(按照|根据|依据|为了|为进一步|为做好|
 GUIDANCE_HEADING = re.compile(r"提醒|提示|指南|须知|注意|事项|办理|就医|攻略|措施|问答|解答|处理|安排$")
 SCHEDULE_HEADING = re.compile(r"(停机|暂停|切换|停办|关闭|恢复|上线)[^,，。]{0,10}(时间|安排|范围)|涉及的单位|业务范围|停办范围|暂停服务及时间")
 # a sentence that states a stop with its moment is a window, not an instruction
-TIMED_STOP = re.compile(r"(起|至|到|—|-)[^。；;]{0,30}(暂停|停止|停机|关闭|无法办理|不能办理|恢复)|(暂停|停机)[^。；;]{0,6}时间")
+
+
+@cache
+def _timed_stop() -> re.Pattern[str]:
+    """A date marker, then a stop or resumption verb of the window vocabulary
+    (``vocab/data/window_cues.csv``): ``"…20时起,暂时关闭…缴费功能"``; or ``暂停时间``."""
+    verbs = cue_pattern(("stop", "resume")).pattern
+    return re.compile(rf"(起|至|到|—|-)[^。；;]{{0,30}}(?:{verbs})|(暂停|停机)[^。；;]{{0,6}}时间")
 CONSULT = re.compile(r"咨询|拨打|热线|来电|关注[^，,。]{0,10}(公告|通知|公众号|网站)|查询最新|做好[^，,。]{0,8}解释|及时与[^，,。]{0,20}联系")
 
 
@@ -63,7 +72,7 @@ def _is_heading(line: str) -> bool:
 def _is_window_statement(sentence: str) -> bool:
     """``"2021年10月15日20时起,暂时关闭…缴费功能"`` states a stop; ``"11月18日17时前…开取药品"`` does not."""
     for r in find_ranges(sentence):
-        if (r.start.has_time or r.end is not None or r.start.has_date) and TIMED_STOP.search(sentence[r.start.start : r.start.start + 60]):
+        if (r.start.has_time or r.end is not None or r.start.has_date) and _timed_stop().search(sentence[r.start.start : r.start.start + 60]):
             return not re.search(r"垫付|报销|补办|前[,，]?[^。]{0,10}(结算|办理|缴)|备足|开药|视同|顺延", sentence)
     return False
 
