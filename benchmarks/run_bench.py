@@ -167,7 +167,8 @@ def stage_profile(n: int, work: Path) -> str:
 
     Memory is not measured here (one process holds everything); see the subprocess runs.
     """
-    from pipeline.extract import SourceHints, extract_notice
+    from pipeline.extract import SourceHints
+    from pipeline.extract.notice import extract_notice
     from pipeline.load import write_outputs
     from pipeline.normalize import normalize_document
     from pipeline.publish import publish

@@ -1,8 +1,12 @@
 """Extract stage: a normalised Document → plain rows for every table.
 
-``extract_notice`` is the one entry point; each table has its own module or package
-(``metadata``, ``windows``, ``guidance``, ``contacts``). Repairs are logged by the rules
-that make them, into one :class:`~pipeline.repairs.RepairLog` per notice.
+:func:`pipeline.extract.notice.extract_notice` is the one entry point; each table has its own
+module or package (``metadata``, ``windows``, ``guidance``, ``contacts``). Repairs are logged by
+the rules that make them (:func:`pipeline.repairs.repair`), as rows of the notice's extraction.
+
+This module holds only the plain data the stages exchange, so that importing it (the cache,
+the manifest, the run's planning) does not import the extractors, whose import builds the
+gazetteer's patterns.
 """
 
 from __future__ import annotations
@@ -47,15 +51,4 @@ class Extraction:
             rows[table].extend(own)
 
 
-def __getattr__(name: str):
-    """``extract_notice`` on first use: importing the extractors builds the gazetteer's patterns,
-    which a run with nothing to extract (and the cache, which only needs :class:`SourceHints`)
-    must not pay for."""
-    if name == "extract_notice":
-        from pipeline.extract.notice import extract_notice
-
-        return extract_notice
-    raise AttributeError(name)
-
-
-__all__ = ["SourceHints", "Extraction", "TABLE_KEYS", "extract_notice"]
+__all__ = ["SourceHints", "Extraction", "TABLE_KEYS"]

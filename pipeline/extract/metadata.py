@@ -243,10 +243,11 @@ def city_of_url(url: str | None) -> Place | None:
     if not m:
         return None
     labels = re.split(r"[.\-]", m.group(1)) + [seg for seg in m.group(2).split("/")[:-1] if seg]
+    words = [lab for lab in labels if re.fullmatch(r"[a-z]{4,}", lab)]  # "zz", "www" name nothing
     for index in (_pinyin_cities(), _pinyin_districts()):
-        found = {p for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) for p in index.get(lab, ())}
-        matched = [lab for lab in labels if re.fullmatch(r"[a-z]{4,}", lab) and lab in index]
-        if len(found) == 1 and all(len(index[lab]) == 1 for lab in matched):
+        matched = [index[w] for w in words if w in index]
+        found = {p for places in matched for p in places}
+        if len(found) == 1 and all(len(places) == 1 for places in matched):
             return found.pop()
         if found:
             return None  # two places fit: no guess
