@@ -39,6 +39,14 @@ def label_guidance(label: dict) -> set[tuple[str, str]]:
     return {(x["category"], x["action"]) for x in label.get("guidance") or []}
 
 
+def tally(totals: dict[str, int], key: str, gold: set, pred: set) -> None:
+    """Add one file's comparison of two sets to ``totals``: ``KEY_tp``, ``KEY_pred``, ``KEY_gold``
+    (what :func:`prf` takes). ``tally(t, "w", {1, 2}, {2})`` adds 1, 1 and 2."""
+    totals[f"{key}_tp"] += len(gold & pred)
+    totals[f"{key}_pred"] += len(pred)
+    totals[f"{key}_gold"] += len(gold)
+
+
 @dataclass
 class Score:
     totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -136,13 +144,9 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         nid = n["notice_id"]
         pred_w = set(windows.get(nid, set())) if g.get("windows") is not None else set()
         pred_p = phones.get(nid, set())
-        t["w_tp"] += len(gold_w & pred_w)
-        t["w_pred"] += len(pred_w)
-        t["w_gold"] += len(gold_w)
+        tally(t, "w", gold_w, pred_w)
         gold_s, pred_s = {st for st, _ in gold_w}, {st for st, _ in pred_w}
-        t["s_tp"] += len(gold_s & pred_s)
-        t["s_pred"] += len(pred_s)
-        t["s_gold"] += len(gold_s)
+        tally(t, "s", gold_s, pred_s)
         for w in gold_w:
             if w[0] in pred_s:
                 t["e_n"] += 1
@@ -153,12 +157,8 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
             gold_g = label_guidance(g)
             pred_g = guidance.get(nid, set())
             t["g_files"] += 1
-            t["g_tp"] += len(gold_g & pred_g)
-            t["g_pred"] += len(pred_g)
-            t["g_gold"] += len(gold_g)
-        t["p_tp"] += len(gold_p & pred_p)
-        t["p_pred"] += len(pred_p)
-        t["p_gold"] += len(gold_p)
+            tally(t, "g", gold_g, pred_g)
+        tally(t, "p", gold_p, pred_p)
         got = {"city": n.get("city") or "", "published_on": _date(n.get("published_on"))}
         for key in ("city", "published_on"):
             if g.get(key):

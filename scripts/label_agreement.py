@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 
-from pipeline.evaluate import label_guidance, label_windows, prf
-
-
-def f1(tp: int, n_a: int, n_b: int) -> float:
-    """F1 of the second labelling against the first (the reference): ``f1(2, 4, 2)`` → 0.667."""
-    return prf(tp, n_b, n_a)[2]
+from pipeline.evaluate import label_guidance, label_windows, prf, tally
 
 
 def compare(first: Path, second: Path) -> dict[str, float | str]:
-    t = {k: 0 for k in ("w_tp", "w_a", "w_b", "s_tp", "s_a", "s_b", "g_tp", "g_a", "g_b",
-                        "city_ok", "city_n", "pub_ok", "pub_n", "files", "g_files", "w_files")}
+    """Agreement of the labels in ``second`` with those in ``first`` (the reference, scored as gold)."""
+    t: dict[str, int] = defaultdict(int)
     for b_path in sorted(second.glob("*.json")):
         a = json.loads((first / b_path.name).read_text(encoding="utf-8"))
         b = json.loads(b_path.read_text(encoding="utf-8"))
@@ -33,31 +29,27 @@ def compare(first: Path, second: Path) -> dict[str, float | str]:
         if "windows" in b and a.get("windows") is not None and b.get("windows") is not None:
             wa, wb = label_windows(a), label_windows(b)
             t["w_files"] += 1
-            t["w_tp"] += len(wa & wb)
-            t["w_a"] += len(wa)
-            t["w_b"] += len(wb)
-            sa, sb = {s for s, _ in wa}, {s for s, _ in wb}
-            t["s_tp"] += len(sa & sb)
-            t["s_a"] += len(sa)
-            t["s_b"] += len(sb)
+            tally(t, "w", wa, wb)
+            tally(t, "s", {s for s, _ in wa}, {s for s, _ in wb})
         if a.get("guidance") is not None and b.get("guidance") is not None:
-            ga, gb = label_guidance(a), label_guidance(b)
             t["g_files"] += 1
-            t["g_tp"] += len(ga & gb)
-            t["g_a"] += len(ga)
-            t["g_b"] += len(gb)
+            tally(t, "g", label_guidance(a), label_guidance(b))
         for key, tot in (("city", "city"), ("published_on", "pub")):
             if key in b and (a.get(key) or b.get(key)):
                 t[tot + "_n"] += 1
                 t[tot + "_ok"] += a.get(key) == b.get(key)
+
+    def f1(key: str) -> float:
+        return round(prf(t[f"{key}_tp"], t[f"{key}_pred"], t[f"{key}_gold"])[2], 3)
+
+    def shared(key: str) -> str:
+        return f"{t[key + '_tp']} shared of {t[key + '_gold']} / {t[key + '_pred']}"
+
     out: dict[str, float | str] = {"files": t["files"]}
     if t["w_files"]:
-        out |= {"windows_f1": round(f1(t["w_tp"], t["w_a"], t["w_b"]), 3),
-                "starts_f1": round(f1(t["s_tp"], t["s_a"], t["s_b"]), 3),
-                "windows": f"{t['w_tp']} shared of {t['w_a']} / {t['w_b']}"}
+        out |= {"windows_f1": f1("w"), "starts_f1": f1("s"), "windows": shared("w")}
     if t["g_files"]:
-        out |= {"guidance_f1": round(f1(t["g_tp"], t["g_a"], t["g_b"]), 3),
-                "guidance": f"{t['g_tp']} shared of {t['g_a']} / {t['g_b']}"}
+        out |= {"guidance_f1": f1("g"), "guidance": shared("g")}
     if t["city_n"]:
         out["city"] = f"{t['city_ok']}/{t['city_n']}"
     if t["pub_n"]:
