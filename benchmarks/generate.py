@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.extract import SourceHints  # noqa: E402
-from pipeline.run import process_file  # noqa: E402
+from pipeline.runner.engine import process_file  # noqa: E402
 from pipeline.vocab.gazetteer import Place, area_code_for_city, gazetteer, short_name  # noqa: E402
 
 TEMPLATE_DIRS = (REPO / "raw", REPO / "tests" / "corpus" / "raw")

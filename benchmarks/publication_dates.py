@@ -7,7 +7,7 @@ htmldate (https://github.com/adbar/htmldate) is the maintained library for dates
 Each notice's text is wrapped as a minimal HTML page (one <p> per line) with its source URL, and
 ``find_date(original_date=True, extensive_search=True)`` is compared with the gold publication
 date; so is the date our pipeline gives. Also compared: the dates read from the URL alone
-(htmldate's ``extract_url_date`` against ``pipeline.resolve_year.url_date``). Prints one line per
+(htmldate's ``extract_url_date`` against ``pipeline.repair.resolve_year.url_date``). Prints one line per
 notice with a gold date and the totals.
 """
 
@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.extract import SourceHints  # noqa: E402
 from pipeline.extract.metadata import extract_metadata  # noqa: E402
-from pipeline.normalize import normalize_document  # noqa: E402
 from pipeline.read import read_document  # noqa: E402
-from pipeline.resolve_year import url_date  # noqa: E402
+from pipeline.read.normalize import normalize_document  # noqa: E402
+from pipeline.repair.resolve_year import url_date  # noqa: E402
 
 
 def main() -> int:

@@ -169,11 +169,11 @@ def stage_profile(n: int, work: Path) -> str:
     """
     from pipeline.extract import SourceHints
     from pipeline.extract.notice import extract_notice
-    from pipeline.load import write_outputs
-    from pipeline.normalize import normalize_document
     from pipeline.publish import publish
+    from pipeline.publish.tables import write_outputs
     from pipeline.read import read_document
-    from pipeline.run import RunResult, discover, notice_id_of
+    from pipeline.read.normalize import normalize_document
+    from pipeline.runner.engine import RunResult, discover, notice_id_of
     from pipeline.validate import to_frame, validate_tables
     from schemas.tables import ErrorsSchema
 

@@ -2,6 +2,6 @@ import sys
 
 from pipeline.cli import main
 
-# guarded: extraction workers start as fresh interpreters that import this module (pipeline/run.py)
+# guarded: extraction workers start as fresh interpreters that import this module (pipeline/runner/engine.py)
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 
 # Command → (module that implements it, one line for the overview); add one line to add a command.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("pipeline.run", "extract every notice in the raw folder into the output tables"),
-    "query": ("pipeline.query", "run SQL on notices.duckdb (read-only) and print the result"),
-    "report": ("pipeline.report", "write report.html comparing city rollouts (from notices.duckdb)"),
-    "eval": ("pipeline.evaluate", "score the pipeline against hand-labelled gold files"),
-    "fetch": ("pipeline.fetch", "download notices (and their attachments) into the raw folder, with provenance"),
-    "review": ("pipeline.review", "list the rows that need a person's look; record confirmations and corrections"),
+    "run": ("pipeline.commands.run", "extract every notice in the raw folder into the output tables"),
+    "query": ("pipeline.commands.query", "run SQL on notices.duckdb (read-only) and print the result"),
+    "report": ("pipeline.commands.report", "write report.html comparing city rollouts (from notices.duckdb)"),
+    "eval": ("pipeline.commands.evaluate", "score the pipeline against hand-labelled gold files"),
+    "fetch": ("pipeline.commands.fetch", "download notices (and their attachments) into the raw folder, with provenance"),
+    "review": ("pipeline.commands.review", "list the rows that need a person's look; record confirmations and corrections"),
 }
 
 

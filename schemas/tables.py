@@ -256,7 +256,7 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
 class CorrectionsSchema(pa.DataFrameModel):
     """raw/corrections.csv — one row per correction a person made (pipeline review writes it).
 
-    Not an output table: an input the run applies after extraction (pipeline/corrections.py).
+    Not an output table: an input the run applies after extraction (pipeline/repair/corrections.py).
     """
 
     notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="the notice's content hash when it was corrected")

@@ -6,7 +6,7 @@ Both folders hold gold JSON files in the format of ../shared/corpus/LABELING.md;
 present in SECOND_DIR are compared. Windows are compared as exact (start, end) pairs (P/R/F1
 with FIRST as the reference, as the scorer does), also starts alone; guidance as
 (category, action) pairs; city and publication date as exact values where both give one.
-Labels are read into pairs and scored as ``pipeline eval`` does (:mod:`pipeline.evaluate`).
+Labels are read into pairs and scored as ``pipeline eval`` does (:mod:`pipeline.commands.evaluate`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.evaluate import label_guidance, label_windows, prf, tally
+from pipeline.commands.evaluate import label_guidance, label_windows, prf, tally
 
 
 def compare(first: Path, second: Path) -> dict[str, float | str]:

@@ -21,9 +21,9 @@ from pipeline.document import Document  # noqa: E402
 from pipeline.extract import SourceHints  # noqa: E402
 from pipeline.extract.metadata import Metadata, extract_metadata  # noqa: E402
 from pipeline.extract.windows import WindowResult, extract_windows  # noqa: E402
-from pipeline.normalize import normalize_document  # noqa: E402
+from pipeline.read.normalize import normalize_document  # noqa: E402
 from pipeline.read.text import read_text  # noqa: E402
-from pipeline.resolve_year import YearClues  # noqa: E402
+from pipeline.repair.resolve_year import YearClues  # noqa: E402
 
 
 def make_doc_and_repairs(text: str, source_file: str = "t.txt") -> tuple[Document, list[dict]]:

@@ -263,7 +263,7 @@ def stamp_time(gold: dict, rng: random.Random) -> datetime | None:
     """When a reposting site copied the notice: 1–20 days after the latest date its label gives
     (publication, every window start and end); ``None`` when the label gives no date.
 
-    Why this cannot change year resolution (``pipeline/resolve_year.py``): a stamp is used only
+    Why this cannot change year resolution (``pipeline/repair/resolve_year.py``): a stamp is used only
     when neither a publication date nor a URL date decides, and then as an upper bound — an
     event month-day takes the latest year not more than 30 days after the stamp, a publication
     month-day the latest year not after it. Every labelled date is before the stamp, and (for
@@ -360,8 +360,8 @@ class Outcome:
 def run_batch(sources: list[Source], transformation: Transformation, raw_dir: Path) -> tuple[dict[str, Outcome], list[str]]:
     """Write every applicable transformed source into ``raw_dir`` with a manifest giving each the
     original's URL, run the pipeline once, and return ``({original name: Outcome}, skipped names)``."""
-    from pipeline.run import run_pipeline
-    from pipeline.timeexpr import minute_text
+    from pipeline.extract.timeexpr import minute_text
+    from pipeline.runner.engine import run_pipeline
     from pipeline.validate import validate_tables
 
     raw_dir.mkdir(parents=True, exist_ok=True)

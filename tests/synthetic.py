@@ -13,9 +13,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.load import duckdb_ddl, to_arrow, write_outputs
+from pipeline.publish.tables import duckdb_ddl, to_arrow, write_outputs
+from pipeline.publish.views import create_views
 from pipeline.validate import to_frame
-from pipeline.views import create_views
 from schemas.tables import TABLES, column_specs
 
 NID_A1 = "a1" * 8

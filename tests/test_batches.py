@@ -8,11 +8,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from synthetic import NID_A1, NID_A2, NID_B, tables
 
-import pipeline.batches as batches
-from pipeline.batches import BatchSink
+import pipeline.publish.batches as batches
+from pipeline.commands.run import run
 from pipeline.extract import Extraction
-from pipeline.load import Generation, locked_outputs, recover_outputs
-from pipeline.run import run
+from pipeline.publish.batches import BatchSink
+from pipeline.publish.tables import Generation, locked_outputs, recover_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")

@@ -1,4 +1,4 @@
-"""The per-file budget (pipeline/budget.py): limits fire, the run goes on, the cache remembers.
+"""The per-file budget (pipeline/runner/budget.py): limits fire, the run goes on, the cache remembers.
 
 Each limit is made to fire on purpose — a task that sleeps far past a small time limit, one
 that allocates far past a small memory limit, one that crashes — and the tests check what
@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.normalize as normalize_mod
-import pipeline.run as run_mod
-from pipeline.budget import (
+import pipeline.read.normalize as normalize_mod
+import pipeline.runner.engine as run_mod
+from pipeline.cli import build_parser
+from pipeline.runner.budget import (
     DEFAULT_MEMORY_MB,
     DEFAULT_SECONDS,
     MEMORY_ENV,
@@ -28,9 +29,8 @@ from pipeline.budget import (
     mark_stage,
     run_budgeted,
 )
-from pipeline.cache import CACHE_DIR
-from pipeline.cli import build_parser
-from pipeline.run import CHANGED_MESSAGE, run_pipeline
+from pipeline.runner.cache import CACHE_DIR
+from pipeline.runner.engine import CHANGED_MESSAGE, run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -124,7 +124,9 @@ def test_budget_comes_from_flags_then_environment_then_defaults() -> None:
 
 def test_run_command_takes_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = {}
-    monkeypatch.setattr(run_mod, "run", lambda *a, **kw: seen.update(kw) or 0)
+    import pipeline.commands.run as run_command
+
+    monkeypatch.setattr(run_command, "run", lambda *a, **kw: seen.update(kw) or 0)
     monkeypatch.setenv(TIME_ENV, "30")
     args = build_parser().parse_args(["run", "--memory-limit", "256"])
     assert args.func(args) == 0

@@ -9,12 +9,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline.cache as cache_mod
-import pipeline.run as run_mod
-from pipeline.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, cache_key, pipeline_fingerprint
+import pipeline.runner.cache as cache_mod
+import pipeline.runner.engine as run_mod
 from pipeline.cli import build_parser
+from pipeline.commands.run import run
 from pipeline.extract import SourceHints
-from pipeline.run import run, run_pipeline
+from pipeline.runner.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, cache_key, pipeline_fingerprint
+from pipeline.runner.engine import run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
@@ -59,7 +60,7 @@ class _CallLog:
 def extract_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> _CallLog:
     """Every call of extract_notice (and so of reading) during the test, by source file.
 
-    Extraction runs in worker processes (pipeline.budget), forked after the patch is made.
+    Extraction runs in worker processes (pipeline.runner.budget), forked after the patch is made.
     """
     calls = _CallLog(tmp_path / "extract-calls.log")
     real = run_mod.extract_notice
@@ -158,12 +159,12 @@ def test_key_depends_on_bytes_path_hints_and_code() -> None:
 
 def test_fingerprint_changes_when_pipeline_source_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "pipeline"
-    shutil.copytree(Path(cache_mod.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache_mod._PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache_mod, "_PACKAGE_DIR", package)
     pipeline_fingerprint.cache_clear()
     try:
         before = pipeline_fingerprint()
-        timeexpr = package / "timeexpr.py"
+        timeexpr = package / "extract" / "timeexpr.py"
         timeexpr.write_text(timeexpr.read_text(encoding="utf-8") + "\n# a comment is a change too\n", encoding="utf-8")
         pipeline_fingerprint.cache_clear()
         assert pipeline_fingerprint() != before
@@ -181,7 +182,7 @@ def test_run_command_accepts_full_jobs_and_no_cache() -> None:
 @pytest.fixture()
 def write_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every time the load stage moved a generation of outputs into place, by output folder."""
-    import pipeline.load as load_mod
+    import pipeline.publish.tables as load_mod
 
     calls: list[Path] = []
     real = load_mod.Generation.commit

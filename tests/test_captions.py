@@ -1,4 +1,4 @@
-"""pipeline/captions.py: one table of captions for both languages, and dates written each language's way."""
+"""pipeline/publish/captions.py: one table of captions for both languages, and dates written each language's way."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.captions import (
+from pipeline.publish.captions import (
     CODES,
     COLUMNS,
     TEXTS,
@@ -18,7 +18,7 @@ from pipeline.captions import (
     fmt_month,
     text,
 )
-from pipeline.views import VIEWS
+from pipeline.publish.views import VIEWS
 from pipeline.vocab.codes import (
     ERROR_STAGES,
     GUIDANCE_ACTIONS,
@@ -31,7 +31,7 @@ from schemas.tables import TABLES, column_specs
 
 def test_every_table_column_and_code_has_a_chinese_caption():
     missing = [c.name for t in TABLES for c in column_specs(t.model) if c.name not in COLUMNS]
-    assert missing == [], f"add captions for {missing} to pipeline/captions.py COLUMNS"
+    assert missing == [], f"add captions for {missing} to pipeline/publish/captions.py COLUMNS"
     for kind, codes in (("category", GUIDANCE_CATEGORIES), ("action", GUIDANCE_ACTIONS), ("phone_status", PHONE_STATUSES),
                         ("stage", ERROR_STAGES), ("rule", tuple(REPAIR_RULES))):
         assert set(codes) <= set(CODES[kind]), kind

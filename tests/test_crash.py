@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock
 
-from pipeline.load import (
+from pipeline.publish.tables import (
     COMPLETE_MARKER,
     LOCK_NAME,
     LOCK_TIMEOUT_ENV,
@@ -40,7 +40,7 @@ TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "error
 DRIVER = r"""
 import os, sys, time
 from pathlib import Path
-import pipeline.load as load
+import pipeline.publish.tables as load
 marker, mode, raw, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 if mode == "write":
     real_csv = load.write_csv

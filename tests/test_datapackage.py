@@ -9,7 +9,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from pipeline.datapackage import datapackage_descriptor
+from pipeline.publish.datapackage import datapackage_descriptor
 from schemas.tables import TABLES, column_specs
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate
+from pipeline.commands.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -72,9 +72,9 @@ def test_heldout_corpus_scores_do_not_fall() -> None:
 
 
 def test_default_raw_is_the_folder_beside_the_labels_only_when_it_holds_notices() -> None:
-    from pipeline.evaluate import default_raw
+    from pipeline.commands.evaluate import default_raw
 
     repo = Path(__file__).resolve().parent.parent
     assert default_raw(repo / "tests" / "heldout" / "gold") == repo / "tests" / "heldout" / "raw"
     # tests/real/raw holds only a manifest: the shared corpus labels score the shipped raw/.
-    assert default_raw(repo / "tests" / "real" / "shared_gold") == repo / "raw"
+    assert default_raw(repo / "tests" / "real" / "shared_gold").resolve() == (repo / "raw").resolve()

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import Extraction, SourceHints
-from pipeline.run import notice_id_of, process_file
+from pipeline.runner.engine import notice_id_of, process_file
 from pipeline.validate import validate_tables
 from pipeline.vocab.codes import ERROR_STAGES, REPAIR_RULES
 
@@ -165,7 +165,7 @@ def test_found_by_fuzzing(workdir: Path, case: str) -> None:
 
 
 def _opencc_keys() -> list[str]:
-    from pipeline.normalize import _t2s_triggers
+    from pipeline.read.normalize import _t2s_triggers
 
     return sorted(_t2s_triggers())[:400] + ["覆文", "沈默", "沈船", "反覆", "瞭解", "藉口", "乾隆", "於崇文"]
 
@@ -174,6 +174,6 @@ def _opencc_keys() -> list[str]:
 @given(text=st.lists(st.sampled_from(NOTICE_CHARS) | ANY_CHARS | st.sampled_from(_opencc_keys()), max_size=40).map("".join))
 def test_to_simplified_skip_agrees_with_the_converter(text: str) -> None:
     """The fast path of ``to_simplified`` (no trigger character: return as is) changes nothing."""
-    from pipeline.normalize import _t2s, to_simplified
+    from pipeline.read.normalize import _t2s, to_simplified
 
     assert to_simplified(text) == _t2s().convert(text)

@@ -8,7 +8,7 @@ import pytest
 from conftest import make_doc
 
 from pipeline.extract.guidance import action_of, category_of, deadlines_of, documents_of, extract_guidance
-from pipeline.resolve_year import YearClues
+from pipeline.repair.resolve_year import YearClues
 
 PUB = YearClues(publication=date(2022, 2, 5), publication_text="signature 年2月5日")
 

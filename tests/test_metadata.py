@@ -207,7 +207,7 @@ def test_metadata_clues_feed_year_resolution():
     ("http://m.bbbaike.com/baike/techan/226479.html", None),
 ])
 def test_url_dates_in_the_shapes_cms_use(url, expected):
-    from pipeline.resolve_year import url_date
+    from pipeline.repair.resolve_year import url_date
 
     assert url_date(url) == expected
 

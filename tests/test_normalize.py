@@ -7,7 +7,7 @@ from conftest import make_doc, make_doc_and_repairs, rules_of
 
 from pipeline.extract import SourceHints
 from pipeline.extract.notice import censored_repairs, extract_notice
-from pipeline.normalize import is_chrome, normalize_line, strip_pinyin, to_simplified
+from pipeline.read.normalize import is_chrome, normalize_line, strip_pinyin, to_simplified
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from conftest import rules_of, windows_of
 
 from pipeline.extract.outline import is_heading
 from pipeline.extract.windows import extract_windows
-from pipeline.resolve_year import HolidayHint, YearClues
+from pipeline.repair.resolve_year import HolidayHint, YearClues
 
 D = datetime
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run import PARALLEL_MIN_FILES, resolve_jobs, run, run_pipeline
+from pipeline.commands.run import run
+from pipeline.runner.engine import PARALLEL_MIN_FILES, resolve_jobs, run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.run as run_mod
-from pipeline.run import run
+import pipeline.runner.engine as run_mod
+from pipeline.commands.run import run
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "bad"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.phones import classify, find_phones
+from pipeline.extract.phones import classify, find_phones
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_find_phones_mobile_in_prose():
 
 def test_find_phones_fullwidth_already_normalised_is_found():
     # find_phones sees normalised text; full-width digits become ASCII in normalize_line
-    from pipeline.normalize import normalize_line
+    from pipeline.read.normalize import normalize_line
 
     assert _found(normalize_line("电话：０２９－８７４２４２６６")) == [("029-87424266", "ok", "+862987424266")]
 

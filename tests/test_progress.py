@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.progress import progress, show_progress, summary_table
+from pipeline.runner.progress import progress, show_progress, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

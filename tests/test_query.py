@@ -14,7 +14,8 @@ import pytest
 from synthetic import write_synthetic_outputs
 
 from pipeline.cli import main
-from pipeline.query import display_width, format_table
+from pipeline.commands.query import format_table
+from pipeline.publish.captions import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 

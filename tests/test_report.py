@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from synthetic import tables, write_synthetic_outputs
 
 from pipeline.cli import main
-from pipeline.report import (
+from pipeline.publish.report import (
     REPORT_NAME,
     esc,
     file_href,
@@ -230,7 +230,7 @@ def test_report_in_headless_chromium(shipped_run, tmp_path):
     assert soup.find(id="city-filter").get("hidden") is None  # the script revealed the filter box
 
     # the main timeline draws the TIMELINE_NOTICES longest notices, at most BARS_PER_LANE bars each
-    from pipeline.report import BARS_PER_LANE, TIMELINE_NOTICES
+    from pipeline.publish.report import BARS_PER_LANE, TIMELINE_NOTICES
 
     drawn = int(run_cli("query", f"""
         SELECT sum(least(n, {BARS_PER_LANE})) FROM (

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.resolve_year import HolidayHint, YearClues, holiday_date, holiday_hints, url_date
+from pipeline.repair.resolve_year import HolidayHint, YearClues, holiday_date, holiday_hints, url_date
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.confidence import city_confidence, level_of, published_confidence, window_confidence
+from pipeline.repair.confidence import city_confidence, level_of, published_confidence, window_confidence
 from pipeline.vocab.codes import CONFIDENCE_REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def test_every_reason_is_documented_and_levels_take_the_lowest() -> None:
 
 def test_a_reason_outside_the_vocabulary_is_refused_by_the_schema() -> None:
     from pipeline.extract import SourceHints
-    from pipeline.run import process_file
+    from pipeline.runner.engine import process_file
     from pipeline.validate import validate_tables
 
     name = "haerbin-2021-outage-a001.txt"

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.commands.run import run
 from pipeline.extract import SourceHints
-from pipeline.run import MAX_FILE_BYTES, process_file, run, run_pipeline
+from pipeline.runner.engine import MAX_FILE_BYTES, process_file, run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"

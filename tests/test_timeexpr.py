@@ -1,4 +1,4 @@
-"""Table-driven tests of the Chinese date-time grammar (:mod:`pipeline.timeexpr`).
+"""Table-driven tests of the Chinese date-time grammar (:mod:`pipeline.extract.timeexpr`).
 
 Every expected value below was derived by hand from the conventions of the notices (see
 ``tests/corpus/README.md``), never copied from the grammar's output:
@@ -30,8 +30,7 @@ from datetime import date, datetime
 
 import pytest
 
-from pipeline.normalize import to_simplified
-from pipeline.timeexpr import (
+from pipeline.extract.timeexpr import (
     YearChoice,
     YearGuess,
     arabize,
@@ -40,6 +39,7 @@ from pipeline.timeexpr import (
     parse_points,
     resolve_point,
 )
+from pipeline.read.normalize import to_simplified
 
 Span = tuple[str | None, str | None]  # (start, end) as "YYYY-MM-DDTHH:MM"; end None = open
 

@@ -1,4 +1,4 @@
-"""Property tests of the Chinese date-time grammar (:mod:`pipeline.timeexpr`).
+"""Property tests of the Chinese date-time grammar (:mod:`pipeline.extract.timeexpr`).
 
 1. Robustness: :func:`parse_points`, :func:`find_ranges` and :func:`resolve_point` never raise,
    whatever the string (arbitrary text, and date-like token soup with CJK numerals, units,
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.timeexpr import YearChoice, YearGuess, find_ranges, parse_points, resolve_point
+from pipeline.extract.timeexpr import YearChoice, YearGuess, find_ranges, parse_points, resolve_point
 
 # ---------------------------------------------------------------- 1. never raises
 

@@ -1,4 +1,4 @@
-"""The DuckDB views (pipeline/views.py) on a hand-made set of tables (tests/synthetic.py)."""
+"""The DuckDB views (pipeline/publish/views.py) on a hand-made set of tables (tests/synthetic.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from synthetic import NID_PROV, memory_db, records, write_synthetic_outputs
 
-from pipeline.views import VIEWS
+from pipeline.publish.views import VIEWS
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from synthetic import write_synthetic_outputs
 
-import pipeline.workbook as workbook
-from pipeline.workbook import WORKBOOK_NAME, cell, header, sheet_name, write_workbook
+import pipeline.publish.workbook as workbook
+from pipeline.publish.workbook import WORKBOOK_NAME, cell, header, sheet_name, write_workbook
 from schemas.tables import TABLES, column_specs
 
 

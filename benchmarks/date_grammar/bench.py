@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
-from pipeline.timeexpr import YearGuess, find_ranges, resolve_point  # noqa: E402
+from pipeline.extract.timeexpr import YearGuess, find_ranges, resolve_point  # noqa: E402
 
 Pair = tuple[datetime | None, datetime | None]
 Parser = Callable[[str, date], Pair]
@@ -68,7 +68,7 @@ def _fmt(d: datetime | None) -> str:
 def normalizer() -> tuple[Callable[[str], str], str]:
     """The pipeline's character normalisation (t2s + NFKC), or NFKC alone without OpenCC."""
     try:
-        from pipeline.normalize import to_simplified
+        from pipeline.read.normalize import to_simplified
 
         to_simplified("時")
     except ImportError:
@@ -95,9 +95,9 @@ def _minute(d: datetime | None) -> datetime | None:
 
 
 def _year_guess(publication: date) -> YearGuess | None:
-    """The pipeline's own rule for a date printed without a year (pipeline.resolve_year)."""
+    """The pipeline's own rule for a date printed without a year (pipeline.repair.resolve_year)."""
     try:
-        from pipeline.resolve_year import YearClues
+        from pipeline.repair.resolve_year import YearClues
     except ImportError:  # lunardate missing: dates without a year stay unresolved
         return None
     return YearClues(publication=publication).choose_event_year

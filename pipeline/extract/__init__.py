@@ -2,7 +2,7 @@
 
 :func:`pipeline.extract.notice.extract_notice` is the one entry point; each table has its own
 module or package (``metadata``, ``windows``, ``guidance``, ``contacts``). Repairs are logged by
-the rules that make them (:func:`pipeline.repairs.repair`), as rows of the notice's extraction.
+the rules that make them (:func:`pipeline.repair.repair`), as rows of the notice's extraction.
 
 This module holds only the plain data the stages exchange, so that importing it (the cache,
 the manifest, the run's planning) does not import the extractors, whose import builds the

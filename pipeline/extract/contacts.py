@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from pipeline.document import Document, Table
-from pipeline.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone, find_phones
-from pipeline.repairs import repair
+from pipeline.extract.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone, find_phones
+from pipeline.repair import repair
 from pipeline.vocab.gazetteer import gazetteer
 
 REGION_HEADER = re.compile(r"区域|地区|区县|县区|行政区|辖区|地市|县\(市|区\(县|单位|名称|机构")

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.extract import SourceHints
-from pipeline.resolve_year import YearClues, era_of, holiday_hints, url_date
-from pipeline.timeexpr import PLAUSIBLE_YEARS, parse_points
+from pipeline.extract.timeexpr import PLAUSIBLE_YEARS, parse_points
+from pipeline.repair.resolve_year import YearClues, era_of, holiday_hints, url_date
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
 
 _ORG = r"[\u4e00-\u9fff()（）]{2,24}?(?:医疗保障局|医保局|医疗保障事务中心|医疗保障经办服务中心|医疗保险基金管理中心|医疗保险管理中心|医疗保险事业管理局|医疗保险事业管理中心|医保中心|医疗保障管理服务中心|社会保险事业管理中心|社会保险事业局|社会保险中心|人力资源和社会保障局|人民政府|医疗保障基金管理中心|公积金管理中心|医院|局|中心)"
@@ -124,7 +124,7 @@ def _name_regex() -> re.Pattern[str]:
 _NAME_RE = _name_regex()
 
 
-# The kinds of clue a city comes from, strongest first (pipeline.confidence reads them).
+# The kinds of clue a city comes from, strongest first (pipeline.repair.confidence reads them).
 CITY_CLUES = ("manifest", "issuer", "title", "body", "short_name", "province_wide", "districts", "area_code",
               "source_url", "province_only")
 

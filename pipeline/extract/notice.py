@@ -6,14 +6,14 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.confidence import city_confidence, contact_confidence, published_confidence
 from pipeline.document import Document
 from pipeline.extract import Extraction, SourceHints
 from pipeline.extract.contacts import extract_contacts
 from pipeline.extract.guidance import extract_guidance
 from pipeline.extract.metadata import extract_metadata
 from pipeline.extract.windows import extract_windows
-from pipeline.repairs import repair
+from pipeline.repair import repair
+from pipeline.repair.confidence import city_confidence, contact_confidence, published_confidence
 
 STAR = re.compile(r"[*＊]")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.timeexpr import find_ranges, parse_points
+from pipeline.extract.timeexpr import find_ranges, parse_points
 
 HEADING_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十]+\)|（[一二三四五六七八九十]+）|\d{1,2}[、.．]\s*|第[一二三四五六七八九十]+[条部分章])\s*")
 TOP_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[条部分章])")

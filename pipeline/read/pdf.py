@@ -281,7 +281,7 @@ def check_streams(data: bytes, limit: int = MAX_STREAM_BYTES) -> None:
     than 64 MB …")``. Written here because pdfminer has no limit to configure; it scans for
     ``stream`` … ``endstream`` rather than parsing objects, so a stream whose compressed bytes
     happen to contain ``endstream`` is checked only up to there (the per-file memory budget,
-    pipeline.budget, still stops it). Streams that are not zlib data (images, encrypted
+    pipeline.runner.budget, still stops it). Streams that are not zlib data (images, encrypted
     streams) are skipped: pdfminer does not inflate them either.
     """
     for m in _STREAM_START.finditer(data):

@@ -11,7 +11,7 @@ import pytest
 from werkzeug import Request, Response
 
 from pipeline.cli import main
-from pipeline.fetch import (
+from pipeline.commands.fetch import (
     EXTRA_COLUMNS,
     Fetcher,
     FetchError,
@@ -24,7 +24,7 @@ from pipeline.fetch import (
     manifest_header,
     storage_name,
 )
-from pipeline.manifest import MANIFEST_COLUMNS
+from pipeline.runner.manifest import MANIFEST_COLUMNS
 
 GBK_PAGE = (
     '<html><head><meta name="PubDate" content="2022-02-26 10:00"><title>停机通告</title></head>'

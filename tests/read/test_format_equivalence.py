@@ -2,7 +2,7 @@
 
 Fixtures in ``tests/fixtures/formats/`` are rendered from the seed notices by
 ``scripts/make_format_fixtures.py``; every rendering goes through the real pipeline path
-(``pipeline.run.process_file``: read → normalise → extract) and is compared with the ``.txt``.
+(``pipeline.runner.engine.process_file``: read → normalise → extract) and is compared with the ``.txt``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pipeline.extract import SourceHints
 from pipeline.read import read_document
 from pipeline.read.grid import pipe_line
 from pipeline.read.text import split_pipe_row
-from pipeline.run import process_file
+from pipeline.runner.engine import process_file
 
 REPO = Path(__file__).resolve().parents[2]
 FORMATS = REPO / "tests" / "fixtures" / "formats"

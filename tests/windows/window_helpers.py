@@ -9,7 +9,7 @@ from conftest import make_doc
 from pipeline.extract.windows import link_all
 from pipeline.extract.windows.mentions import Mentions, find_mentions
 from pipeline.extract.windows.merge import fold
-from pipeline.resolve_year import YearClues
+from pipeline.repair.resolve_year import YearClues
 
 
 def mentions_of(text: str, publication: date | None = None) -> Mentions:

@@ -16,7 +16,7 @@ from pipeline.extract.guidance.action import action_of, alternatives, has, is_in
 from pipeline.extract.guidance.details import deadlines_of, documents_of, place_of
 from pipeline.extract.guidance.situation import condition_of, situations_of
 from pipeline.extract.guidance.units import Unit, units_of
-from pipeline.resolve_year import YearClues
+from pipeline.repair.resolve_year import YearClues
 
 
 def category_of(text: str) -> str:

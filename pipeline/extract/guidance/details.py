@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.resolve_year import YearClues
-from pipeline.timeexpr import find_ranges, resolve_point
+from pipeline.extract.timeexpr import find_ranges, resolve_point
+from pipeline.repair.resolve_year import YearClues
 from pipeline.vocab.terms import find_terms
 
 # where the person goes: the hospital or pharmacy that treated them, the agency's window, or online

@@ -16,8 +16,8 @@ from pipeline.extract.guidance.action import has
 from pipeline.extract.outline import HEADING_MARK, is_heading
 from pipeline.extract.outline import heading_label as _heading_label
 from pipeline.extract.outline import scheme_of as _scheme_of
+from pipeline.extract.timeexpr import find_ranges
 from pipeline.extract.windows.cues import cue_pattern
-from pipeline.timeexpr import find_ranges
 
 QUESTION = re.compile(r"^\s*(?:\d{1,2}\s*[.、]\s*|问\s*[:：]\s*|[QＱ]\s*[:：]?\s*)(?P<q>.+[?？])\s*$")
 ANSWER = re.compile(r"^\s*(?:答|A|Ａ)\s*[:：]\s*")

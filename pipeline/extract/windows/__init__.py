@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.extract.timeexpr import find_ranges
 from pipeline.extract.windows.cues import has_cue
 from pipeline.extract.windows.linking import Link, link_stop, main_window, upgrade_date_only
 from pipeline.extract.windows.mentions import Mentions, find_mentions
 from pipeline.extract.windows.merge import fold, rows_of
 from pipeline.extract.windows.subject import split_by_domain
-from pipeline.repairs import repair
-from pipeline.resolve_year import YearClues
-from pipeline.timeexpr import find_ranges
+from pipeline.repair import repair
+from pipeline.repair.resolve_year import YearClues
 
 
 @dataclass

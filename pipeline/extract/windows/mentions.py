@@ -21,11 +21,7 @@ from pipeline.extract.outline import (
     OutlineState,
     paragraphs,
 )
-from pipeline.extract.windows.cues import first_event_cue, has_cue
-from pipeline.extract.windows.subject import EMPTY, EXCEPTION, Subject, subject_of
-from pipeline.repairs import repair
-from pipeline.resolve_year import YearClues
-from pipeline.timeexpr import (
+from pipeline.extract.timeexpr import (
     Resolved,
     TimeRange,
     YearChoice,
@@ -34,6 +30,10 @@ from pipeline.timeexpr import (
     implausible_points,
     resolve_point,
 )
+from pipeline.extract.windows.cues import first_event_cue, has_cue
+from pipeline.extract.windows.subject import EMPTY, EXCEPTION, Subject, subject_of
+from pipeline.repair import repair
+from pipeline.repair.resolve_year import YearClues
 from pipeline.vocab.terms import find_terms
 
 STOP, RESUME, OPEN = "stop", "resume", "open"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pipeline.confidence import window_confidence
 from pipeline.extract.windows.linking import CLOSE_MARGIN, Link
 from pipeline.extract.windows.mentions import Mention
-from pipeline.repairs import repair
+from pipeline.repair import repair
+from pipeline.repair.confidence import window_confidence
 
 END_SOURCE = {
     "range": "range", "moved_start": "range", "paired_in_sentence": "range", "label_value_block": "range",

@@ -41,11 +41,10 @@ import requests
 
 from pipeline import __version__
 from pipeline.document import ReadError
-from pipeline.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
 from pipeline.read import read_document, sniff_format
+from pipeline.runner.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
+from pipeline.settings import DEFAULT_RAW
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RAW = REPO_ROOT / "raw"
 SOURCES_NAME = "sources.yaml"
 EXTRA_COLUMNS = ("sha256", "content_type", "charset", "final_url", "parent_url")
 USER_AGENT = f"ybcutover/{__version__} (medical-insurance cutover notice archiver; one request at a time; obeys robots.txt)"

@@ -20,8 +20,8 @@ import io
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.repairs import repair
-from pipeline.timeexpr import minute_text
+from pipeline.extract.timeexpr import minute_text
+from pipeline.repair import repair
 
 # pandas and pandera are imported only when a corrections file exists: a run without one (and a
 # no-op run) must not pay for them (see pipeline/cli.py on start-up time)
@@ -147,7 +147,7 @@ def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[d
 
 
 class CorrectingSink:
-    """A notice sink (``pipeline.run.NoticeSink``) that applies the raw folder's corrections to each
+    """A notice sink (``pipeline.runner.engine.NoticeSink``) that applies the raw folder's corrections to each
     notice before handing it on, and adds the corrections it could not apply to the errors."""
 
     def __init__(self, inner, raw_dir: Path) -> None:

@@ -3,7 +3,7 @@
 ``run`` hands every accepted notice to a :class:`BatchSink`. Every ``batch_size`` notices the
 sink validates their rows (:func:`pipeline.validate.validate_tables`: a failing notice's rows
 go to ``errors``, the others stay) and appends them to the load stage's
-:class:`pipeline.load.Generation`; :meth:`BatchSink.commit` writes the ``errors`` table and
+:class:`pipeline.publish.tables.Generation`; :meth:`BatchSink.commit` writes the ``errors`` table and
 moves the outputs into place. Validation and writing happen in the main process while the
 extraction workers go on.
 
@@ -20,7 +20,7 @@ from pipeline.extract import TABLE_KEYS
 
 if TYPE_CHECKING:
     from pipeline.extract import Extraction
-    from pipeline.load import Generation
+    from pipeline.publish.tables import Generation
 
 # Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
 # enough that a batch's rows, frames and Arrow tables stay a few tens of MB (≈ 40,000 rows).
@@ -51,7 +51,7 @@ class BatchSink:
 
     def _open(self) -> Generation:
         if self._generation is None:
-            from pipeline.load import Generation
+            from pipeline.publish.tables import Generation
 
             self._generation = Generation(self.out_dir)
         return self._generation

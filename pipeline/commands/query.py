@@ -13,15 +13,15 @@ import decimal
 import io
 import json
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline.load import DB_NAME
-from pipeline.run import DEFAULT_OUT
+from pipeline.publish.captions import display_width
+from pipeline.publish.tables import DB_NAME
+from pipeline.settings import DEFAULT_OUT
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60  # display columns; longer cells are cut with … in the table format only
@@ -77,11 +77,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     return str(value)
-
-
-def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: Chinese characters take two. ``display_width("西安市a")`` → ``7``."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fit(text: str, width: int) -> str:

@@ -14,19 +14,17 @@ is read from the views of ``notices.duckdb`` (opened read-only) with bounded que
 Self-contained means: no network. CSS, the SVG charts and one small script are inline, and a
 Content-Security-Policy forbids loading anything else, so the page works from a USB stick and
 a notice that smuggles markup in cannot make it fetch or run anything. Every value that comes
-from a notice goes through :func:`esc`. Captions and messages come from :mod:`pipeline.captions`.
+from a notice goes through :func:`esc`. Captions and messages come from :mod:`pipeline.publish.captions`.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import hashlib
 import html
 import math
 import os
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,20 +32,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from pipeline.captions import (
+from pipeline.publish.captions import (
     DEFAULT_LANG,
-    LANGS,
     code,
     column,
+    display_width,
     fmt_date,
     fmt_datetime,
     fmt_duration,
     fmt_month,
     text,
 )
-from pipeline.load import DB_NAME
-from pipeline.query import display_width
-from pipeline.views import (
+from pipeline.publish.tables import DB_NAME
+from pipeline.publish.views import (
     REIMBURSEMENT_ACTIONS,
     REIMBURSEMENT_CATEGORIES,
     UNKNOWN_CITY_PREFIX,
@@ -1109,27 +1106,7 @@ def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str |
 
     ``write_report(Path("outputs"), Path("raw"))`` → ``Path("outputs/report.html")``.
     """
-    from pipeline.atomic import atomic_write_text
+    from pipeline.runner.atomic import atomic_write_text
 
     data = load_report_data(out_dir / DB_NAME)
     return atomic_write_text(out_dir / REPORT_NAME, render_report(data, out_dir, raw_dir, generated_at, lang))
-
-
-def report(out_dir: Path, raw_dir: Path | None, lang: str = DEFAULT_LANG) -> int:
-    """The ``report`` command: exit 0 with the path printed, or 2 when there is no database."""
-    if not (out_dir / DB_NAME).is_file():
-        print(f"error: no {DB_NAME} in {out_dir}: run `python -m pipeline run --out {out_dir}` first", file=sys.stderr)
-        return 2
-    path = write_report(out_dir, raw_dir, lang=lang)
-    print(f"wrote {path}")
-    return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    from pipeline.run import DEFAULT_OUT, DEFAULT_RAW
-
-    p = sub.add_parser("report", help="write report.html comparing city rollouts (from notices.duckdb)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder holding notices.duckdb (default: outputs/)")
-    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="raw folder, for links to source files (default: raw/)")
-    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the page: zh (default) or en")
-    p.set_defaults(func=lambda a: report(a.out, a.raw, a.lang))

@@ -5,7 +5,7 @@ Chinese caption with the column's code name under it (``停机开始`` / ``start
 reader and a formula can both find a column; the header row is frozen and has filters;
 timestamps are real Excel date-times (Beijing wall-clock time, as in the tables), dates are
 dates, lists are joined by ``;`` as in the CSV. Columns come from the pandera models
-(:mod:`schemas.tables`) and captions from :mod:`pipeline.captions`, so a new column appears
+(:mod:`schemas.tables`) and captions from :mod:`pipeline.publish.captions`, so a new column appears
 without a change here.
 
 The rows are streamed from ``notices.duckdb`` into the writer, so memory does not grow with
@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.captions import column
-from pipeline.load import DB_NAME
+from pipeline.publish.captions import column
+from pipeline.publish.tables import DB_NAME
 
 WORKBOOK_NAME = "notices.xlsx"
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, the header included
@@ -139,7 +139,7 @@ def write_workbook(out_dir: Path) -> Path:
     """
     from rustpy_xlsxwriter import Format, write_worksheets
 
-    from pipeline.views import reading
+    from pipeline.publish.views import reading
     from schemas.tables import TABLES, column_specs
 
     with reading(out_dir / DB_NAME) as con:

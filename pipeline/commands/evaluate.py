@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.timeexpr import minute_text
+from pipeline.extract.timeexpr import minute_text
+from pipeline.settings import default_raw as default_raw_dir
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -193,7 +194,7 @@ def _date(value: object) -> str:
 
 def evaluate(raw_dir: Path, gold_dir: Path) -> Score:
     """Run the pipeline on ``raw_dir`` in memory and score it against ``gold_dir``."""
-    from pipeline.run import run_pipeline
+    from pipeline.runner.engine import run_pipeline
     from pipeline.validate import validate_tables
 
     result = run_pipeline(raw_dir)
@@ -202,7 +203,7 @@ def evaluate(raw_dir: Path, gold_dir: Path) -> Score:
 
 
 def default_raw(gold_dir: Path) -> Path:
-    """The raw folder beside the labels when it holds notices, else the shipped ``raw/``.
+    """The raw folder beside the labels when it holds notices, else the shipped ``raw/`` (:func:`pipeline.settings.default_raw`).
 
     ``tests/heldout/gold`` → ``tests/heldout/raw``; ``tests/real/shared_gold`` →
     ``tests/real/raw`` holds only its manifest (no page could be kept), so → ``raw/``, where the
@@ -211,7 +212,7 @@ def default_raw(gold_dir: Path) -> Path:
     beside = gold_dir.parent / "raw"
     if beside.is_dir() and any(p.is_file() and p.suffix not in {".csv", ".yaml"} for p in beside.iterdir()):
         return beside
-    return Path(__file__).resolve().parent.parent / "raw"
+    return default_raw_dir()
 
 
 def _cmd(args: argparse.Namespace) -> int:

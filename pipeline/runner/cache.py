@@ -1,7 +1,7 @@
 """Extraction cache: skip reading and extracting a file whose result is already known.
 
 One SQLite file, ``OUT/.cache/extractions.sqlite``, maps a key to the pickled outcome of
-:func:`pipeline.run.process_file` (an :class:`~pipeline.extract.Extraction` or an error row).
+:func:`pipeline.runner.engine.process_file` (an :class:`~pipeline.extract.Extraction` or an error row).
 The key covers everything the outcome depends on:
 
 - the raw bytes (SHA-256),
@@ -53,7 +53,7 @@ _LIBRARIES = (
     "phonenumbers",
     "python-docx",
 )
-_PACKAGE_DIR = Path(__file__).resolve().parent  # this module lives in the package it fingerprints
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the package this module (pipeline/runner/) fingerprints
 
 
 def _library_versions() -> str:
@@ -73,7 +73,7 @@ def pipeline_fingerprint() -> str:
 
     Covers ``pipeline.__version__``, every ``.py`` and vocabulary data file of the package
     (by relative path and content) and the versions in ``_LIBRARIES``. Editing one character
-    of ``pipeline/timeexpr.py`` changes it. Returns 16 hex digits, e.g. ``"3f9a0c…"``.
+    of ``pipeline/extract/timeexpr.py`` changes it. Returns 16 hex digits, e.g. ``"3f9a0c…"``.
     """
     h = hashlib.sha256()
     h.update(f"version={pipeline.__version__}\n".encode())

@@ -2,7 +2,7 @@
 
 Rules, in order of strength (each choice names the clue that decided):
 
-1. a year printed in the same sentence or range (handled in :mod:`pipeline.timeexpr`);
+1. a year printed in the same sentence or range (handled in :mod:`pipeline.extract.timeexpr`);
 2. the publication date — events fall on or after it (at most 30 days before it);
 3. a date in the source URL (``/202110/26/``);
 4. a repost stamp — an upper bound: the latest year not more than 30 days after it;
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from lunardate import LunarDate
 
-from pipeline.timeexpr import YearChoice, find_ranges
+from pipeline.extract.timeexpr import YearChoice, find_ranges
 
 # Lunar holidays whose solar date moves from year to year: (lunar month, lunar day).
 LUNAR_HOLIDAYS = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}

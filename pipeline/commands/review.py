@@ -5,7 +5,7 @@ most consequential first — long outages and whole-city stops before short part
 with its id, the value chosen, why it is not high, the evidence sentence and the candidate ends
 that lost. ``--accept ID`` records that the value is right; ``--set ID COLUMN=VALUE`` records a
 correction; both append to ``RAW/corrections.csv``, which every later run applies
-(:mod:`pipeline.corrections`). The outputs are read read-only; the raw notices are never written.
+(:mod:`pipeline.repair.corrections`). The outputs are read read-only; the raw notices are never written.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
-from pipeline.load import DB_NAME
-from pipeline.query import cell_text
-from pipeline.run import DEFAULT_OUT, DEFAULT_RAW
-from pipeline.views import fetch_dicts, reading
+from pipeline.commands.query import cell_text
+from pipeline.publish.tables import DB_NAME
+from pipeline.publish.views import fetch_dicts, reading
+from pipeline.repair.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
+from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
 LEVEL_ORDER = {"low": 0, "medium": 1}
 FIELDS = ("id", "level", "source_file", "what", "value", "reasons", "alternatives", "evidence")

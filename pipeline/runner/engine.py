@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import sqlite3
 import sys
-import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pipeline import budget as budgets
-from pipeline.budget import Budget, Overrun, run_budgeted
-from pipeline.cache import CACHE_DIR, ExtractionCache, cache_key, is_up_to_date, run_signature
-from pipeline.corrections import CORRECTIONS_NAME
 from pipeline.document import ReadError
 from pipeline.extract import TABLE_KEYS, Extraction, SourceHints
-from pipeline.manifest import MANIFEST_NAME, read_manifest
-from pipeline.progress import print_summary, progress, show_progress
+from pipeline.repair.corrections import CORRECTIONS_NAME
+from pipeline.runner import budget as budgets
+from pipeline.runner.budget import Budget, Overrun, run_budgeted
+from pipeline.runner.cache import ExtractionCache, cache_key, is_up_to_date, run_signature
+from pipeline.runner.manifest import MANIFEST_NAME, read_manifest
+from pipeline.runner.progress import progress
 
 
 def extract_notice(*args, **kwargs) -> Extraction:
@@ -33,9 +31,6 @@ def extract_notice(*args, **kwargs) -> Extraction:
 # The readers and the normaliser are imported by process_file, in the worker processes: a run
 # with nothing to extract does not load them (see pipeline/cli.py on start-up time).
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RAW = REPO_ROOT / "raw"
-DEFAULT_OUT = REPO_ROOT / "outputs"
 
 @dataclass
 class RunResult:
@@ -43,7 +38,7 @@ class RunResult:
     errors: list[dict] = field(default_factory=list)
     source_of: dict[str, str] = field(default_factory=dict)
     files_read: int = 0
-    # what the run was made from (pipeline.cache.run_signature); up_to_date: the outputs
+    # what the run was made from (pipeline.runner.cache.run_signature); up_to_date: the outputs
     # already are this run's, so nothing was extracted and nothing needs writing
     signature: str = ""
     up_to_date: bool = False
@@ -55,7 +50,7 @@ class RunResult:
 
 
 class NoticeSink(Protocol):
-    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.batches.BatchSink``)."""
+    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.publish.batches.BatchSink``)."""
 
     def add(self, nid: str, rel: str, extraction: Extraction) -> None: ...
 
@@ -116,7 +111,7 @@ def _error(rel: str, stage: str, message: str) -> dict:
 def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str = "") -> Outcome:
     """Read, normalise and extract one file; return ``(extraction, error_row, notice_id)``.
 
-    Never raises (but for ``MemoryError``, which the per-file budget reports: pipeline.budget):
+    Never raises (but for ``MemoryError``, which the per-file budget reports: pipeline.runner.budget):
     whatever goes wrong with one file becomes its error row, because one bad file must not stop
     the run. ``expected_sha256`` is the digest the run planned with; bytes that differ were
     changed while the run read them. ``process_file(Path("raw/empty.txt"), "empty.txt", SourceHints())``
@@ -134,8 +129,8 @@ def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str 
     nid = digest[:16]
     if expected_sha256 and digest != expected_sha256:
         return None, _error(rel, "read", CHANGED_MESSAGE), nid
-    from pipeline.normalize import normalize_document
     from pipeline.read import read_document
+    from pipeline.read.normalize import normalize_document
 
     try:
         doc = read_document(path, rel, data)
@@ -243,7 +238,7 @@ def _outcomes(
     Cache look-ups and worker start-up happen at the call (the workers are forked before the
     caller starts a progress-bar thread), unless ``workers`` were forked earlier (see
     :func:`run_pipeline`); the returned iterator merges them. A file that went over its budget
-    is remembered under :func:`~pipeline.budget.failure_key`, so it is not tried again under
+    is remembered under :func:`~pipeline.runner.budget.failure_key`, so it is not tried again under
     the same budget, and is tried again under another one.
     """
     cached: set[int] = set()
@@ -413,77 +408,3 @@ def run_pipeline(
             if cache is not None:
                 cache.close()
     return result
-
-
-def run(
-    raw_dir: Path,
-    out_dir: Path,
-    quiet: bool = False,
-    jobs: int | None = None,
-    full: bool = False,
-    cache: bool = True,
-    budget: Budget | None = None,
-) -> int:
-    if not raw_dir.is_dir():
-        print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
-        return 2
-    from pipeline.batches import BatchSink  # light: it imports validation and loading at its first batch
-
-    started = time.perf_counter()
-    from pipeline.corrections import CorrectingSink
-
-    sink = CorrectingSink(BatchSink(out_dir), raw_dir)
-    try:
-        with show_progress(not quiet):
-            result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
-                                  skip_if_up_to_date=True, budget=budget, sink=sink)
-        if result.up_to_date:
-            if not quiet:
-                print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
-            return 0
-        from pipeline.load import locked_outputs
-        from pipeline.publish import publish
-
-        # one lock over the tables and the pages made from them, so a concurrent run never
-        # leaves a report describing other tables (the lock is re-entrant)
-        with locked_outputs(out_dir):
-            rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
-            problems = publish(out_dir, raw_dir)  # report, workbook and data package, after the tables
-    except OSError as exc:
-        print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
-        return 3
-    finally:
-        sink.discard()  # a no-op once committed; otherwise the staging folder goes
-    for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    if not quiet:
-        print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
-        for err in errors:
-            print(f"  ! {err['source_file']} [{err['stage']}]: {err['error']}")
-    return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="extract every notice in the raw folder into the output tables")
-    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of raw notices (default: raw/)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs/)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help=f"worker processes for extraction (default: serial below {PARALLEL_MIN_FILES} files, else every core)")
-    p.add_argument("--full", action="store_true", help="re-extract every file, ignoring (and refreshing) the cache in OUT/.cache")
-    p.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the cache")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                   help=f"stop a file after this many seconds (default: ${budgets.TIME_ENV} or {budgets.DEFAULT_SECONDS:g}; 0: none)")
-    p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
-                   help=f"stop a file that needs more memory (default: ${budgets.MEMORY_ENV} or {budgets.DEFAULT_MEMORY_MB}; 0: none)")
-    p.set_defaults(func=_run_command)
-
-
-def _run_command(a: argparse.Namespace) -> int:
-    """``run`` from the command line: the budget from the flags, else the environment."""
-    try:
-        budget = Budget.resolve(a.time_limit, a.memory_limit)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget)

@@ -10,6 +10,7 @@ language writes them: ``2021年11月21日 20:00`` and ``9天4小时`` in Chinese
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from pipeline.vocab.codes import REPAIR_RULES
 
@@ -391,3 +392,8 @@ def fmt_duration(hours: float | None, lang: str = DEFAULT_LANG) -> str:
     if not parts:
         return "0小时" if lang == "zh" else "0 h"
     return "".join(parts) if lang == "zh" else " ".join(parts)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: Chinese characters take two. ``display_width("西安市a")`` → ``7``."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

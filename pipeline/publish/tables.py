@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from pipeline.cache import clear_stamp, write_stamp
+from pipeline.runner.cache import clear_stamp, write_stamp
 from schemas.tables import TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
@@ -163,7 +163,7 @@ def build_database(staging: Path) -> None:
             for c in specs:
                 if c.description:
                     con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
-        from pipeline.views import create_views
+        from pipeline.publish.views import create_views
 
         create_views(con)
         con.execute("CHECKPOINT")  # everything in the .duckdb file itself, no WAL beside it
@@ -407,7 +407,7 @@ def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path, stamp: str | N
     """Write every table to Parquet, CSV and DuckDB in ``out_dir``, crash-safely, under its lock.
 
     The whole tables at once (tests, benchmarks); ``run`` streams them through a
-    :class:`Generation`. ``stamp`` (a :func:`pipeline.cache.run_signature`) is recorded once the
+    :class:`Generation`. ``stamp`` (a :func:`pipeline.runner.cache.run_signature`) is recorded once the
     files are in place, so the next run with the same inputs knows they are up to date. Raises
     :class:`OutputLocked` (an ``OSError``) when another run holds the folder too long, and
     ``OSError`` when the folder cannot be written; the previous outputs are untouched then.

@@ -8,7 +8,7 @@ on overnight and cross-year spans and resolves 次日 against "now"; dateparser 
    ``今晚10点``, ``2018.1.1``, ``至2日``) and :func:`find_ranges` pairs them into ranges
    (``X至Y``, ``X起…``, ``起…止``) — pure text, no calendar.
 2. :func:`resolve_point` turns a point into a ``datetime`` against its context (the range
-   start, the publication date, a year chosen by :mod:`pipeline.resolve_year`), logging
+   start, the publication date, a year chosen by :mod:`pipeline.repair.resolve_year`), logging
    every inference it makes. Nothing here calls ``now()``.
 """
 

@@ -13,8 +13,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from pipeline.document import Document
-from pipeline.repairs import repair
-from pipeline.timeexpr import arabize
+from pipeline.extract.timeexpr import arabize
+from pipeline.repair import repair
 
 # A pinyin syllable carries a tone mark (or ü); plain ASCII words in brackets are left alone
 # because they are more often abbreviations (IC卡, APP) than pinyin.

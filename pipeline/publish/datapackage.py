@@ -13,7 +13,7 @@ from typing import Any
 import pandera.pandas as pa
 
 from pipeline import __version__
-from pipeline.atomic import atomic_write_text
+from pipeline.runner.atomic import atomic_write_text
 from pipeline.vocab.codes import (
     GUIDANCE_ACTION_MEANINGS,
     GUIDANCE_CATEGORY_MEANINGS,
@@ -25,7 +25,7 @@ from schemas.tables import TABLES, ColumnSpec, column_specs
 DATAPACKAGE_NAME = "datapackage.json"
 CONTRACT_VERSION = "1"  # the version printed in shared/CONTRACT.md
 
-# How load.write_csv writes each kind (see pipeline/load.py:_cell_csv).
+# How load.write_csv writes each kind (see pipeline/publish/tables.py:_cell_csv).
 _FIELD_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "int": {"type": "integer"},
