@@ -27,7 +27,8 @@ _YEAR_REASON = {
     "year_from_context": "year_from_sentence", "year_rollover": "year_from_sentence",
     "year_from_publication": "year_from_publication", "year_from_url": "year_from_url",
     "year_from_repost_stamp": "year_from_stamp", "year_from_document": "year_from_document",
-    "year_from_weekday": "year_from_weekday_or_era", "year_from_holiday": "year_from_weekday_or_era",
+    "year_from_weekday": "year_from_weekday_or_era", "year_from_weekday_and_era": "year_from_weekday_or_era",
+    "year_from_holiday": "year_from_weekday_or_era",
     "relative_day": "relative_day",
 }
 
@@ -88,7 +89,7 @@ def published_confidence(clue: str | None, rule: str | None, inferred: bool) -> 
         return "low", []
     reasons = [_PUBLISHED_REASON[clue]]
     if inferred and rule != "year_from_url":
-        reasons.append("year_from_weekday_or_era" if rule in ("year_from_weekday", "year_from_holiday") else "date_year_inferred")
+        reasons.append("year_from_weekday_or_era" if rule in ("year_from_weekday", "year_from_weekday_and_era", "year_from_holiday") else "date_year_inferred")
     return level_of(reasons), reasons
 
 

@@ -62,6 +62,8 @@ REPAIR_RULES: dict[str, str] = {
     "year_from_url": "a missing year (or whole date) was taken from a date in the source URL",
     "year_from_weekday": "a missing year was chosen so that the printed weekday (星期一) matches",
     "year_from_holiday": "a missing year was chosen so that a named holiday (春节) falls where the text puts it",
+    "year_from_weekday_and_era": "no date gave the year: the printed weekdays (年12月28日(星期一)) fit several years and the notice's "
+                                 "dated words (国家医疗保障信息平台, 医保电子凭证: vocab/data/era_markers.csv) leave one; both clues in the evidence",
     "year_from_document": "a missing year was taken from a year printed elsewhere in the notice",
     "year_unresolved": "a year was missing and no evidence gave it: the value is left empty",
     "impossible_date": "a date or time that cannot exist (2月30日, 25时, year 0221, an end before its start): flagged, not used",

@@ -260,7 +260,7 @@ def resolve_range(r: TimeRange, clues: YearClues, context: datetime | None,
                               f"the year of {earlier:%Y-%m-%d}, stated just before in the same paragraph")
         return clues.choose_event_year(month, day, weekday)
 
-    s = resolve_point(r.start, context=context, publication=clues.publication, year_guess=guess)
+    s = resolve_point(r.start, context=context, publication=clues.publication, year_guess=guess, end_of_range=False)
     e = None
     if r.end is not None:
         e = resolve_point(
