@@ -138,8 +138,9 @@ def check_windows(rows: list[dict], lines: list[str], publication: date | None) 
     for d in printed_durations(lines):
         own = [r for r in windows_with_end if d.sentence in r["evidence"] or r["evidence"] in d.sentence]
         if not own:
-            # a length said apart from any dated stop is the notice's main stop: its longest full stop
-            full = [r for r in windows_with_end if r.get("service") is None]
+            # a length said apart from any dated stop is the notice's main stop: its longest full stop,
+            # else its longest stop
+            full = [r for r in windows_with_end if r.get("service") is None] or windows_with_end
             own = [max(full, key=lambda r: r["end_at"] - r["start_at"])] if full else []
         for row in own:
             hours = (row["end_at"] - row["start_at"]).total_seconds() / 3600
