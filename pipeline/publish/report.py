@@ -152,12 +152,12 @@ def _load(con: Any) -> ReportData:
         WITH spans AS (
             SELECT notice_id, min(start_at) AS first, max(coalesce(end_at, start_at)) AS last,
                    bool_or(end_at IS NULL) AS has_open
-            FROM outage_windows WHERE plausible GROUP BY notice_id  -- one misread year must not lead the chart
+            FROM outage_windows GROUP BY notice_id
             ORDER BY has_open DESC, last - first DESC, notice_id LIMIT {TIMELINE_NOTICES}
         ),
         w AS (
             SELECT t.*, row_number() OVER (PARTITION BY t.notice_id ORDER BY t.window_no) AS k
-            FROM city_timeline t WHERE t.notice_id IN (SELECT notice_id FROM spans) AND t.plausible
+            FROM city_timeline t WHERE t.notice_id IN (SELECT notice_id FROM spans)
         )
         SELECT w.*, s.first AS lane_first, s.has_open AS lane_open, np.title, np.published_on
         FROM w JOIN spans s USING (notice_id) JOIN notice_places np USING (notice_id)
