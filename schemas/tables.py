@@ -75,7 +75,13 @@ class OutageWindowsSchema(pa.DataFrameModel):
     window_no: Series[int] = pa.Field(ge=1, description="1, 2, … in order of appearance")
     city: Series[str] = pa.Field(nullable=True, description="as in notices")
     scheme: Series[str] = pa.Field(nullable=True, description="the insured group or fund it applies to, as named (原省直职工医保); empty when all")
-    service: Series[str] = pa.Field(nullable=True, description="what stops (业务经办, 实时结算, …); empty when everything stops")
+    service: Series[str] = pa.Field(nullable=True, description=(
+        "what stops: the services of vocab/data/services.csv it names (业务经办, 实时结算, …, joined by 、); a printed "
+        "service the vocabulary does not know is kept as printed (门诊慢特病结算), never emptied; empty only when the text "
+        "stops everything explicitly (全部业务, 停机, 医保信息系统) or names nothing"))
+    service_text: Series[str] = pa.Field(nullable=True, description=(
+        "what stops, as printed (the object of the stop verb, or the words before it): always kept when printed, also "
+        "when service is empty because it names everything (所有医保业务办理)"))
     start_at: Series[pd.Timestamp] = pa.Field(description="when the interruption begins (Beijing time)")
     end_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="when service returns; empty when left open")
     start_text: Series[str] = pa.Field(description="the start expression as printed")
@@ -92,6 +98,10 @@ class OutageWindowsSchema(pa.DataFrameModel):
     evidence: Series[str] = pa.Field(description="the sentence it was read from")
     confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of the window (start and end)")
     confidence_reasons: Series[object] = pa.Field(description="why the window has that confidence: codes (list)")
+    plausible: Series[bool] = pa.Field(description=(
+        "false when a plausibility check failed (implausible_length_for_kind, implausible_start_vs_publication, "
+        "implausible_printed_duration: see repairs) or its printed end was refused (end_refused_beyond_a_year); the views "
+        "that rank or count stops leave such windows out (their …_all companions keep them)"))
 
     @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
@@ -100,6 +110,15 @@ class OutageWindowsSchema(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+
+    @pa.dataframe_check(error="a window longer than 400 days is never extracted: its end is refused (end_refused_beyond_a_year); "
+                        "only a person's correction (confidence reviewed) may set one")
+    def no_window_over_400_days(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end_at"].isna() | ((df["end_at"] - df["start_at"]) <= pd.Timedelta(days=400)) | (df["confidence"] == "reviewed")
+
+    @pa.dataframe_check(error="a window over 62 days is never high: it is implausible for every kind of stop")
+    def no_long_window_is_high(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end_at"].isna() | ((df["end_at"] - df["start_at"]) <= pd.Timedelta(days=62)) | (df["confidence"] != "high")
 
     @pa.dataframe_check(error="end_at must not be before start_at")
     def end_not_before_start(cls, df: pd.DataFrame) -> Series[bool]:

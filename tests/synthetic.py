@@ -41,7 +41,7 @@ def window(nid: str, no: int, start: datetime, end: datetime | None, **extra: An
         "notice_id": nid, "window_no": no, "start_at": start, "end_at": end, "hours": hours,
         "start_text": f"{start:%m月%d日%H时}", "end_text": None if end is None else f"{end:%m月%d日%H时}",
         "year_inferred": False, "evidence": "停机时间为……", "end_close_call": False,
-        "confidence": "high", "confidence_reasons": [],
+        "confidence": "high", "confidence_reasons": [], "plausible": True,
     }
     return row | extra
 

@@ -326,3 +326,29 @@ def test_extract_windows_takes_plain_lines():
 )
 def test_range_styles(sentence, expected):
     assert spans(windows_of(sentence)) == [expected]
+
+
+def test_stripped_years_from_weekdays_and_era():
+    # zhongshan-2020-cutover-forum: no publication date, no URL date, every year stripped; the weekday
+    # pair and the move onto the 医疗保障信息平台 leave 2020 → 2021 (issue 20 item 4)
+    text = ("按照广东省医疗保障信息平台中山市上线工作统一安排和部署,将于年12月28日将原中山市医保经办使用的信息系统迁移到"
+            "广东省医疗保障信息平台,期间,全市医疗保险经办机构暂停医保信息系统的对外服务。\n"
+            "停机时间年12月28日(星期一)20:00至年1月1日00:00(星期五)。")
+    from conftest import make_doc
+
+    from pipeline.repair.resolve_year import era_of
+
+    doc = make_doc(text)
+    clues = YearClues(weekdays=[(12, 28, 0), (1, 1, 4)], era=era_of(doc.text))
+    res = extract_windows(list(doc.lines), clues, None)
+    assert spans(res) == [(D(2020, 12, 28, 20), D(2021, 1, 1))]
+    assert "year_from_weekday_and_era" in rules_of(res.repairs)
+    assert res.rows[0]["confidence"] != "high"
+
+
+def test_a_date_stated_after_a_later_one_keeps_its_year():
+    # neimenggu-2021-cutover: "10月28日" follows "2021年11月30日" in the sentence but is not a range's
+    # end: it is 2021-10-28, not 2022-10-28
+    text = "记者10月27日从自治区医疗保险服务中心了解到,自治区本级将于2021年11月30日进行新旧系统切换,自10月28日起,将逐步停止医保业务办理。"
+    starts = [r["start_at"] for r in windows_of(text, publication=date(2021, 10, 28)).rows]
+    assert D(2021, 10, 28) in starts and D(2022, 10, 28) not in starts

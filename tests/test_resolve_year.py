@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.repair.resolve_year import HolidayHint, YearClues, holiday_date, holiday_hints, url_date
+from pipeline.repair.resolve_year import HolidayHint, YearClues, era_of, holiday_date, holiday_hints, url_date
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,44 @@ def test_a_page_dated_weeks_after_the_notice_still_gives_the_notices_year():
     clues = YearClues(publication=date(2022, 2, 10), publication_text="发布时间 2022-02-10")
     assert clues.choose_event_year(12, 31).year == 2021
     assert clues.choose_event_year(3, 1).year == 2022  # what comes next is after the page date
+
+
+# --- years from weekdays and the era (issue 20 item 4) --------------------------
+
+def test_era_of_a_cutover_onto_the_platform_is_its_rollout():
+    # zhongshan-2020-cutover-forum: the move onto the provincial instance of the national platform
+    era = era_of("按照广东省医疗保障信息平台中山市上线工作统一安排和部署,将于年12月28日将原中山市医保经办使用的信息系统"
+                 "迁移到广东省医疗保障信息平台,期间,全市医疗保险经办机构暂停医保信息系统的对外服务。")
+    assert era is not None and era[:2] == (2020, 2023)
+    assert "医疗保障信息平台" in era[2] and "2020" in era[2]
+
+
+def test_era_words_without_a_cutover_bound_from_below_only():
+    # a year-end notice that names the platform without moving onto it (nanping-2023-year-end-c001)
+    era = era_of("2023年12月31日21:00至2024年1月4日6:00医保信息平台将关闭。请使用医保电子凭证。")
+    assert era is not None and era[0] == 2019 and era[1] == 2100
+
+
+def test_every_era_marker_names_its_source():
+    import csv
+    from importlib import resources
+
+    rows = list(csv.DictReader(resources.files("pipeline.vocab").joinpath("data/era_markers.csv")
+                               .read_text(encoding="utf-8").splitlines()))
+    assert rows and all(r["source"].strip() and r["why"].strip() and int(r["from_year"]) >= 2000 for r in rows)
+
+
+def test_a_stripped_weekday_pair_and_the_era_leave_one_year():
+    # zhongshan-2020-cutover-forum: 12月28日 is a Monday and 1月1日 a Friday in 2009/10, 2015/16, 2020/21
+    # and 2026/27; only 2020 lies in the platform's rollout
+    era = era_of("将于年12月28日将原中山市医保经办使用的信息系统迁移到广东省医疗保障信息平台")
+    clues = YearClues(weekdays=[(12, 28, 0), (1, 1, 4)], era=era)
+    ch = clues.choose_event_year(12, 28, 0)
+    assert (ch.year, ch.rule) == (2020, "year_from_weekday_and_era")
+    assert "星期一" in ch.evidence and "医疗保障信息平台" in ch.evidence
+
+
+def test_weekdays_without_an_upper_bound_give_no_year():
+    # 医保电子凭证 only says "2019 or later": 2020 and 2026 both fit, so nothing is chosen
+    clues = YearClues(weekdays=[(12, 28, 0), (1, 1, 4)], era=era_of("可使用医保电子凭证就医"))
+    assert clues.choose_event_year(12, 28, 0) is None

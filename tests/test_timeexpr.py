@@ -377,3 +377,10 @@ def test_date_only_end_is_flagged() -> None:
     # without the flag a date-only point is the start of its day
     e2 = resolve_point(r.end, context=s.at)
     assert e2.at == datetime(2022, 3, 5, 0, 0)
+
+
+def test_weekday_printed_after_the_time():
+    # zhongshan-2020-cutover-forum: "年1月1日00:00(星期五)"
+    (r,) = find_ranges("停机时间年12月28日(星期一)20:00至年1月1日00:00(星期五)。")
+    assert (r.start.weekday, r.end.weekday) == (0, 4)
+    assert (r.end.month, r.end.day, r.end.hour) == (1, 1, 0)

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import duckdb
 import pytest
-from synthetic import NID_PROV, memory_db, records, write_synthetic_outputs
+from synthetic import NID_B, NID_PROV, memory_db, records, tables, window, write_synthetic_outputs
 
-from pipeline.publish.views import VIEWS
+from pipeline.publish.views import VIEW_DESCRIPTIONS, VIEWS
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,37 @@ def test_longest_outages_ranked_nationally_and_per_province(con):
     rows = records(con, "SELECT * FROM longest_outages")
     assert [r["hours"] for r in rows] == [192.0, 72.0, 48.0, 12.0]  # the open window has no length
     assert [r["rank_in_province"] for r in rows] == [1, 1, 2, 3]
+
+
+def _with_implausible_window() -> duckdb.DuckDBPyConnection:
+    """The synthetic tables plus a 丙市 window of 8,812 hours (2023-12-31 → 2025-01-01) marked not plausible."""
+    rows = tables()
+    rows["outage_windows"].append(window(NID_B, 2, datetime(2023, 12, 31, 20), datetime(2025, 1, 1, 12),
+                                         plausible=False, confidence="low",
+                                         confidence_reasons=["end_printed", "implausible_length_for_kind"]))
+    return memory_db(rows)
+
+
+def test_views_that_rank_or_count_leave_implausible_windows_out_unless_asked():
+    con = _with_implausible_window()
+    longest = records(con, "SELECT hours, plausible FROM longest_outages")
+    assert [r["hours"] for r in longest] == [192.0, 72.0, 48.0, 12.0] and all(r["plausible"] for r in longest)
+    everything = records(con, "SELECT hours, plausible FROM longest_outages_all ORDER BY rank")
+    assert everything[0]["hours"] > 8000 and everything[0]["plausible"] is False and len(everything) == 5
+    # no day of 2024 has a city down, unless asked
+    assert records(con, "SELECT count(*) AS n FROM national_daily_outages WHERE year(day) = 2024")[0]["n"] == 0
+    assert records(con, "SELECT count(*) AS n FROM national_daily_outages_all WHERE year(day) = 2024")[0]["n"] == 366
+    bing = records(con, "SELECT * FROM city_comparison WHERE city = '丙市'")[0]
+    assert bing["longest_outage_hours"] == 12.0 and bing["windows"] == 1 and bing["implausible_windows"] == 1
+    bing_all = records(con, "SELECT * FROM city_comparison_all WHERE city = '丙市'")[0]
+    assert bing_all["longest_outage_hours"] > 8000 and bing_all["windows"] == 2 and bing_all["implausible_windows"] == 1
+    months = records(con, "SELECT * FROM province_rollout_calendar WHERE month = DATE '2023-12-01'")
+    assert months == [] and records(con, "SELECT count(*) AS n FROM province_rollout_calendar_all "
+                                         "WHERE month = DATE '2023-12-01'")[0]["n"] == 1
+
+
+def test_every_companion_view_is_described():
+    for name in VIEWS:
+        assert VIEW_DESCRIPTIONS.get(name), name
+        if name.endswith("_all"):
+            assert name.removesuffix("_all") in VIEWS

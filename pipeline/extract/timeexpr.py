@@ -86,6 +86,8 @@ _TIME = (
     + r"|(?P<h2>\d{1,2})\s*[时点點](?:\s*(?P<mi2>\d{1,2})\s*分|(?P<half>半)|整)?)"
 )
 _WEEK = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\s*[)）]?)?"
+# a weekday printed after the time, in brackets only: "年1月1日00:00(星期五)"
+_WEEK_AFTER = r"(?:\s*[(（]\s*(?:星期|周|礼拜)(?P<wa>[一二三四五六日天])\s*[)）])?"
 _REL = r"(?P<rel>即日|昨天|昨日|昨晚|今天|今日|今晚|今晨|明天|明日|明晚|明晨|次日|翌日|第二天|当日|当天|当晚|后天|同日|本日)"
 _YEAR = r"(?:(?P<y>\d{4})\s*年\s*|(?P<yrel>今|明|去|本)年\s*|(?P<yblank>(?<![\d今明去本每当同该上下次全周前后近半一两几多整年])年)\s*)?"
 _DATE_CN = _YEAR + r"(?:(?P<m>\d{1,2})\s*月|(?P<mrel>本|下个?|次|上个?)月)\s*(?:(?P<d>\d{1,2})\s*[日号]|(?P<mend>底|末))"
@@ -103,8 +105,8 @@ _POINT = re.compile(
     "|".join(
         [
             rf"(?P<A>{_REL}\s*(?:{_TIME.replace('?P<', '?P<a_')})?)",
-            rf"(?P<B>{_DATE_CN}{_WEEK}\s*(?:{_TIME.replace('?P<', '?P<b_')})?)",
-            rf"(?P<C>{_DATE_NUM.replace('?P<', '?P<c_')}{_WEEK.replace('?P<', '?P<c_')}\s*(?:{_TIME.replace('?P<', '?P<cc_')})?)",
+            rf"(?P<B>{_DATE_CN}{_WEEK}\s*(?:{_TIME.replace('?P<', '?P<b_')}{_WEEK_AFTER.replace('?P<', '?P<b_')})?)",
+            rf"(?P<C>{_DATE_NUM.replace('?P<', '?P<c_')}{_WEEK.replace('?P<', '?P<c_')}\s*(?:{_TIME.replace('?P<', '?P<cc_')}{_WEEK_AFTER.replace('?P<', '?P<cc_')})?)",
             rf"(?P<G>{_MD_SLASH}{_WEEK.replace('?P<', '?P<g_')}\s*(?:{_TIME.replace('?P<', '?P<gg_')})?)",
             rf"(?P<D>{_TIME.replace('?P<', '?P<d_')})",
         ]
@@ -189,7 +191,7 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         return TimePoint(text, start, end, hour=hour, minute=minute, rel_day=delta, rel_anchor=anchor, period=per)
     if g.get("B"):
         hour, minute, per = _time_fields(g, "b_")
-        wd = g.get("wd")
+        wd = g.get("wd") or g.get("b_wa")
         return TimePoint(
             text, start, end,
             year=int(g["y"]) if g.get("y") else None,
@@ -205,7 +207,7 @@ def _point(m: re.Match[str], offset: int = 0) -> TimePoint | None:
         )
     if g.get("C"):
         hour, minute, per = _time_fields(g, "cc_")
-        wd = g.get("c_wd")
+        wd = g.get("c_wd") or g.get("cc_wa")
         return TimePoint(
             text, start, end,
             year=int(g["c_ny"]), month=int(g["c_nm"]), day=int(g["c_nd"]),
@@ -406,6 +408,7 @@ def resolve_point(
     publication: date | None = None,
     year_guess: YearGuess | None = None,
     end_of_day_for_date_only: bool = False,
+    end_of_range: bool = True,
 ) -> Resolved:
     """Resolve a point to a minute-precision datetime (see :func:`_resolve_point`).
 
@@ -413,7 +416,7 @@ def resolve_point(
     """
     try:
         return _resolve_point(p, context=context, publication=publication, year_guess=year_guess,
-                              end_of_day_for_date_only=end_of_day_for_date_only)
+                              end_of_day_for_date_only=end_of_day_for_date_only, end_of_range=end_of_range)
     except (OverflowError, ValueError) as exc:
         return Resolved(at=None, problem=f"'{p.text}' cannot be placed on the calendar: {exc}",
                         problem_rule="impossible_date")
@@ -426,6 +429,7 @@ def _resolve_point(
     publication: date | None = None,
     year_guess: YearGuess | None = None,
     end_of_day_for_date_only: bool = False,
+    end_of_range: bool = True,
 ) -> Resolved:
     """Resolve a point to a minute-precision datetime.
 
@@ -434,6 +438,9 @@ def _resolve_point(
     2022-03-22 00:00, logging ``hour_24_next_day``.
     ``end_of_day_for_date_only`` makes a date without a time mean the end of that day
     (00:00 of the next day), as a range end does (``1月1日至2日`` ends 1月3日 00:00).
+    ``end_of_range`` (the default) makes a date without a year that falls before ``context`` roll
+    into the next year, as a range's end must; a point of its own (``end_of_range=False``) takes
+    the nearer year instead when it falls at most half a year before its context.
     """
     r = Resolved(at=None)
     # --- the day
@@ -488,7 +495,13 @@ def _resolve_point(
             year = context.year
             candidate_day = dnum if dnum is not None else 1
             try:
-                if date(year, month, min(candidate_day, _last_day(year, month))) < context.date():
+                here = date(year, month, min(candidate_day, _last_day(year, month)))
+                if here < context.date() and not end_of_range and (context.date() - here).days <= 183:
+                    # a date of its own that the text states after a later one ("将于2021年11月30日进行切换,
+                    # 自10月28日起,将逐步停止…"): the same year, not eleven months on; only a range's end must follow its start
+                    r.notes.append(("year_from_context", str(year), f"year of '{p.text}' taken from {context:%Y-%m-%d} "
+                                    "in the same sentence (the nearer year: it is not the end of a range)"))
+                elif here < context.date():
                     year += 1
                     r.notes.append(("year_rollover", str(year), f"'{p.text}' falls before {context:%Y-%m-%d}, so it is in the next year"))
                 else:

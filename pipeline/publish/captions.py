@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "window_no": ("停机序号", "window no."),
     "scheme": ("险种/适用范围", "scheme"),
     "service": ("停止的业务", "service stopped"),
+    "service_text": ("停止的业务原文", "service as printed"),
     "start_at": ("停机开始", "stops"),
     "end_at": ("恢复时间", "resumes"),
     "start_text": ("开始时间原文", "start as printed"),
@@ -53,6 +54,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "hours": ("停机时长（小时）", "hours"),
     "confidence": ("可信度", "confidence"),
     "confidence_reasons": ("可信度依据", "confidence reasons"),
+    "plausible": ("时长合理", "plausible"),
     "evidence": ("原文依据", "evidence"),
     # guidance
     "guidance_no": ("指引序号", "guidance no."),
@@ -85,6 +87,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "notices": ("通知数", "notices"),
     "windows": ("停机时段数", "outage windows"),
     "open_windows": ("未公布恢复时间的时段", "windows without an end"),
+    "implausible_windows": ("不合理而未计入的时段", "implausible windows left out"),
     "first_stop": ("最早停机", "first stop"),
     "last_resume": ("最晚恢复", "last resume"),
     "longest_outage_hours": ("最长停机（小时）", "longest outage (hours)"),
@@ -185,6 +188,11 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "end_from_later_restart": ("印出的结束时间被随后写明的重启时间取代", REPAIR_RULES["end_from_later_restart"]),
         "city_from_url": ("通知未写城市：按原文网址中的城市拼音确定", REPAIR_RULES["city_from_url"]),
         "manual_correction": ("人工更正或确认", REPAIR_RULES["manual_correction"]),
+        "year_from_weekday_and_era": ("按所印星期与通知用语的年代共同确定年份", REPAIR_RULES["year_from_weekday_and_era"]),
+        "end_refused_beyond_a_year": ("结束时间比开始晚一年以上（年份误读）：不采用，待复核", REPAIR_RULES["end_refused_beyond_a_year"]),
+        "implausible_length_for_kind": ("停机时长超出该类停机的合理范围", REPAIR_RULES["implausible_length_for_kind"]),
+        "implausible_start_vs_publication": ("开始时间距发布日期过远", REPAIR_RULES["implausible_start_vs_publication"]),
+        "implausible_printed_duration": ("通知所写时长与起止时间不符", REPAIR_RULES["implausible_printed_duration"]),
     },
 }
 

@@ -36,43 +36,18 @@ ALL_SERVICES = "(all services)"
 UNKNOWN_PROVINCE = "(province unknown)"
 
 
+# The views that rank or count stops read only plausible windows (pipeline.repair.plausibility), so one
+# misread year cannot lead the national picture; each has a companion "…_all" with every window.
+PLAUSIBLE_WINDOWS = "SELECT * FROM outage_windows WHERE plausible"
+
+
 def _sql_list(values: tuple[str, ...]) -> str:
     """A SQL ``IN`` list: ``("a", "b")`` → ``'a', 'b'`` (values are our own constants)."""
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-# Order matters: later views select from earlier ones.
-VIEWS: dict[str, str] = {
-    # One row per notice with the label every other view groups by.
-    "notice_places": f"""
-        SELECT
-            notice_id, city, province, source_file, source_url, title, issuer, published_on,
-            CASE
-                WHEN city IS NOT NULL THEN 'city'
-                WHEN province IS NOT NULL THEN 'province'
-                ELSE 'unknown'
-            END AS city_scope,
-            CASE
-                WHEN city IS NOT NULL THEN city
-                WHEN province IS NOT NULL THEN province || '{PROVINCE_WIDE_SUFFIX}'
-                ELSE '{UNKNOWN_CITY_PREFIX}' || source_file
-            END AS city_label
-        FROM notices
-    """,
-    # One row per outage window, with its place and source: what a Gantt chart draws.
-    "city_timeline": """
-        SELECT
-            p.city_label, p.city, p.province, w.scheme, w.service,
-            w.start_at, w.end_at, w.hours,
-            w.end_at IS NULL AS open_ended,
-            w.year_inferred, w.start_text, w.end_text, w.end_source,
-            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope,
-            w.confidence, w.confidence_reasons, w.end_alternatives
-        FROM outage_windows w JOIN notice_places p USING (notice_id)
-        ORDER BY p.city_label, w.start_at, w.window_no
-    """,
-    # One row per city label: how its rollout went, side by side with the others.
-    "city_comparison": f"""
+# One row per city label: how its rollout went, side by side with the others.
+_CITY_COMPARISON = f"""
         WITH
         places AS (
             SELECT city_label, any_value(city) AS city, any_value(province) AS province,
@@ -89,13 +64,19 @@ VIEWS: dict[str, str] = {
                    CASE WHEN count(*) FILTER (WHERE w.end_at IS NULL) > 0 THEN NULL
                         ELSE max(w.end_at) END AS last_resume,
                    max(w.hours) AS longest_outage_hours  -- of the windows that have an end
+            FROM {{windows}} w JOIN notice_places p USING (notice_id)
+            GROUP BY p.city_label
+        ),
+        implausible AS (
+            SELECT p.city_label, count(*) AS implausible_windows
             FROM outage_windows w JOIN notice_places p USING (notice_id)
+            WHERE NOT w.plausible
             GROUP BY p.city_label
         ),
         services AS (
             -- services are stored as canonical terms joined by '、'; NULL means everything stopped
             SELECT p.city_label, list(DISTINCT trim(s.service) ORDER BY trim(s.service)) AS services_stopped
-            FROM outage_windows w JOIN notice_places p USING (notice_id),
+            FROM {{windows}} w JOIN notice_places p USING (notice_id),
                  unnest(string_split(coalesce(w.service, '{ALL_SERVICES}'), '、')) AS s(service)
             WHERE trim(s.service) <> ''
             GROUP BY p.city_label
@@ -129,6 +110,7 @@ VIEWS: dict[str, str] = {
             coalesce(windows.windows, 0) AS windows,
             coalesce(windows.open_windows, 0) AS open_windows,
             windows.first_stop, windows.last_resume, windows.longest_outage_hours,
+            coalesce(implausible.implausible_windows, 0) AS implausible_windows,
             coalesce(services.services_stopped, []) AS services_stopped,
             coalesce(guide.guidance_items, 0) AS guidance_items,
             coalesce(guide.guidance_categories, []) AS guidance_categories,
@@ -139,12 +121,46 @@ VIEWS: dict[str, str] = {
             places.source_files
         FROM places
         LEFT JOIN windows USING (city_label)
+        LEFT JOIN implausible USING (city_label)
         LEFT JOIN services USING (city_label)
         LEFT JOIN guide USING (city_label)
         LEFT JOIN phones USING (city_label)
         LEFT JOIN fixes USING (city_label)
         ORDER BY places.city_label
+    """
+
+# Order matters: later views select from earlier ones.
+VIEWS: dict[str, str] = {
+    # One row per notice with the label every other view groups by.
+    "notice_places": f"""
+        SELECT
+            notice_id, city, province, source_file, source_url, title, issuer, published_on,
+            CASE
+                WHEN city IS NOT NULL THEN 'city'
+                WHEN province IS NOT NULL THEN 'province'
+                ELSE 'unknown'
+            END AS city_scope,
+            CASE
+                WHEN city IS NOT NULL THEN city
+                WHEN province IS NOT NULL THEN province || '{PROVINCE_WIDE_SUFFIX}'
+                ELSE '{UNKNOWN_CITY_PREFIX}' || source_file
+            END AS city_label
+        FROM notices
     """,
+    # One row per outage window, with its place and source: what a Gantt chart draws.
+    "city_timeline": """
+        SELECT
+            p.city_label, p.city, p.province, w.scheme, w.service,
+            w.start_at, w.end_at, w.hours,
+            w.end_at IS NULL AS open_ended,
+            w.year_inferred, w.start_text, w.end_text, w.end_source,
+            p.source_file, p.source_url, w.notice_id, w.window_no, p.city_scope,
+            w.confidence, w.confidence_reasons, w.end_alternatives, w.service_text, w.plausible
+        FROM outage_windows w JOIN notice_places p USING (notice_id)
+        ORDER BY p.city_label, w.start_at, w.window_no
+    """,
+    "city_comparison": _CITY_COMPARISON.format(windows=f"({PLAUSIBLE_WINDOWS})"),
+    "city_comparison_all": _CITY_COMPARISON.format(windows="outage_windows"),
     # City × guidance category → the actions patients were told to take (long form: pivot at will).
     "guidance_matrix": """
         SELECT
@@ -159,11 +175,8 @@ VIEWS: dict[str, str] = {
 }
 
 
-# The national picture: views over all cities at once, and the gazetteer's cities, so a city
-# that published nothing shows as missing rather than not at all.
-VIEWS |= {
-    # One row per calendar day on which any outage window was in force.
-    "national_daily_outages": """
+# One row per calendar day on which any outage window was in force.
+_NATIONAL_DAILY = """
         WITH spans AS (
             SELECT p.city_label, p.city_scope, p.province, w.notice_id, w.service,
                    w.start_at::DATE AS first_day,
@@ -171,7 +184,7 @@ VIEWS |= {
                    -- on its first day only (nobody announced how long it lasted)
                    CASE WHEN w.end_at IS NULL OR w.end_at <= w.start_at THEN w.start_at::DATE
                         ELSE (w.end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
-            FROM outage_windows w JOIN notice_places p USING (notice_id)
+            FROM {windows} w JOIN notice_places p USING (notice_id)
         ),
         days AS (
             SELECT *, unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 DAY))::DATE AS day
@@ -188,9 +201,10 @@ VIEWS |= {
         FROM days
         GROUP BY day
         ORDER BY day
-    """,
-    # Province × month: which provinces stopped when (by the month each window starts).
-    "province_rollout_calendar": f"""
+    """
+
+# Province × month: which provinces stopped when (by the month each window starts).
+_ROLLOUT_CALENDAR = f"""
         SELECT
             coalesce(p.province, '{UNKNOWN_PROVINCE}') AS province,
             date_trunc('month', w.start_at)::DATE AS month,
@@ -199,10 +213,26 @@ VIEWS |= {
             count(*) AS windows,
             min(w.start_at) AS first_stop,
             max(w.hours) AS longest_outage_hours
-        FROM outage_windows w JOIN notice_places p USING (notice_id)
+        FROM {{windows}} w JOIN notice_places p USING (notice_id)
         GROUP BY ALL
         ORDER BY province, month
-    """,
+    """
+
+# Every window with an announced end, longest first, ranked nationally and within its province.
+_LONGEST = """
+        SELECT
+            row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
+            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
+            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
+            source_file, notice_id, window_no, confidence, plausible
+        FROM city_timeline
+        WHERE hours IS NOT NULL {plausible}
+        ORDER BY rank
+    """
+
+# The national picture: views over all cities at once, and the gazetteer's cities, so a city
+# that published nothing shows as missing rather than not at all.
+VIEWS |= {
     # One row per city of the gazetteer (and per notice city the gazetteer does not know).
     "prefecture_coverage": """
         WITH named AS (SELECT * FROM city_comparison WHERE city_scope = 'city')
@@ -256,30 +286,30 @@ VIEWS |= {
         FROM cov FULL OUTER JOIN wide USING (province)
         ORDER BY province
     """,
-    # Every window with an announced end, longest first, ranked nationally and within its province.
-    "longest_outages": """
-        SELECT
-            row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
-            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
-            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
-            source_file, notice_id, window_no
-        FROM city_timeline
-        WHERE hours IS NOT NULL
-        ORDER BY rank
-    """,
+    "national_daily_outages": _NATIONAL_DAILY.format(windows=f"({PLAUSIBLE_WINDOWS})"),
+    "national_daily_outages_all": _NATIONAL_DAILY.format(windows="outage_windows"),
+    "province_rollout_calendar": _ROLLOUT_CALENDAR.format(windows=f"({PLAUSIBLE_WINDOWS})"),
+    "province_rollout_calendar_all": _ROLLOUT_CALENDAR.format(windows="outage_windows"),
+    "longest_outages": _LONGEST.format(plausible="AND plausible"),
+    "longest_outages_all": _LONGEST.format(plausible=""),
 }
 
 # Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
     "city_timeline": "one row per outage window with its city_label, scheme, service, start, end, hours and confidence",
-    "city_comparison": "one row per city_label: first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
+    "city_comparison": "one row per city_label: first stop, last resume, longest outage (plausible windows only), services, "
+                       "guidance, deadline, contacts, repairs, implausible_windows left out",
+    "city_comparison_all": "city_comparison with every window, implausible ones included",
     "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
-    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an outage in force",
-    "province_rollout_calendar": "one row per province and month: cities stopping, notices, windows",
+    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had a plausible outage in force",
+    "national_daily_outages_all": "national_daily_outages with every window, implausible ones included",
+    "province_rollout_calendar": "one row per province and month: cities stopping, notices, windows (plausible windows)",
+    "province_rollout_calendar_all": "province_rollout_calendar with every window, implausible ones included",
     "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, windows, phone numbers",
     "province_coverage": "one row per province: cities with and without a notice, cities without a number to call",
-    "longest_outages": "every window with an end, longest first, ranked nationally and within its province",
+    "longest_outages": "every plausible window with an end, longest first, ranked nationally and within its province",
+    "longest_outages_all": "longest_outages with every window, implausible ones included (see plausible)",
 }
 
 GAZETTEER_TABLE = "gazetteer_cities"

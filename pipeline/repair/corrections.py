@@ -140,6 +140,8 @@ def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[d
             row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
     row[confidence_column] = "reviewed"
     row[confidence_column + "_reasons"] = ["manual_review"]
+    if table == "outage_windows":
+        row["plausible"] = True  # a person checked the window: the views may rank and count it again
     shown = minute_text(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
     fixed = repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
                    f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}")

@@ -112,7 +112,11 @@ class YearClues:
         return all(_weekday_is(year_of(m), m, d, wd) for m, d, wd in self.weekdays)
 
     def _era_choice(self, month: int, day: int, weekday: int | None) -> YearChoice | None:
-        """With no reference date at all: the only year in the notice's era that fits every weekday and holiday."""
+        """With no reference date at all: the only year in the notice's era that fits every weekday and holiday.
+
+        ``年12月28日(星期一)…年1月1日(星期五)`` fits 2009/10, 2015/16, 2020/21 and 2026/27; a notice
+        moving onto the 医疗保障信息平台 (2020-2023) leaves 2020: ``year_from_weekday_and_era``.
+        """
         if self.era is None or not (self.weekdays or self.holidays or weekday is not None):
             return None
         lo, hi, why = self.era
@@ -120,10 +124,13 @@ class YearClues:
         if len(cands) != 1:
             return None
         y = cands[0]
-        clues = [f"{m}月{d}日 is a {'一二三四五六日'[wd]}" for m, d, wd in self.weekdays[:4]]
+        clues = [f"{m}月{d}日 is a 星期{'一二三四五六日'[wd]}" for m, d, wd in self.weekdays[:4]]
+        if weekday is not None and not self.weekdays:
+            clues.append(f"{month}月{day}日 is a 星期{'一二三四五六日'[weekday]}")
         clues += [f"{h.name} {y} falls on {holiday_date(h.name, y)}" for h in self.holidays[:2]]
-        rule = "year_from_weekday" if self.weekdays or weekday is not None else "year_from_holiday"
-        return YearChoice(y, rule, f"only {y} in {lo}-{hi} ({why}) fits: " + "; ".join(clues))
+        rule = "year_from_weekday_and_era" if self.weekdays or weekday is not None else "year_from_holiday"
+        return YearChoice(y, rule, f"only {y} in the era {lo}-{hi} fits the printed weekdays: " + "; ".join(clues)
+                          + f"; era: {why}")
 
     def _candidates(self, month: int, day: int, weekday: int | None, years: range) -> list[tuple[int, str]]:
         out = []
@@ -235,20 +242,36 @@ def _weekday_is(y: int, m: int, d: int, wd: int) -> bool:
 
 
 def era_of(text: str) -> tuple[int, int, str] | None:
-    """Years allowed by dated vocabulary: ``"切换上线国家医疗保障信息平台"`` → (2019, 2024, why)."""
+    """Years allowed by dated vocabulary (``vocab/data/era_markers.csv``, each row with its source).
+
+    A word bounds the years from below (``医保电子凭证`` exists from 2019 on); a word said with a
+    cutover verb in the same sentence (``迁移到广东省医疗保障信息平台``) dates the notice to the
+    platform's rollout, 2020-2023. ``era_of("将原信息系统迁移到广东省医疗保障信息平台")`` →
+    ``(2020, 2023, why)``; ``era_of("医保电子凭证")`` → ``(2019, 2100, why)``.
+    """
+    lo, hi, whys = 1900, 2100, []
+    sentences = [s for s in re.split(r"[。;；!！?？\n]", text) if s]
+    for r in _era_rows():
+        term, needs = r["term"], r.get("needs") or ""
+        if term not in text:
+            continue
+        if needs and not any(term in s and re.search(needs, s) for s in sentences):
+            continue
+        a = int(r["from_year"])
+        b = int(r["to_year"]) if r.get("to_year") else 2100
+        if a > lo or b < hi:
+            lo, hi = max(lo, a), min(hi, b)
+            whys.append(f"'{term}'" + (" with a cutover verb" if needs else "") + f": {r['why']} ({r['source']})")
+    return (lo, hi, "; ".join(whys)) if whys else None
+
+
+@lru_cache(maxsize=1)
+def _era_rows() -> tuple[dict[str, str], ...]:
     import csv
     from importlib import resources
 
-    rows = list(csv.DictReader(resources.files("pipeline.vocab").joinpath("data/era_markers.csv")
-                               .read_text(encoding="utf-8").splitlines()))
-    lo, hi, whys = 1900, 2100, []
-    for r in rows:
-        if r["term"] in text:
-            a, b = int(r["from_year"]), int(r["to_year"])
-            if a > lo or b < hi:
-                lo, hi = max(lo, a), min(hi, b)
-                whys.append(f"'{r['term']}': {r['why']}")
-    return (lo, hi, "; ".join(whys)) if whys else None
+    text = resources.files("pipeline.vocab").joinpath("data/era_markers.csv").read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
 
 
 def _join(main: str, why: str) -> str:

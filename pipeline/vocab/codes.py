@@ -62,6 +62,8 @@ REPAIR_RULES: dict[str, str] = {
     "year_from_url": "a missing year (or whole date) was taken from a date in the source URL",
     "year_from_weekday": "a missing year was chosen so that the printed weekday (星期一) matches",
     "year_from_holiday": "a missing year was chosen so that a named holiday (春节) falls where the text puts it",
+    "year_from_weekday_and_era": "no date gave the year: the printed weekdays (年12月28日(星期一)) fit several years and the notice's "
+                                 "dated words (国家医疗保障信息平台, 医保电子凭证: vocab/data/era_markers.csv) leave one; both clues in the evidence",
     "year_from_document": "a missing year was taken from a year printed elsewhere in the notice",
     "year_unresolved": "a year was missing and no evidence gave it: the value is left empty",
     "impossible_date": "a date or time that cannot exist (2月30日, 25时, year 0221, an end before its start): flagged, not used",
@@ -84,6 +86,14 @@ REPAIR_RULES: dict[str, str] = {
     "end_from_main_window": "a stop printed without an end took the end of the notice's main switch window",
     "end_from_go_live": "a stop printed without an end took its end from the new system's go-live (上线, 启用)",
     "end_from_later_restart": "a range's printed end was replaced by a later restart of the same service stated in the text",
+    "end_refused_beyond_a_year": "a stop's end was more than a year after its start (a misread year): refused, the end is left "
+                                 "empty and the stop goes to review (raw value: the refused end)",
+    "implausible_length_for_kind": "plausibility check: the window is longer than its kind of stop allows "
+                                   "(vocab/data/stop_kind_bounds.csv); value kept, window marked plausible = false",
+    "implausible_start_vs_publication": "plausibility check: the window starts more than 92 days after (or over a year before) the "
+                                        "notice's publication date; value kept, window marked plausible = false",
+    "implausible_printed_duration": "plausibility check: a length printed in the notice (停机6小时, 共计10天) contradicts the "
+                                    "window's dates; value kept, window marked plausible = false",
     "manual_correction": "a person corrected or confirmed the value (raw/corrections.csv); the evidence says who, when and why",
 }
 
@@ -96,7 +106,9 @@ CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low", "reviewed")
 CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
     # outage windows: where the end came from
     "end_printed": ("high", "the end is printed with the start: a range, a stop and its restart in one sentence, a label/value pair"),
-    "end_same_service": ("medium", "the end is a resumption stated for the same service elsewhere in the notice"),
+    "end_same_service": ("high", "the end is a resumption stated for the same service elsewhere in the notice (the only end "
+                                 "stated for it: with a rival the row also has rival_end or close_call)"),
+    "end_same_family": ("medium", "the end is a resumption of a service of the same kind (刷卡结算 for 联网结算) stated elsewhere"),
     "end_general_resumption": ("medium", "the end is a resumption of all business, not stated for this service"),
     "end_go_live": ("medium", "the end is the new system's go-live"),
     "end_later_restart": ("medium", "a later restart of the same service replaced the printed end"),
@@ -107,6 +119,19 @@ CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
     "end_not_found": ("medium", "no end and no 另行通知: the end is left empty"),
     "stop_inferred": ("medium", "no stop verb stands next to the date: the stop was read from a heading or a later clause"),
     "close_call": ("low", "another candidate end scored within 5 points of the chosen one"),
+    "rival_end": ("medium", "another candidate end (a statement with another moment) lost by 5 points or more: the end is a "
+                            "choice between statements, the strongest sign of a wrong end (issue 20: right 21 of 39 on unseen notices)"),
+    "end_date_only": ("medium", "the end is a day stated without a time elsewhere in the notice: 00:00 of that day by the rule"),
+    "stop_from_table": ("medium", "the stop was read from a row of a table flattened into text (columns may be misaligned)"),
+    "restatements_disagree": ("medium", "the notice states the same stop again with another end"),
+    "end_refused_beyond_a_year": ("low", "the printed end was more than a year after the start (a misread year): refused, the "
+                                         "end is left empty and the stop waits for review (repairs: end_refused_beyond_a_year)"),
+    "implausible_length_for_kind": ("low", "longer than its kind of stop allows (vocab/data/stop_kind_bounds.csv): left out of "
+                                           "the views that rank or count stops"),
+    "implausible_start_vs_publication": ("low", "the start is more than 92 days after (or a year before) the publication date: "
+                                                "left out of the views that rank or count stops"),
+    "implausible_printed_duration": ("low", "the notice prints a length (停机6小时, 共计10天) that the dates contradict: left out of "
+                                            "the views that rank or count stops"),
     # dates
     "year_printed": ("high", "every year was printed next to its date"),
     "year_from_sentence": ("high", "a missing year came from the same sentence or range"),

@@ -18,6 +18,7 @@ from pipeline.extract.windows.mentions import Mentions, find_mentions
 from pipeline.extract.windows.merge import fold, rows_of
 from pipeline.extract.windows.subject import split_by_domain
 from pipeline.repair import repair
+from pipeline.repair.plausibility import check_windows
 from pipeline.repair.resolve_year import YearClues
 
 
@@ -67,6 +68,7 @@ def extract_windows(lines: list[str], clues: YearClues, city: str | None) -> Win
     found = find_mentions(lines, clues)
     windows = fold(link_all(found))
     rows, repairs = rows_of(windows, city, city_named)
+    repairs += check_windows(rows, lines, clues.publication)
     problems = list(found.problems)
     if not found.stops and not any(r["rule"] == "impossible_date" for r in problems):
         announced = next((ln for ln in lines if has_cue(ln, "stop") and not find_ranges(ln) and has_cue(ln, "open")), None)

@@ -6,7 +6,7 @@ the end of the notice's main window. Hard rules drop a candidate outright; named
 the rest; the highest score wins and the choice is recorded with the runner-up, so a reader
 (and the confidence of a row) can see why.
 
-Hard rules: the end is after the start; a deadline for people is never an end (it is not a
+Hard rules: the end is after the start and at most a year after it (``MAX_WINDOW``); a deadline for people is never an end (it is not a
 candidate at all, see :mod:`~pipeline.extract.windows.mentions`); a resumption of another
 system (养老 vs 医保) or of a disjoint service (征收 vs 关系转移) or stated under another scheme's
 heading is not this stop's; a range's printed end is kept unless the same service is said to
@@ -16,7 +16,7 @@ restart later.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipeline.extract.windows.mentions import Mention, Mentions
 from pipeline.extract.windows.subject import Subject, domain_conflict, relation
@@ -49,6 +49,9 @@ BONUS: dict[str, float] = {
 }
 # candidates closer than this are reported as a close call
 CLOSE_MARGIN = 5.0
+# no stop of these systems lasts a year: an end further than this from its start is a misread year
+# ("2023年12月31日20:00至2025年1月1日24:00"), refused as a hard rule and sent to review
+MAX_WINDOW = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def _resumption(stop: Mention, res: Mention, same_subject: Subject) -> Candidate
     assert stop.at is not None and res.at is not None
     if res.at <= stop.at:
         return "end_not_after_start"
+    if res.at - stop.at > MAX_WINDOW:
+        return "end_beyond_a_year"
     if res.scheme and stop.scheme and res.scheme != stop.scheme:
         return "other_scheme"
     if domain_conflict(same_subject, res.subject):
@@ -171,9 +176,12 @@ def link_stop(stop: Mention, found: Mentions, main: Mention | None, subject: Sub
     cands: list[Candidate] = []
     if stop.parent is not None:
         parent = next((s for s in found.stops if s.order == stop.parent), None)
-        if parent is not None and parent.end is not None:
+        if parent is not None and parent.end is not None and parent.end - stop.at <= MAX_WINDOW:  # type: ignore[operator]
             cands.append(Candidate("moved_start", parent.end, parent.end_text, parent.evidence, SCORES["moved_start"], (), parent))
-    if stop.end is not None:
+    if stop.end is not None and stop.at is not None and stop.end - stop.at > MAX_WINDOW:
+        # the printed end is a misread year: refused; the printed range still bars other ends (none wins)
+        link.excluded.append((f"{stop.end:%Y-%m-%dT%H:%M} {stop.end_text or ''}", "printed_end_beyond_a_year"))
+    elif stop.end is not None:
         cands.append(Candidate("range", stop.end, stop.end_text, stop.evidence, SCORES["range"]))
     for res in found.resumes:
         c = _resumption(stop, res, subj)
@@ -188,7 +196,7 @@ def link_stop(stop: Mention, found: Mentions, main: Mention | None, subject: Sub
         if c is not None:
             cands.append(c)
     if main is not None and main is not stop and main.end is not None and stop.at is not None and main.end > stop.at \
-            and stop.end is None:
+            and stop.end is None and main.end - stop.at <= MAX_WINDOW:
         cands.append(Candidate("main_window", main.end, main.end_text, main.evidence, SCORES["main_window"], (), main))
     if any(rule == "confirms_range" for _, rule in link.excluded):
         # a resumption at the printed end confirms the range: a later, fuller restart does not move it
@@ -203,7 +211,7 @@ def link_stop(stop: Mention, found: Mentions, main: Mention | None, subject: Sub
 
 def main_window(stops: list[Mention]) -> Mention | None:
     """The notice's main window: the longest-lasting range that stops everything, else any range."""
-    ranges = [s for s in stops if s.end is not None]
+    ranges = [s for s in stops if s.end is not None and s.at is not None and s.end - s.at <= MAX_WINDOW]
     general = [s for s in ranges if s.service is None]
     return max(general or ranges, key=lambda s: s.end, default=None)  # type: ignore[arg-type,return-value]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 
 from pipeline.extract.outline import (
     HEADING_MARK,
@@ -30,11 +31,11 @@ from pipeline.extract.timeexpr import (
     implausible_points,
     resolve_point,
 )
-from pipeline.extract.windows.cues import first_event_cue, has_cue
+from pipeline.extract.windows.cues import cue_pattern, first_event_cue, has_cue
 from pipeline.extract.windows.subject import EMPTY, EXCEPTION, Subject, subject_of
 from pipeline.repair import repair
 from pipeline.repair.resolve_year import YearClues
-from pipeline.vocab.terms import find_terms
+from pipeline.vocab.terms import find_terms, load_rows, load_terms
 
 STOP, RESUME, OPEN = "stop", "resume", "open"
 
@@ -82,6 +83,8 @@ class Mention:
     end_text: str | None = None
     scheme: str | None = None
     service: str | None = None
+    service_text: str | None = None  # what stops, as printed (service_of)
+    service_printed: bool = False  # service is the printed object, not the vocabulary's terms
     section: int = 0
     block: int | None = None  # label/value lines ("暂停时间：X；恢复时间：Y") read as one block
     sentence_no: int = 0
@@ -200,14 +203,108 @@ def _object_after_verb(text: str) -> str:
     return text[found[1].end():] if found else text
 
 
-def _service_of(verb_text: str) -> str | None:
-    """The ``service`` column: services named after the stop verb, none when the system stops."""
-    obj = _object_after_verb(verb_text)
-    obj = re.sub(r"\(.*?\)|（.*?）", "", obj)
-    terms = find_terms(obj, "services")
-    if re.search(r"系统|平台|所有医保|全部医保|各项医保|医保相关业务|所有业务", obj) and not terms:
+BRACKETS = re.compile(r"\(.*?\)|（.*?）|\(.*$|（.*$")
+# words around the object that are not part of it: "将于…起", "届时", "其中", "均将"
+_LEADING = re.compile(r"^[\s,，:：、]*(?:其中|同时|此外|另外|届时|期间|并|且|将|均|都|也)*[\s,，:：]*")
+_TRAILING = re.compile(r"(?:将于|定于|拟于|于|自|从|将|起|开始|正式|全面|暂时|短时|短暂|临时|集中|统一|进行|均将|均|都|也|期间|以后|之后|后|的|,|，|\s)+$")
+_FILLER_HEAD = re.compile(r"^(?:办理|受理|使用|提供|开展|进行)+")
+_PLACE_HEAD = re.compile(r"^(?:全市|全省|全区|全县|全国|我市|本市|我省|本省|我区|各级|各地|市|省|区|县)+")
+
+
+# a stop cue that names a label or a period ("停机时间:", "停机期间"), not the act of stopping something
+_CUE_AS_LABEL = re.compile(r"^\s*(?:时间|期间|日期|前|后|以后|之前|之后)")
+
+
+def _stop_cues(text: str) -> list[re.Match[str]]:
+    """Stop cues of ``text`` that stop something (not labels such as ``停机时间``), in order."""
+    pat = cue_pattern(("stop", "stop_weak"))
+    return [m for m in pat.finditer(text) if not _CUE_AS_LABEL.match(text[m.end():])]
+
+
+def _clean(phrase: str) -> str | None:
+    phrase = _TRAILING.sub("", _FILLER_HEAD.sub("", _LEADING.sub("", phrase))).strip(" 。,，")
+    return phrase[:60] if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", BRACKETS.sub("", phrase))) >= 2 else None
+
+
+def printed_object(after: str, before: str = "") -> str | None:
+    """What the text says stops, as printed: the object of the first stop verb after the date, else
+    the words before that verb, else the words before the date (``before``, its own clause).
+
+    ``printed_object("起,暂停办理住房公积金提取、销户、转移、并户、贷款等业务")`` →
+    ``"住房公积金提取、销户、转移、并户、贷款等业务"``; ``printed_object("起暂停", "其中,门诊慢特病结算于")`` →
+    ``"门诊慢特病结算"``; ``printed_object("", "停机时间:")`` → None (a label names no object).
+    """
+    cues = _stop_cues(after)
+    if cues:
+        m = cues[0]
+        obj = CLAUSE_SPLIT.split(after[m.end():], maxsplit=1)[0]
+        # "停机切换", "停机升级": a second verb is no object
+        obj = re.sub(f"^(?:{cue_pattern(('stop', 'stop_weak')).pattern})+", "", obj)
+        # "迁移到…平台", "切换至新系统": the destination, not what stops
+        found = None if re.match(r"^\s*(?:到|至|为|成)", obj) else _clean(obj)
+        if found:
+            return found
+        head = re.split(r"[,，;；。:：]", after[: m.start()])[-1]
+        found = _clean(head)
+        if found:
+            return found
+    clause = re.split(r"[,，;；。]", before)[-1]
+    labels = [m for m in cue_pattern(("stop", "stop_weak")).finditer(clause)]
+    if labels and not cues:
+        # "…暂停医保结算(2022年2月10日…)": the verb stood before the date
+        m = labels[-1]
+        if not _CUE_AS_LABEL.match(clause[m.end():]):
+            return _clean(clause[m.end():]) or _clean(clause[: m.start()])
         return None
-    return "、".join(terms) if terms else None
+    return _clean(clause) if cues else None
+
+
+@cache
+def _general_words() -> re.Pattern[str]:
+    terms = sorted({r["term"] for r in load_rows("full_stop_words")} | {t for t, _ in load_terms("schemes")}
+                   | {t for t, _ in load_terms("domains")}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, terms)))
+
+
+def names_everything(printed: str) -> bool:
+    """Whether a printed object names the whole business (全部业务, 医保信息系统, 城镇职工及城乡居民医保业务):
+    nothing but the words of ``vocab/data/full_stop_words.csv``, schemes, systems and places.
+
+    ``names_everything("全市医保部门所有业务")`` → True; ``names_everything("门诊慢特病结算")`` → False.
+    """
+    if re.search(r"系统|平台|网络", printed):
+        return True  # the system itself stops: all it serves
+    rest = _PLACE_HEAD.sub("", BRACKETS.sub("", printed))
+    rest = _general_words().sub("", rest)
+    rest = _PLACE_HEAD.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", rest))
+    return len(rest) <= 1 or bool(re.fullmatch(r"(?:部门|各级|中心|单位|[市省区县])+", rest))
+
+
+def service_of(after: str, before: str = "") -> tuple[str | None, str | None]:
+    """``(service, service_text)`` of a stop (``after``/``before``: the words after the date and
+    before it in its clause): the vocabulary's services named (``services.csv``), or None when the
+    text explicitly stops everything (全部业务, 医保信息系统, 停机 with nothing named), or the printed
+    object when it names something the vocabulary does not know — never "everything" for a
+    service nobody listed.
+
+    ``service_of("起暂停", "其中,门诊慢特病结算于")`` → ``("门诊慢特病结算", "门诊慢特病结算")`` if the vocabulary
+    lacks it; ``service_of("起,暂停医保实时结算")`` → ``("实时结算", "医保实时结算")``; ``service_of("起停机")`` → ``(None, None)``.
+    """
+    printed = printed_object(after, before)
+    if printed is None:
+        return None, None
+    plain = BRACKETS.sub("", printed)
+    terms = find_terms(plain, "services")
+    if terms:
+        return "、".join(terms), printed
+    if names_everything(plain):
+        return None, printed
+    return _printed_service(printed), printed
+
+
+def _printed_service(printed: str | None) -> str | None:
+    """The service column's value for a printed object the vocabulary does not know."""
+    return BRACKETS.sub("", printed).strip(" 、,，等") if printed else None
 
 
 CELL_SPLIT = re.compile(r"\s{2,}|\t")
@@ -260,7 +357,7 @@ def resolve_range(r: TimeRange, clues: YearClues, context: datetime | None,
                               f"the year of {earlier:%Y-%m-%d}, stated just before in the same paragraph")
         return clues.choose_event_year(month, day, weekday)
 
-    s = resolve_point(r.start, context=context, publication=clues.publication, year_guess=guess)
+    s = resolve_point(r.start, context=context, publication=clues.publication, year_guess=guess, end_of_range=False)
     e = None
     if r.end is not None:
         e = resolve_point(
@@ -368,6 +465,7 @@ class _Finder:
                 kind=STOP, at=s.at, end=e.at if e else None, at_text=r.start.text,
                 end_text=r.end.text if r.end else None, evidence=line.strip(),
                 subject=subject_of(label), service="、".join(services) or None, scheme=None if services else label,
+                service_text=label.strip() if services else None,
                 section=self.outline.section, sentence_no=self.sentence_no, order=self._next_order(),
                 year_inferred=s.year_inferred or bool(e and e.year_inferred), notes=_notes(s, e), from_table=True,
                 date_only=not r.start.has_time))
@@ -407,7 +505,9 @@ class _Finder:
         found = first_event_cue(body[:30], ("stop", "stop_weak", "resume", "go_live", "people"))
         if found is None or found[0] not in ("stop", "stop_weak"):
             return None
-        item = replace(group, evidence=raw.strip(), subject=subject_of(body), service=_service_of(body),
+        service, service_text = service_of(body)
+        item = replace(group, evidence=raw.strip(), subject=subject_of(body), service=service, service_text=service_text,
+                       service_printed=bool(service and service == _printed_service(service_text)),
                        sentence_no=self.sentence_no, order=self._next_order(), group=group.group or group.order,
                        notes=[])
         self.out.stops.append(item)
@@ -499,7 +599,11 @@ class _Finder:
                 table_scheme = HEADING_MARK.sub("", row_label).strip(" :：")[:30] or None
             scheme = table_scheme or ol.scheme or ("、".join(find_terms(_object_after_verb(verb_text)[:8], "schemes")) or None)
             heading_services = tuple(find_terms(ol.service_label or "", "services"))
-            service = _service_of(verb_text) or ("、".join(heading_services) or None)
+            cstart = spans[_clause_of(spans, r.start.start)][0]
+            service, service_text = service_of(sentence[(r.end or r.start).end : next_point], sentence[cstart : r.start.start])
+            service_printed = bool(service and service == _printed_service(service_text))
+            if service is None and heading_services:
+                service, service_printed = "、".join(heading_services), False
             # what stops: the clause of the date and the clauses after it, up to the next date
             cstart = spans[_clause_of(spans, r.start.start)][0]
             subj_text = sentence[cstart : r.start.start] + sentence[(r.end or r.start).end : next_point]
@@ -510,6 +614,7 @@ class _Finder:
                 kind=STOP, at=s.at, end=e.at if e else None, at_text=r.start.text,
                 end_text=r.end.text if r.end else None, evidence=raw.strip(),
                 subject=subject_of(subj_text, heading_services), scheme=scheme, service=service,
+                service_text=service_text, service_printed=service_printed,
                 section=ol.section, block=block, sentence_no=self.sentence_no, order=self._next_order(),
                 date_only=not r.start.has_time, year_inferred=s.year_inferred or bool(e and e.year_inferred),
                 notes=_notes(s, e), parent=last_stop.order if moved and last_stop is not None else None,

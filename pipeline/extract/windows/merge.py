@@ -45,9 +45,24 @@ class Window:
     def rule(self) -> str | None:
         return self.link.winner.rule if self.link.winner else None
 
+    @property
+    def service_text(self) -> str | None:
+        """What stops, as printed by the first statement that prints it."""
+        own = "、".join(self.services) or None
+        # a statement whose service differs from the window's (a restatement inside advice) does not describe it
+        return next((s.service_text for s in self.stops if s.service_text
+                     and (s.service == own or (s.service and not s.service_printed and own and s.service in own))), None)
+
     def add(self, stop: Mention, service: str | None) -> None:
         self.stops.append(stop)
-        for s in (service or "").split("、"):
+        # a printed object the vocabulary does not know is one service, whatever its commas
+        if service and stop.service_printed and service == stop.service:
+            # a printed object the vocabulary does not know is one service, whatever its commas; only
+            # the first statement's: a restatement inside advice ("停机期间门诊费用需…垫付") names none
+            parts = [service] if len(self.stops) == 1 else []
+        else:
+            parts = (service or "").split("、")
+        for s in parts:
             if s and s not in self.services:
                 self.services.append(s)
 
@@ -116,6 +131,19 @@ def _repairs_of_link(w: Window) -> list[dict]:
     return []
 
 
+def _disagreeing(w: Window, windows: list[Window]) -> bool:
+    """Whether the notice states the same stop (start, scheme, services) again with another end,
+    each time as its own statement (a list item ending elsewhere is not a restatement)."""
+    return any(o is not w and o.start == w.start and o.end != w.end and _compatible(o.first, w.first)
+               and sorted(o.services) == sorted(w.services) and o.first.evidence != w.first.evidence
+               for o in windows)
+
+
+def _refused_end(w: Window) -> str | None:
+    """The printed end linking refused as more than a year after the start, if any."""
+    return next((cand for cand, rule in w.link.excluded if rule == "printed_end_beyond_a_year"), None)
+
+
 def rows_of(windows: list[Window], city: str | None, city_of_scheme) -> tuple[list[dict], list[dict]]:
     """``outage_windows`` rows and the repairs their values needed, in order of appearance."""
     rows, repairs = [], []
@@ -126,9 +154,15 @@ def rows_of(windows: list[Window], city: str | None, city_of_scheme) -> tuple[li
         end_text = (win.text if win and win.rule != "range" else first.end_text) if w.end else None
         margin = w.link.margin
         alternatives = [c.describe() for c in w.link.losers if c.at != w.end][:3]
+        refused = _refused_end(w)
+        if refused is not None:
+            repairs.append(repair("outage_windows", "end_at", first.end_text or refused, None, "end_refused_beyond_a_year",
+                                  f"the printed end {refused.split(' ')[0]} is more than a year after the start "
+                                  f"{w.start:%Y-%m-%dT%H:%M} (a misread year?): refused, the stop waits for review with an "
+                                  f"empty end; in '{first.evidence[:80]}'"))
         rows.append({
             "window_no": n, "city": city or city_of_scheme(first.scheme), "scheme": first.scheme,
-            "service": "、".join(w.services) or None,
+            "service": "、".join(w.services) or None, "service_text": w.service_text,
             "start_at": w.start, "end_at": w.end, "start_text": first.at_text, "end_text": end_text,
             "year_inferred": first.year_inferred or bool(w.end and win and win.source is not None and win.source.year_inferred
                                                           and win.rule != "range"),
@@ -141,10 +175,18 @@ def rows_of(windows: list[Window], city: str | None, city_of_scheme) -> tuple[li
         date_rules = [rule for column, rule, _, _ in first.notes if column == "start_at" or (win and win.rule == "range")]
         if win is not None and win.rule != "range" and win.source is not None and w.end is not None:
             date_rules += [rule for column, rule, _, _ in win.source.notes if column == "end_at"]
-        level, reasons = window_confidence(win.rule if win else None, win.modifiers if win else (),
-                                           bool(margin is not None and margin < CLOSE_MARGIN), date_rules, w.end is not None,
-                                           all(st.inferred for st in w.stops))
+        level, reasons = window_confidence(
+            win.rule if win else None, win.modifiers if win else (),
+            bool(margin is not None and margin < CLOSE_MARGIN), date_rules, w.end is not None,
+            all(st.inferred for st in w.stops),
+            rival=any(c.at != w.end for c in w.link.losers),
+            end_date_only=bool(win and win.source is not None and win.rule not in ("range", "moved_start")
+                               and win.source.date_only and w.end is not None),
+            from_table=all(st.from_table for st in w.stops),
+            restatements_disagree=_disagreeing(w, windows),
+            end_refused=refused is not None)
         rows[-1]["confidence"], rows[-1]["confidence_reasons"] = level, reasons
+        rows[-1]["plausible"] = refused is None  # the plausibility checks (pipeline.repair.plausibility) may lower it
         for column, rule, value, ev in first.notes:
             if column == "end_at" and (win is None or win.rule != "range"):
                 continue
