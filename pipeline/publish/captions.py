@@ -33,6 +33,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "published_on_evidence": ("发布日期依据", "publication date from"),
     "repost_stamp": ("转载时间戳", "repost stamp"),
     "city_evidence": ("城市依据", "city from"),
+    "scope": ("覆盖范围", "scope"),
     "published_on_confidence": ("发布日期可信度", "publication date confidence"),
     "published_on_confidence_reasons": ("发布日期可信度依据", "publication date confidence reasons"),
     "city_confidence": ("城市可信度", "city confidence"),
@@ -150,6 +151,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "stage": {"read": ("读取", "read"), "extract": ("抽取", "extract"), "validate": ("校验", "validate"),
               "correct": ("人工更正", "correction")},
     "city_scope": {"city": ("城市", "city"), "province": ("全省", "province-wide"), "unknown": ("城市不详", "city unknown")},
+    "scope": {"city": ("一市通知", "one city"), "province": ("全省通知", "province-wide"),
+              "compilation": ("多地汇编", "compilation of several places")},
     "end_source": {
         "range": ("时间段原文", "the printed range"),
         "resume_statement": ("恢复时间说明", "the resume statement"),
@@ -184,6 +187,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "end_from_go_live": ("未印结束时间：取自新系统上线时间", REPAIR_RULES["end_from_go_live"]),
         "end_from_later_restart": ("印出的结束时间被随后写明的重启时间取代", REPAIR_RULES["end_from_later_restart"]),
         "city_from_url": ("通知未写城市：按原文网址中的城市拼音确定", REPAIR_RULES["city_from_url"]),
+        "city_conflict": ("登记的城市与通知所写发布机构不符：保留并标记待复核", REPAIR_RULES["city_conflict"]),
+        "compilation_page": ("多地通知汇编页：不定单一城市和发布日期", REPAIR_RULES["compilation_page"]),
+        "place_from_block": ("停机时段取其所在标题或行所写地区", REPAIR_RULES["place_from_block"]),
+        "page_stamp_after_events": ("网页时间戳晚于所报停机：为转载时间，不作发布日期", REPAIR_RULES["page_stamp_after_events"]),
         "manual_correction": ("人工更正或确认", REPAIR_RULES["manual_correction"]),
     },
 }
