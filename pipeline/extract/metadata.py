@@ -533,12 +533,14 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata, stops_fro
         md.published_evidence = md.published_withheld
         return
     candidates: list[tuple[str, str]] = []  # (kind, text)
-    for line in doc.lines[:4]:
+    header_lines = set()
+    for i, line in enumerate(doc.lines[:4]):
         # a news article's own date line under its title ("2025-03-26 14:05"), a WeChat article's
         # header ("公众号名 2023-04-14 15:06 发表于四川"): the article is the document
         if (_ARTICLE_HEADER.fullmatch(line.strip()) or _WECHAT_HEADER.fullmatch(line.strip())) \
                 and not _STAMP_WORDS.match(line.strip()):
             candidates.append(("article header date", line.strip()))
+            header_lines.add(i)
     for line in doc.lines[:6]:
         # "9月3日,省医保局发布消息,…": a portal relays a notice issued that day (the notice's date, not the page's)
         m = _NEWS_LEAD.match(line.strip())
@@ -557,7 +559,8 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata, stops_fro
             candidates.append(("发布时间 line", line[m.end():]))
     n = len(doc.lines)
     for i, line in enumerate(doc.lines):
-        if _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
+        # (a short page's header date is near its end too: it stays the header it is)
+        if i not in header_lines and _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
             candidates.append(("signature date", line.strip()))
     for line in doc.lines[-3:]:
         # a signature run into one line with its date: "固原市住房公积金管理中心 2025年12月23日"
