@@ -165,7 +165,7 @@ def find_city(doc: Document, issuer: str | None, title: str | None,
     for label, text in (("issuer", issuer), ("title", title)):
         if text:
             provinces_named = [p for p in _places_in(text) if p.level == "province"]
-            words = [w for w in province_words_in(text) if w != "全省"]
+            words = province_words_in(text, "title")
             if provinces_named or words:
                 province = provinces_named[0].province if provinces_named else _province_of_body(doc)
                 what = provinces_named[0].name if provinces_named else words[0]
@@ -282,7 +282,7 @@ def notice_scope(doc: Document, md: Metadata) -> tuple[str | None, str | None]:
     if md.city_clue == "province_wide":
         return "province", md.city_evidence
     body = "\n".join(doc.lines)
-    words = province_words_in(body)
+    words = province_words_in(body, "body")
     if words:
         return "province", f"no city; the text speaks of {'、'.join(words)}"
     offices = [m.group(0) for m in ORG.finditer(body) if any(p.level == "province" for p in _places_in(m.group(0)))

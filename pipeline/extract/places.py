@@ -216,9 +216,12 @@ def assign_window_places(rows: list[dict], lines: list[str], blocks: list[PlaceB
     return repairs
 
 
-def province_words_in(text: str) -> list[str]:
-    """Scope words of ``vocab/data/scope_words.csv`` that mark a province-level notice: ``"省直医保"`` → ``["省直"]``."""
-    return [w for w, scope in scope_words().items() if scope == "province" and w in text]
+def province_words_in(text: str, where: str) -> list[str]:
+    """Scope words of ``vocab/data/scope_words.csv`` that mark a province-level notice when found
+    ``where`` (``title``: a title or issuer; ``body``: the text): ``("省直医保", "body")`` → ``["省直"]``;
+    ``("关于省医保信息平台停机的公告", "title")`` → ``["省医保"]``."""
+    return [r["term"] for r in load_rows("scope_words")
+            if r["scope"] == "province" and r["where"] in ("anywhere", where) and r["term"] in text]
 
 
 __all__ = ["PlaceBlock", "place_blocks", "dated_blocks", "scope_of_blocks", "assign_window_places", "place_named",
