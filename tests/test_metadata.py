@@ -374,3 +374,11 @@ def test_manifest_city_agreeing_with_a_county_issuer_is_not_a_conflict():
     ex = extract_notice(make_doc(text), SourceHints(city="河源市"), "0" * 16)
     assert ex.notice["city_confidence"] == "high"
     assert not [r for r in ex.repairs if r["rule"] == "city_conflict"]
+
+
+def test_a_dateline_under_a_set_aside_stamp_takes_the_year_of_the_stop_not_the_reposts():
+    # the same report reposted two years on: the dateline's year is the stop's (on or before it)
+    text = CHENGDU_REPOST.replace("时间:2022-11-11 13:29:52", "时间:2023-05-11 13:29:52")
+    ex = extract_notice(make_doc(text), SourceHints(), "0" * 16)
+    assert ex.notice["published_on"] == date(2021, 11, 17)
+    assert ex.notice["repost_stamp"] == datetime(2023, 5, 11)

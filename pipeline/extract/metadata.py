@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -596,7 +596,15 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata, stops_fro
             md.published_evidence, md.published_clue = f"{kind}: {text.strip()[:40]}", kind
             md.published_text = p.text
             return
-        choice = md.clues.choose_publication_year(p.month, p.day, p.weekday, first_event=_first_event(doc))
+        clues, first_event = md.clues, _first_event(doc)
+        if md.stamps_after_events and stops_from is not None:
+            # the page's stamps are a repost's: the notice came out on or before the first stop it
+            # reports ("人民网成都11月17日电" over a 2021-11-21 stop → 2021), whatever year the repost has
+            ud = clues.url_date
+            late_url = ud is not None and date(ud[0], ud[1] or 1, ud[2] or 1) > stops_from
+            clues = replace(clues, stamp=None, url_date=None if late_url else ud)
+            first_event = stops_from
+        choice = clues.choose_publication_year(p.month, p.day, p.weekday, first_event=first_event)
         if choice is None:
             md.published_evidence = f"{kind} '{p.text}' has no year and nothing gives it"
             md.published_text = p.text

@@ -132,8 +132,8 @@ def place_blocks(lines: list[str], home_province: str | None = None) -> list[Pla
             open_head = (i, head.group("name"), place)  # type: ignore[union-attr]
             continue
         row = _ROW.match(line)
-        place = place_named(row.group("name"), home_province) if row and _has_date(row.group("rest")) else None
-        if place is not None:
+        place = place_named(row.group("name"), home_province) if row else None
+        if place is not None and _has_date(row.group("rest")):  # type: ignore[union-attr]
             close(i - 1)
             blocks.append(PlaceBlock(i, i, row.group("name"), *place))  # type: ignore[union-attr]
             continue
@@ -169,20 +169,20 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
-def line_of(evidence: str, start_text: str | None, lines: list[str]) -> int | None:
+def line_of(evidence: str, start_text: str | None, lines: list[str], compact: list[str] | None = None) -> int | None:
     """The index of the line a window was read from: the first line holding the start of its
     evidence sentence (or held in it, when the window step re-joined broken lines), preferring one
-    that prints its start expression."""
+    that prints its start expression. ``compact`` is ``lines`` without spaces, when already made."""
     ev = _compact(evidence)
     if not ev:
         return None
     key = ev[:16]
     start = _compact(start_text or "")
-    found = [i for i, line in enumerate(lines)
-             if (c := _compact(line)) and (key in c or (len(c) >= 6 and c in ev))]
+    compact = compact if compact is not None else [_compact(line) for line in lines]
+    found = [i for i, c in enumerate(compact) if c and (key in c or (len(c) >= 6 and c in ev))]
     if not found:
         return None
-    with_start = [i for i in found if start and start in _compact(lines[i])]
+    with_start = [i for i in found if start and start in compact[i]]
     return (with_start or found)[0]
 
 
@@ -197,8 +197,10 @@ def assign_window_places(rows: list[dict], lines: list[str], blocks: list[PlaceB
     g = gazetteer()
     repairs = []
     block_of = {i: b for b in blocks for i in range(b.first, b.last + 1)}
+    compact = [_compact(line) for line in lines] if blocks else []
     for row in rows:
-        i = line_of(row.get("evidence") or "", row.get("start_text"), lines)
+        # with no block there is nothing to look up: every window keeps the notice's place
+        i = line_of(row.get("evidence") or "", row.get("start_text"), lines, compact) if blocks else None
         block = block_of.get(i) if i is not None else None
         if block is not None:
             row["city"], row["province"] = block.city, block.province
