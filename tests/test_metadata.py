@@ -382,3 +382,16 @@ def test_a_dateline_under_a_set_aside_stamp_takes_the_year_of_the_stop_not_the_r
     ex = extract_notice(make_doc(text), SourceHints(), "0" * 16)
     assert ex.notice["published_on"] == date(2021, 11, 17)
     assert ex.notice["repost_stamp"] == datetime(2023, 5, 11)
+
+
+@pytest.mark.parametrize("line, is_label", [
+    ("作者: 时间:2021-11-17 点击数:", True),  # henan-2021-outage-b004's page line
+    ("时间:2022-11-11 13:29:52来源:法律常识", True),  # chengdu-2021-cutover-b002
+    ("发布时间:2021年09月24日", True),  # tianmen-2021-cutover
+    ("停止时间 :2023年12月31日21时至2024年1月3日21时", False),  # unnamed-2023-outage-d014: a stop's time
+    ("暂停服务时间：2023年4月24日0时至5月8日9时", False),
+])
+def test_publication_labels(line, is_label):
+    from pipeline.extract.metadata import _PUB_LABEL
+
+    assert bool(_PUB_LABEL.search(line)) is is_label

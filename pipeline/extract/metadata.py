@@ -24,7 +24,8 @@ ORG = re.compile(_ORG)
 _TITLE_WORDS = ("通告", "公告", "通知", "关于", "告知书", "提示", "指南", "攻略")
 # a bare 时间/日期 label only when no word stands before it: "停止时间 :2023年12月31日21时…" and
 # "门诊时间:8:00-20:00" are other times (unnamed-2023-outage-d014), "作者: 时间:2021-11-17" is the page's
-_PUB_LABEL = re.compile(r"(发布时间|发布日期|发文日期|印发日期|成文日期|发布于|公布日期|(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*")
+_PUB_LABEL = re.compile(r"((?:发布|发文|印发|成文|公布|发稿|发表|刊发|上传|添加|录入|创建)(?:时间|日期)|发布于|"
+                        r"(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*")
 _SOURCE_LABEL = re.compile(r"^(来源|稿源|信息来源|文章来源)\s*[:：]")
 _STAMP_PATTERNS = [
     re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", re.I),
@@ -554,7 +555,7 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata, stops_fro
             candidates.append(("来源 line", line))
     for line in doc.dropped[:10]:
         # page chrome set aside by normalisation may still carry the posting date: "作者: 时间:2021-11-17 点击数:"
-        m = re.search(r"(?<!更新)(?<!修改)(发布时间|发布日期|时间)\s*[:：]\s*", line)
+        m = _PUB_LABEL.search(line)  # not 更新时间, 修改时间 or 门诊时间: a word before a bare 时间 names another time
         if m and "更新" not in line:
             candidates.append(("发布时间 line", line[m.end():]))
     n = len(doc.lines)
