@@ -21,6 +21,7 @@ from pipeline.vocab.codes import (
     GUIDANCE_ACTIONS,
     GUIDANCE_CATEGORIES,
     GUIDANCE_PLACES,
+    NOTICE_SCOPES,
     PHONE_STATUSES,
     REPAIR_RULES,
 )
@@ -53,6 +54,10 @@ class NoticesSchema(pa.DataFrameModel):
     published_on_evidence: Series[str] = pa.Field(nullable=True, description="which clue gave the publication date (signature, 发布时间 line, URL, …)")
     repost_stamp: Series[pd.Timestamp] = pa.Field(nullable=True, description="a reposting site's time stamp (an upper bound on publication), when printed")
     city_evidence: Series[str] = pa.Field(nullable=True, description="how the city was found (issuer, title, body, district names, area code)")
+    scope: Series[str] = pa.Field(nullable=True, isin=list(NOTICE_SCOPES),
+                                  description="what the notice covers: city (one city's notice), province (province-wide: "
+                                  "省直, 自治区本级, rows for several cities of one province; city empty), compilation (a page "
+                                  "gathering several places' notices: no single city or date); empty when the text does not say")
     published_on_confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of published_on")
     published_on_confidence_reasons: Series[object] = pa.Field(description="why published_on has that confidence: codes (list)")
     city_confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of city")
@@ -73,7 +78,10 @@ class OutageWindowsSchema(pa.DataFrameModel):
 
     notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
     window_no: Series[int] = pa.Field(ge=1, description="1, 2, … in order of appearance")
-    city: Series[str] = pa.Field(nullable=True, description="as in notices")
+    city: Series[str] = pa.Field(nullable=True, description="the city the window applies to: the notice's, or the place "
+                                 "named by the heading or row its line sits under (福州 2018.1.1~1.5); empty for a province-level place")
+    province: Series[str] = pa.Field(nullable=True, description="the province the window applies to: its city's, or the "
+                                     "province a heading or row names (广西 :…), else the notice's")
     scheme: Series[str] = pa.Field(nullable=True, description="the insured group or fund it applies to, as named (原省直职工医保); empty when all")
     service: Series[str] = pa.Field(nullable=True, description=(
         "what stops: the services of vocab/data/services.csv it names (业务经办, 实时结算, …, joined by 、); a printed "

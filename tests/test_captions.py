@@ -23,6 +23,7 @@ from pipeline.vocab.codes import (
     ERROR_STAGES,
     GUIDANCE_ACTIONS,
     GUIDANCE_CATEGORIES,
+    NOTICE_SCOPES,
     PHONE_STATUSES,
     REPAIR_RULES,
 )
@@ -33,7 +34,7 @@ def test_every_table_column_and_code_has_a_chinese_caption():
     missing = [c.name for t in TABLES for c in column_specs(t.model) if c.name not in COLUMNS]
     assert missing == [], f"add captions for {missing} to pipeline/publish/captions.py COLUMNS"
     for kind, codes in (("category", GUIDANCE_CATEGORIES), ("action", GUIDANCE_ACTIONS), ("phone_status", PHONE_STATUSES),
-                        ("stage", ERROR_STAGES), ("rule", tuple(REPAIR_RULES))):
+                        ("stage", ERROR_STAGES), ("rule", tuple(REPAIR_RULES)), ("scope", NOTICE_SCOPES)):
         assert set(codes) <= set(CODES[kind]), kind
     for zh, en in [*COLUMNS.values(), *TEXTS.values(), *(p for c in CODES.values() for p in c.values())]:
         assert zh and en

@@ -171,3 +171,63 @@ def test_status_agrees_with_number():
         assert (r["phone_e164"] is not None) == (r["phone_status"] in ("ok", "area_code_inferred")), r
         if r["phone_e164"]:
             assert r["phone_e164"].startswith("+86") and "-" not in r["phone_e164"]
+
+
+# --- issue 16: what leads a name is not part of it ---------------------------------------------
+
+@pytest.mark.parametrize("heading", ["三、咨询电话", "（三）咨询电话", "3.咨询电话", "四、咨询电话："])
+def test_numbered_heading_never_prefixes_the_organisation(heading):
+    # the headings the issue quotes, over a directory line as the written corpus prints it
+    rows, _ = contacts(f"{heading}\n长沙市医疗保障事务中心:0731-88665120\n省直医保经办窗口:0731-84891537\n", "长沙市")
+    assert [r["organization"] for r in rows] == ["长沙市医疗保障事务中心", "省直医保经办窗口"]
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("医保服务热线：12393", "12393"),  # the issue's sentence: not "医保 12393热线"
+    ("３．参保人员如有疑问，可拨打医保服务热线０３１０－１２３９３咨询。", "0310-12393"),
+    ("如有疑问，可拨打12393医保服务热线咨询。", "12393"),
+    ("医保服务热线  12393", "12393"),
+])
+def test_a_hotline_is_named_by_its_printed_name(text, raw):
+    rows, _ = contacts(text, "邯郸市")
+    assert [(r["organization"], r["phone_raw"], r["phone_status"]) for r in rows] == [("医保服务热线", raw, "short_number")]
+
+
+def test_a_hotline_without_a_name_is_its_number():
+    rows, _ = contacts("如系统切换时间有调整，将另行发布通告。咨询电话：12345。", "湛江市")
+    assert [r["organization"] for r in rows] == ["12345热线"]
+
+
+def test_the_words_offering_a_number_are_not_its_organisation():
+    # qinhuangdao-2021-year-end-d004: nobody is named
+    rows, _ = contacts("如有相关业务咨询,请拨打联系电话:5912333。", "秦皇岛市")
+    assert [(r["organization"], r["phone_e164"]) for r in rows] == [(None, "+863355912333")]
+
+
+def test_the_office_offered_before_a_phone_word_answers_it():
+    # heyuan-2019-fund-c014
+    rows, _ = contacts("以上事项,敬请相互转告。如有疑问,请联系我中心资金管理股,联系电话:0762-7824485,"
+                       "公共服务中心窗口:0762-7889005。给您造成的不便,敬请谅解!", "河源市")
+    assert [(r["organization"], r["phone_e164"]) for r in rows] == [
+        ("我中心资金管理股", "+867627824485"), ("公共服务中心窗口", "+867627889005")]
+
+
+def test_contact_person_label_and_trailing_comma_are_dropped():
+    rows, _ = contacts("联系人：省医保局待遇保障处 李敏，电话：020-83129375", "广州市")
+    assert [r["organization"] for r in rows] == ["省医保局待遇保障处 李敏"]
+
+
+def test_a_second_number_joined_by_a_comma_keeps_the_first_ones_organisation():
+    rows, _ = contacts("諮詢電話：市醫(yī)保中心 64152379、63186420", "昆明市")
+    assert [(r["organization"], r["phone_e164"]) for r in rows] == [
+        ("市医保中心", "+8687164152379"), ("市医保中心", "+8687163186420")]
+
+
+@pytest.mark.parametrize("text, org", [
+    ("三、", None), ("☎ 有疑问？拨打", None), ("单位", None), ("咨询电话：市医保服务中心", "市医保服务中心"),
+    ("可拨打市医保服务中心电话", "市医保服务中心"), ("医保咨询服务中心", "医保咨询服务中心"),
+])
+def test_clean_org(text, org):
+    from pipeline.extract.contacts import clean_org
+
+    assert clean_org(text) == org

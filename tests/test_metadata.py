@@ -231,3 +231,167 @@ def test_news_lead_is_the_notices_date_not_the_portals():
     md = meta_of("时间:2021-09-05 来源:山西省人民政府门户网站 浏览量:170\n"
                  "9月3日,省医保局发布消息,省医保中心将停用省直医保业务系统。9月6日17时起,暂停办理医保关系转移接续。")
     assert md.published_on == date(2021, 9, 3) and md.published_evidence.startswith("news lead")
+
+
+# --- issue 16: page stamps, several places, province-wide notices, the manifest's city ---------
+
+# chengdu-2021-cutover-b002: a content farm's page stamp a year after the 人民网 report it reposts
+CHENGDU_REPOST = (
+    "成都医保系统停机切换持续9天 “门特”患者、“两病”患者请在停机前购药结算\n"
+    "时间:2022-11-11 13:29:52来源:法律常识\n"
+    "来源:人民网\n"
+    "人民网成都11月17日电 (郭莹)按照国家和四川省医疗保障局统一部署,2021年11月21日0时-11月30日0时,"
+    "成都将暂停办理全市所有医保线上线下渠道业务。\n"
+)
+
+
+def test_page_stamp_after_the_stop_is_a_repost_date_and_the_dateline_dates_the_notice():
+    ex = extract_notice(make_doc(CHENGDU_REPOST), SourceHints(), "0" * 16)
+    assert ex.notice["published_on"] == date(2021, 11, 17)  # the dateline, its year below the stamp
+    assert ex.notice["repost_stamp"] == datetime(2022, 11, 11)
+    set_aside = [r for r in ex.repairs if r["rule"] == "page_stamp_after_events"]
+    assert len(set_aside) == 1 and set_aside[0]["raw_value"].startswith("2022-11-11")
+    assert "2021-11-21" in set_aside[0]["evidence"]
+
+
+def test_a_page_stamp_before_the_stop_stays_the_publication_date():
+    # wenzhou-2022-hospital-a006: the hospital's own page, posted three days before the stop
+    text = ("必看!这三天医保刷卡结算暂停,来温州老年病医院就诊要注意这些!\n"
+            "发布时间:2022-03-01 08:47:51    浏览:11404\n"
+            "据国家医保局和省医保局统一部署,温州市将切换上线国家医疗保障信息平台。"
+            "2022年3月4日0时-3月6日24时,医保刷卡结算暂停。\n")
+    ex = extract_notice(make_doc(text), SourceHints(), "0" * 16)
+    assert ex.notice["published_on"] == date(2022, 3, 1)
+    assert not [r for r in ex.repairs if r["rule"] == "page_stamp_after_events"]
+
+
+# hunan-2023-outage-b007: a province's 公告 on a content site; its header date is a day after the first stop
+HUNAN_PROVINCE = (
+    "关于湖南省社会保险系统停机及“金保工程二期”社保一体化系统切换上线的公告\n"
+    "2023-04-19\n"
+    "一、全省人社部门系统切换安排\n"
+    "(一)2023年4月18日18时起,暂停企业职工养老保险、机关事业单位养老保险、城乡居民养老保险、失业保险跨省社会保险关系转移接续服务。\n"
+    "(二)2023年4月25日18时起,暂停五险所有业务经办服务;暂停外部接口系统(包括网上办事系统、长沙市统一登记系统、"
+    "领待人员资格认证系统、政务一体化平台等)服务。\n"
+)
+
+
+def test_province_named_in_the_title_is_a_province_wide_notice_without_a_city():
+    ex = extract_notice(make_doc(HUNAN_PROVINCE), SourceHints(), "0" * 16)
+    # 长沙市 is named once, in a system's name: not the notice's city
+    assert (ex.notice["city"], ex.notice["province"], ex.notice["scope"]) == (None, "湖南省", "province")
+    assert ex.notice["published_on"] is None  # the header date falls after the first stop: a repost's
+    assert [r["rule"] for r in ex.repairs if r["column_name"] == "published_on"] == ["page_stamp_after_events"]
+    assert {w["province"] for w in ex.windows} == {"湖南省"} and {w["city"] for w in ex.windows} == {None}
+
+
+def test_a_stop_time_label_is_not_a_publication_line():
+    # unnamed-2023-outage-d014: "停止时间 :" labels a stop, not the page's date
+    md = meta_of("厦门市医保年底停止结算\n停止时间 :2023年12月31日21时至2024年1月3日21时\n"
+                 "说明 :全省医保服务系统统一关闭,期间暂停待遇结算及业务经办,费用需垫付后冲账。\n")
+    assert md.published_on is None
+
+
+# unnamed-2023-outage-d014, the page as saved (footer and ads left out)
+COMPILATION = """职工医保年底什么时候停止结算的
+有家健康网 2025-05-07阅读量:9839
+职工医保年底停止结算的时间因地区和年度而异,具体如下:
+厦门市
+停止时间 :2023年12月31日21时至2024年1月3日21时
+说明 :全省医保服务系统统一关闭,期间暂停待遇结算及业务经办,费用需垫付后冲账。
+苏州市
+停止时间 :2023年12月31日18:00至2024年1月1日6:00
+说明 :仅暂停医保刷卡结算和部分业务,1月1日6:00后恢复。
+泰州市
+结算周期 :2022年起按自然年度结算(1月1日至12月31日)
+说明 :年底前完成全年结算,无需额外操作,但次年1月1日起新年度生效。
+其他地区参考
+广西 :2023年12月31日20:00至2025年1月1日24:00暂停服务(需以最新通告为准)。
+四川 :2025年4月25日22:00至26日8:00暂停联网结算(与年底无关)。
+医院地址:厦门市湖里区湖里大道37号
+"""
+
+
+def test_compilation_page_has_no_single_city_and_its_windows_carry_their_places():
+    ex = extract_notice(make_doc(COMPILATION), SourceHints(), "0" * 16)
+    assert (ex.notice["city"], ex.notice["province"], ex.notice["scope"]) == (None, None, "compilation")
+    assert ex.notice["published_on"] is None  # the page's date is no notice's
+    places = {(w["start_at"].isoformat(timespec="minutes"), w["city"], w["province"]) for w in ex.windows}
+    assert places == {
+        ("2023-12-31T21:00", "厦门市", "福建省"),
+        ("2023-12-31T18:00", "苏州市", "江苏省"),
+        ("2023-12-31T20:00", None, "广西壮族自治区"),
+        ("2025-04-25T22:00", None, "四川省"),
+    }
+    rules = [r["rule"] for r in ex.repairs]
+    assert rules.count("compilation_page") == 2 and rules.count("place_from_block") == 4
+
+
+def test_province_table_rows_give_each_window_its_city():
+    # fujian-hospital-2018-year-end-table: a province hospital relays every prefecture's stop
+    text = ("各地市医保停机时间:\n地市 结转停机时间\n省本级 2018.1.1~1.4\n福州 2018.1.1~1.5\n莆田 2018.1.1~1.3\n"
+            "泉州 2018.1.1~1.7\n给您带来的不便,敬请谅解。\n福建省级机关医院\n2017年12月26日\n")
+    ex = extract_notice(make_doc(text), SourceHints(), "0" * 16)
+    assert (ex.notice["city"], ex.notice["province"], ex.notice["scope"]) == (None, "福建省", "province")
+    got = {(w["evidence"][:2], w["city"], w["province"]) for w in ex.windows}
+    assert got == {("省本", None, "福建省"), ("福州", "福州市", "福建省"), ("莆田", "莆田市", "福建省"),
+                   ("泉州", "泉州市", "福建省")}
+
+
+def test_a_city_notice_keeps_its_city_and_scope():
+    ex = extract_notice(make_doc(OFFICIAL), SourceHints(), "0" * 16)
+    assert (ex.notice["city"], ex.notice["scope"]) == ("西安市", "city")
+    assert {(w["city"], w["province"]) for w in ex.windows} == {("西安市", "陕西省")}
+
+
+def test_municipality_named_in_the_body_is_the_city():
+    # tianjin-2022-social-security: 天津市 is a province and a city at once
+    text = ("人社部门提示,请各用人单位和办事群众按照我市防控要求,尽量减少到服务大厅现场办理业务,避免人员聚集。"
+            "有关详情,可以致电天津市人力资源和社会保障局服务热线、天津市税务局纳税缴费服务热线或天津政务服务便民热线咨询。\n")
+    md = meta_of(text)
+    assert (md.city, md.province) == ("天津市", "天津市")
+
+
+def test_province_level_pool_in_the_title_has_no_city():
+    # henan-2021-outage-b004: 省直 in the title, 郑州 never the jurisdiction
+    md = meta_of("关于国家医疗保障信息平台在省直线上测试期间暂停医保服务的通知\n作者: 时间:2021-11-17 点击数:\n"
+                 "根据河南省医疗保障局相关通知,2021年11月21日18时起,全国统一的医疗保障信息平台在省直进行上线测试。\n")
+    assert (md.city, md.province, md.scope) == (None, "河南省", "province")
+
+
+def test_manifest_city_contradicting_the_issuer_is_flagged_and_not_high():
+    text = OFFICIAL  # signed 西安市医疗保障局
+    ex = extract_notice(make_doc(text), SourceHints(city="兰州市"), "0" * 16)
+    assert ex.notice["city"] == "兰州市"  # the manifest is kept: a person set it
+    assert ex.notice["city_confidence"] == "low" and "city_conflict" in ex.notice["city_confidence_reasons"]
+    flagged = [r for r in ex.repairs if r["rule"] == "city_conflict"]
+    assert len(flagged) == 1 and "西安市" in flagged[0]["evidence"]
+
+
+def test_manifest_city_agreeing_with_a_county_issuer_is_not_a_conflict():
+    # heyuan-2019-fund-c014: 紫金县 belongs to 河源市
+    text = "紫金县住房公积金管理中心关于暂停办理业务的通告\n发布时间:2018-12-14 来源: 县公积金管理中心 阅读人次: -\n"
+    ex = extract_notice(make_doc(text), SourceHints(city="河源市"), "0" * 16)
+    assert ex.notice["city_confidence"] == "high"
+    assert not [r for r in ex.repairs if r["rule"] == "city_conflict"]
+
+
+def test_a_dateline_under_a_set_aside_stamp_takes_the_year_of_the_stop_not_the_reposts():
+    # the same report reposted two years on: the dateline's year is the stop's (on or before it)
+    text = CHENGDU_REPOST.replace("时间:2022-11-11 13:29:52", "时间:2023-05-11 13:29:52")
+    ex = extract_notice(make_doc(text), SourceHints(), "0" * 16)
+    assert ex.notice["published_on"] == date(2021, 11, 17)
+    assert ex.notice["repost_stamp"] == datetime(2023, 5, 11)
+
+
+@pytest.mark.parametrize("line, is_label", [
+    ("作者: 时间:2021-11-17 点击数:", True),  # henan-2021-outage-b004's page line
+    ("时间:2022-11-11 13:29:52来源:法律常识", True),  # chengdu-2021-cutover-b002
+    ("发布时间:2021年09月24日", True),  # tianmen-2021-cutover
+    ("停止时间 :2023年12月31日21时至2024年1月3日21时", False),  # unnamed-2023-outage-d014: a stop's time
+    ("暂停服务时间：2023年4月24日0时至5月8日9时", False),
+])
+def test_publication_labels(line, is_label):
+    from pipeline.extract.metadata import _PUB_LABEL
+
+    assert bool(_PUB_LABEL.search(line)) is is_label

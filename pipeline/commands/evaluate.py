@@ -4,13 +4,22 @@ Scores exactly as ``../shared/tools/score.py`` does (same matching, same totals)
 in total, with the misses listed: windows as (start, end) pairs — and, to tell finding from
 linking, the start moments alone (``starts``) and how many found starts got the right end
 (``ends ok``) — phones as E.164 sets, guidance as (category, action) pairs for gold files that
-carry a ``guidance`` list, city and publication date as exact matches. The run happens in a temporary folder; nothing is written.
+carry a ``guidance`` list, city and publication date as exact matches over every file where the
+label *or* the output has a value: a value where the label has none (a repost stamp taken for
+the notice's date, a city for a province-wide page) is wrong, and the summary line ends with
+how many such invented values there were (``invented city=N published=M``).
+
+The run happens in memory; nothing is written. ``--out DIR`` scores an output folder a run
+already wrote (its CSV files), exactly what the scorer reads. A gold folder that is missing,
+holds no label, or whose labels name no file of the raw folder is an error (exit status 2),
+never a score of nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +103,8 @@ class Score:
             "phones_p": pp, "phones_r": pr, "phones_f1": pf,
             "city_ok": t["city_ok"], "city_n": t["city_n"],
             "published_ok": t["published_on_ok"], "published_n": t["published_on_n"],
+            # a value where the label has none: counted wrong above, and counted here
+            "city_invented": t["city_invented"], "published_invented": t["published_on_invented"],
         }
         if t["g_files"]:
             gp, gr, gf = prf(t["g_tp"], t["g_pred"], t["g_gold"])
@@ -107,7 +118,8 @@ class Score:
         return (f"files {s['files']} (missing {s['missing']}) | windows P={s['windows_p']:.2f} R={s['windows_r']:.2f} "
                 f"F1={s['windows_f1']:.2f} | phones P={s['phones_p']:.2f} R={s['phones_r']:.2f} F1={s['phones_f1']:.2f} | "
                 f"city {s['city_ok']}/{s['city_n']} | published {s['published_ok']}/{s['published_n']} | "
-                f"starts={s['starts_f1']:.2f} ends ok {s['ends_ok']}/{s['ends_n']}{tail}")
+                f"starts={s['starts_f1']:.2f} ends ok {s['ends_ok']}/{s['ends_n']}{tail} | "
+                f"invented city={s['city_invented']} published={s['published_invented']}")
 
 
 def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
@@ -130,7 +142,7 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
             phones[c["notice_id"]].add(c["phone_e164"].strip())
             phone_levels[c["notice_id"]].setdefault(c["phone_e164"].strip(), c.get("confidence"))
     t = sc.totals
-    for g_path in sorted(gold_dir.glob("*.json")):
+    for g_path in gold_labels(gold_dir):
         g = json.loads(g_path.read_text(encoding="utf-8"))
         n = by_file.get(g["file"])
         t["files"] += 1
@@ -138,8 +150,9 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         gold_p = set(g.get("phones_e164", []))
         if n is None:
             t["missing"] += 1
-            t["w_gold"] += len(gold_w)
-            t["p_gold"] += len(gold_p)
+            # counted as the scorer counts them: the label's lists as written
+            t["w_gold"] += len(g.get("windows") or [])
+            t["p_gold"] += len(g.get("phones_e164", []))
             sc.lines.append(f"{g['file']}: no row in notices")
             continue
         nid = n["notice_id"]
@@ -160,13 +173,17 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
             t["g_files"] += 1
             tally(t, "g", gold_g, pred_g)
         tally(t, "p", gold_p, pred_p)
-        got = {"city": n.get("city") or "", "published_on": _date(n.get("published_on"))}
+        got = {"city": _text(n.get("city")), "published_on": _date(n.get("published_on"))}
         for key in ("city", "published_on"):
-            if g.get(key):
+            # as the scorer: every file where the label or the output has a value; a value where
+            # the label has none was invented (or misread) and is wrong
+            want = g.get(key) or ""
+            if want or got[key]:
                 t[key + "_n"] += 1
-                t[key + "_ok"] += got[key] == g[key]
-                if got[key]:
-                    sc.calibrate(key, n.get(f"{key}_confidence"), got[key] == g[key])
+                t[key + "_ok"] += got[key] == want
+                t[key + "_invented"] += bool(got[key]) and not want
+            if got[key]:
+                sc.calibrate(key, n.get(f"{key}_confidence"), got[key] == want)
         if g.get("windows") is not None:
             for pair, level in window_levels.get(nid, []):
                 sc.calibrate("windows", level, pair in gold_w)
@@ -186,17 +203,74 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
     return sc
 
 
-def _date(value: object) -> str:
+def _text(value: object) -> str:
+    """A cell as the scorer reads it from the CSV: ``None``/NaN → ``""``, text stripped."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _date(value: object) -> str:
+    """``Timestamp("2021-11-17")`` or ``"2021-11-17"`` → ``"2021-11-17"``; empty → ``""``."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or (isinstance(value, str) and not value.strip()):
         return ""
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+class GoldError(ValueError):
+    """The labels cannot be scored: the folder is missing, empty, or names no raw file."""
+
+
+def gold_labels(gold_dir: Path) -> list[Path]:
+    """The ``*.json`` labels of ``gold_dir``; :class:`GoldError` when there is none to score."""
+    if not gold_dir.is_dir():
+        raise GoldError(f"gold folder {gold_dir} does not exist (or is not a folder): nothing to score against")
+    labels = sorted(gold_dir.glob("*.json"))
+    if not labels:
+        raise GoldError(f"gold folder {gold_dir} holds no *.json label: nothing to score against")
+    return labels
+
+
+def check_labels_match(labels: list[Path], names: set[str], where: str) -> None:
+    """:class:`GoldError` unless at least one label's ``file`` is among ``names`` (file names in ``where``)."""
+    wanted = set()
+    for path in labels:
+        try:
+            wanted.add(Path(str(json.loads(path.read_text(encoding="utf-8"))["file"])).name)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise GoldError(f"label {path} is not a gold file (JSON with a 'file' key): {exc}") from exc
+    if not wanted & names:
+        raise GoldError(f"none of the {len(labels)} labels in {labels[0].parent} names a file of {where} "
+                        f"(e.g. {sorted(wanted)[0]}): wrong --gold or --raw?")
+
+
+def read_output(out_dir: Path) -> dict[str, pd.DataFrame]:
+    """The tables a run wrote to ``out_dir`` as the scorer reads them (CSV, every cell text)."""
+    if not (out_dir / "notices.csv").exists():
+        raise GoldError(f"{out_dir} holds no notices.csv: not an output folder of `pipeline run`")
+    frames = {}
+    for table, columns in (("notices", ["notice_id", "source_file", "city", "published_on"]),
+                           ("outage_windows", ["notice_id", "start_at", "end_at"]),
+                           ("guidance", ["notice_id", "category", "action"]),
+                           ("contacts", ["notice_id", "phone_e164"])):
+        path = out_dir / f"{table}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if path.exists() else None
+        frames[table] = frame if frame is not None else pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+    return frames
+
+
 def evaluate(raw_dir: Path, gold_dir: Path) -> Score:
-    """Run the pipeline on ``raw_dir`` in memory and score it against ``gold_dir``."""
+    """Run the pipeline on ``raw_dir`` in memory and score it against ``gold_dir``.
+
+    :class:`GoldError` (before anything runs) when the labels are missing or name no file of ``raw_dir``.
+    """
     from pipeline.runner.engine import run_pipeline
     from pipeline.validate import validate_tables
 
+    labels = gold_labels(gold_dir)
+    if not raw_dir.is_dir():
+        raise GoldError(f"raw folder {raw_dir} does not exist: nothing to run")
+    check_labels_match(labels, {p.name for p in raw_dir.rglob("*") if p.is_file()}, str(raw_dir))
     result = run_pipeline(raw_dir)
     frames, _ = validate_tables(result.rows, result.source_of)
     return score(frames, gold_dir)
@@ -215,9 +289,20 @@ def default_raw(gold_dir: Path) -> Path:
     return default_raw_dir()
 
 
+def score_output(out_dir: Path, gold_dir: Path) -> Score:
+    """Score the CSV files a run wrote to ``out_dir``, as ``../shared/tools/score.py OUT GOLD`` does."""
+    labels = gold_labels(gold_dir)
+    frames = read_output(out_dir)
+    check_labels_match(labels, {Path(f).name for f in frames["notices"]["source_file"]}, f"{out_dir}/notices.csv")
+    return score(frames, gold_dir)
+
+
 def _cmd(args: argparse.Namespace) -> int:
-    raw = args.raw or default_raw(args.gold)
-    sc = evaluate(raw, args.gold)
+    try:
+        sc = score_output(args.out, args.gold) if args.out else evaluate(args.raw or default_raw(args.gold), args.gold)
+    except GoldError as exc:
+        print(f"pipeline eval: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))
     else:
@@ -232,6 +317,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score the pipeline against hand-labelled gold files")
     p.add_argument("--gold", type=Path, required=True, help="folder of gold *.json labels")
     p.add_argument("--raw", type=Path, default=None, help="raw folder (default: GOLD/../raw, else raw/)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="score the CSV files a run already wrote to this folder instead of running (as ../shared/tools/score.py)")
     p.add_argument("--verbose", action="store_true", help="list every missed and extra window and phone")
     p.add_argument("--json", action="store_true", help="print the totals as JSON")
     p.set_defaults(func=_cmd)

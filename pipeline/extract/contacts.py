@@ -12,6 +12,7 @@ import re
 
 from pipeline.document import Document, Table
 from pipeline.extract.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone, find_phones
+from pipeline.extract.places import NUMBERING
 from pipeline.repair import repair
 from pipeline.vocab.gazetteer import gazetteer
 
@@ -19,6 +20,81 @@ REGION_HEADER = re.compile(r"区域|地区|区县|县区|行政区|辖区|地市
 CONTACT_HEADING = re.compile(r"(咨询|联系|服务|监督|投诉)?(电话|方式|热线)")
 LABEL_LINE = re.compile(r"^(?P<label>[^:：|]{2,40}?)\s*[:：]\s*(?P<value>.*)$")
 NAME_PHONE_LINE = re.compile(r"^(?P<label>[\u4e00-\u9fff()（）、]{2,30})\s+(?P<value>[\d\-－—()（）\s、,，/]+)$")
+
+
+# what leads a contact's name in prose or under a heading, and is not part of it: a numbered
+# heading's mark (三、咨询电话, （三）, 3.), a telephone symbol, the words that offer the number
+# (如有疑问,请拨打 / 有疑问？拨打 / 联系人：), a field label (咨询电话：)
+_LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9(（]+")
+_NUMBERED = re.compile(rf"^\s*{NUMBERING}\s*")
+# the words offering a number (拨打, 致电, 联系人, 可咨询), with any clause before them: not a name's
+# own 咨询 (医保咨询服务中心)
+_OFFER = re.compile(r"^(?:.*[,，。?？!！]\s*)?(?:[^,，。]{0,8}?(?:请|可|或))?\s*(?:拨打|致电|联系人|联系|(?<=[请可或])咨询)\s*[:：]?\s*")
+_FIELD_LABEL = re.compile(r"^(?:咨询|联系|服务)?(?:电话|热线|方式)\s*[:：]\s*")
+# a column header or a bare phone word is no organisation ("单位  电话" over a flattened table)
+_GENERIC = re.compile(r"^(?:(?:单位|名称|机构|部门|区域|地区|区县|县区|序号)\s*)+$|^(?:咨询|联系|服务)?(?:电话|热线|方式|号码)$")
+
+
+def clean_org(text: str | None) -> str | None:
+    """An organisation name without what leads it in the text, or ``None`` when nothing is left.
+
+    ``"三、"`` → ``None`` (the heading ``三、咨询电话``); ``"（三） 市医保局待遇科"`` → ``"市医保局待遇科"``;
+    ``"☎ 有疑问？拨打"`` → ``None``; ``"联系人：省医保局待遇保障处 李敏，"`` → ``"省医保局待遇保障处 李敏"``;
+    ``"咨询电话：市医保服务中心"`` → ``"市医保服务中心"``; ``"单位"`` → ``None``.
+    """
+    t = (text or "").strip()
+    previous = None
+    while t and t != previous:
+        previous = t
+        t = _LEADING_MARKS.sub("", t)
+        t = _NUMBERED.sub("", t)
+        t = _FIELD_LABEL.sub("", t)
+        t = t.strip(" :：,，、;；")
+    if t and _OFFER.match(t):
+        t = _OFFER.sub("", t).strip(" :：,，、;；")
+    if not _GENERIC.match(t):
+        t = re.sub(r"的?(?:咨询|联系|服务)?(?:电话|号码)$", "", t).strip(" :：,，、;；")  # 市医保服务中心电话
+    if not t or _GENERIC.match(t):
+        return None
+    return t
+
+
+def contact_label(before: str, previous: str | None = None) -> str | None:
+    """Who answers a number, from the text between the previous number and this one.
+
+    The last clause names it (``"总院门诊 "`` → ``"总院门诊"``); when that clause is only a phone
+    word, the clause offering the number before it (``"如有疑问,请联系我中心资金管理股,联系电话:"``
+    → ``"我中心资金管理股"``); a second number joined by 、 keeps the first one's
+    (``"市医保中心 64152379、63186420"``: ``previous`` for ``"、"``).
+    """
+    if previous and re.fullmatch(r"[\s、,，/或及和]*", before):
+        return previous
+    clauses = [c for c in re.split(r"[。;；,，]", before.strip(" :：,，、;；()（）")) if c.strip()]
+    if not clauses:
+        return None
+    label = clean_org(clauses[-1][-20:].strip())
+    if label is None and len(clauses) > 1 and _OFFER.match(clauses[-2]):
+        label = clean_org(clauses[-2][-20:].strip())
+    return label
+
+
+def hotline_name(line: str, raw: str) -> str:
+    """The name a short service number is printed with, else ``"NUMBER热线"``.
+
+    ``("医保服务热线：12393", "12393")`` → ``"医保服务热线"`` (not ``"医保 12393热线"``);
+    ``("可拨打医保服务热线0310-12393咨询。", "0310-12393")`` → ``"医保服务热线"``;
+    ``("如有疑问，可拨打12393医保服务热线。", "12393")`` → ``"医保服务热线"``; ``("咨询电话：12345。", "12345")`` → ``"12345热线"``.
+    """
+    at = line.find(raw)
+    if at >= 0:
+        after = re.match(r"^\s*([\u4e00-\u9fff]{0,8}?热线)", line[at + len(raw):])
+        if after and len(after.group(1)) > 2:
+            return after.group(1)
+        before = re.search(r"([\u4e00-\u9fff]{0,12}热线)\s*[:：]?\s*$", line[:at])
+        name = clean_org(before.group(1)) if before else None
+        if name and len(name) > 2 and name.endswith("热线"):
+            return name
+    return f"{raw}热线"
 
 
 def _is_phone_cell(cell: str) -> bool:
@@ -111,22 +187,22 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
         s = line.strip()
         if s.startswith("|"):
             continue
+        printed = s  # the whole line, for the name a short number is printed with
         heading = CONTACT_HEADING.search(s)
         cut = re.match(r"^(?P<pre>.{0,20}?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<num>[\d\-－—()（）\s]*\d[\d\-－—]*)\s*$", s)
         if cut and not find_phones(cut.group("num"), city, True) and len(re.sub(r"\D", "", cut.group("num"))) < 7:
             # "咨询电话:0825-22": a number cut off by a truncated page, kept as printed and flagged
-            add(None, cut.group("pre").strip(" :：") or None, Phone(cut.group("num").strip(), None, "damaged"))
+            add(None, clean_org(cut.group("pre")), Phone(cut.group("num").strip(), None, "damaged"))
             continue
         if heading and len(s) <= 40 and not find_phones(s, city, True):
             in_block = True
-            block_prefix = re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：(（") or None
+            block_prefix = clean_org(re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：").rstrip("(（"))
             block_prefix = None if block_prefix and len(block_prefix) > 12 else block_prefix
             continue
         if heading and len(s) <= 60:
             m = re.match(r"^(?P<pre>.*?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<rest>.*)$", s)
             if m and find_phones(m.group("rest"), city, True):
-                pre = m.group("pre").strip() or None
-                block_prefix, in_block = pre, True
+                block_prefix, in_block = clean_org(m.group("pre")), True
                 s = m.group("rest")
         context = in_block or bool(CONTACT_CONTEXT.search(s))
         labelled = LABEL_LINE.match(s) or NAME_PHONE_LINE.match(s)
@@ -143,12 +219,15 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
                 in_block = False
             continue
         prev_end = 0
+        prev_label: str | None = None
         for start, end, phone in phones:
-            label = s[prev_end:start].strip(" :：,，、;；()（）")
-            label = re.sub(r".*[。;；,，]", "", label)[-20:].strip() or None
+            label = contact_label(s[prev_end:start], prev_label if prev_end else None)
+            prev_label = label
             if phone.status == "short_number":
-                hotline = re.match(r"^\s*([\u4e00-\u9fff]{0,6}?热线)", s[end:])
-                label = hotline.group(1) if hotline and len(hotline.group(1)) > 2 else f"{phone.raw}热线"
+                # a service hotline is named by itself (医保服务热线), never under a block's heading
+                add(None, hotline_name(printed, phone.raw), phone)
+                prev_end = end
+                continue
             region = label if label and _is_district(label) else None
             org = " ".join(x for x in (block_prefix, label) if x) or None
             add(region, org, phone)

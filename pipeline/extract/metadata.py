@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.extract import SourceHints
+from pipeline.extract.places import PlaceBlock, dated_blocks, place_blocks, province_words_in, scope_of_blocks
 from pipeline.extract.timeexpr import PLAUSIBLE_YEARS, parse_points
 from pipeline.repair.resolve_year import YearClues, era_of, holiday_hints, url_date
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
@@ -21,7 +22,10 @@ from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short
 _ORG = r"[\u4e00-\u9fff()（）]{2,24}?(?:医疗保障局|医保局|医疗保障事务中心|医疗保障经办服务中心|医疗保险基金管理中心|医疗保险管理中心|医疗保险事业管理局|医疗保险事业管理中心|医保中心|医疗保障管理服务中心|社会保险事业管理中心|社会保险事业局|社会保险中心|人力资源和社会保障局|人民政府|医疗保障基金管理中心|公积金管理中心|医院|局|中心)"
 ORG = re.compile(_ORG)
 _TITLE_WORDS = ("通告", "公告", "通知", "关于", "告知书", "提示", "指南", "攻略")
-_PUB_LABEL = re.compile(r"(发布时间|发布日期|发文日期|印发日期|成文日期|发布于|公布日期|日期|时间)\s*[:：]\s*")
+# a bare 时间/日期 label only when no word stands before it: "停止时间 :2023年12月31日21时…" and
+# "门诊时间:8:00-20:00" are other times (unnamed-2023-outage-d014), "作者: 时间:2021-11-17" is the page's
+_PUB_LABEL = re.compile(r"((?:发布|发文|印发|成文|公布|发稿|发表|刊发|上传|添加|录入|创建)(?:时间|日期)|发布于|"
+                        r"(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*")
 _SOURCE_LABEL = re.compile(r"^(来源|稿源|信息来源|文章来源)\s*[:：]")
 _STAMP_PATTERNS = [
     re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", re.I),
@@ -33,7 +37,9 @@ _WECHAT_HEADER = re.compile(r"(?:[^\s\d]{2,16}\s+)?(?:19|20)\d{2}[-./]\d{1,2}[-.
 _ARTICLE_HEADER = re.compile(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[【\[|｜]?\s*")
 _NEWS_LEAD = re.compile(r"^(?:[^,，。]{0,24}?(?:讯|电)\s*)?(\d{1,2})月(\d{1,2})日\s*[,，]?\s*[^,，。]{2,30}?"
                         r"(?:发布|印发|发出)(?:了)?(?:消息|公告|通告|通知)")
-_DATELINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}(?:网|报|台|社|讯)\s*)?(\d{1,2})月(\d{1,2})日\s*(?:讯|电|[:：]|消息)")
+# a news dateline, with the agency and the place it was filed from: "中新网12月28日电",
+# "人民网成都11月17日电" (chengdu-2021-cutover-b002), "青岛日报社/观海新闻11月17日讯"
+_DATELINE = re.compile(r"^(?:[\u4e00-\u9fff/、]{0,14}?(?:网|报|台|社|讯|新闻)[\u4e00-\u9fff]{0,4}?\s*)?(\d{1,2})月(\d{1,2})日\s*(?:讯|电|[:：]|消息)")
 _DATE_ONLY_LINE = re.compile(r"^[\s(（]*(?:\d{4}|)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s)）]*$|^(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}$")
 _LOCAL_WORDS = {"全市", "本市", "我市", "城市", "市区", "大市", "各市", "该市", "省市", "市级", "县市", "地市"}
 
@@ -56,6 +62,18 @@ class Metadata:
     stamp: datetime | None = None
     stamp_text: str | None = None
     clues: YearClues = field(default_factory=YearClues)
+    # what the notice covers (NOTICE_SCOPES: city, province, compilation; None when unknown) and why
+    scope: str | None = None
+    scope_evidence: str | None = None
+    # blocks of lines led by a place name (pipeline.extract.places): each window takes its block's place
+    places: list[PlaceBlock] = field(default_factory=list)
+    # the manifest's city contradicts the issuer named in the text: why (flagged, confidence low)
+    city_conflict: str | None = None
+    # page stamps set aside as repost dates because they fall after the stop the page reports:
+    # (the stamp as printed, why) — each becomes a repairs row (page_stamp_after_events)
+    stamps_after_events: list[tuple[str, str]] = field(default_factory=list)
+    # a compilation page's date is no notice's date: why it was left empty (a repairs row)
+    published_withheld: str | None = None
 
 
 def find_title(doc: Document) -> str | None:
@@ -126,7 +144,7 @@ _NAME_RE = _name_regex()
 
 # The kinds of clue a city comes from, strongest first (pipeline.repair.confidence reads them).
 CITY_CLUES = ("manifest", "issuer", "title", "body", "short_name", "province_wide", "districts", "area_code",
-              "source_url", "province_only")
+              "source_url", "province_only", "compilation", "province")
 
 
 def find_city(doc: Document, issuer: str | None, title: str | None,
@@ -142,9 +160,22 @@ def find_city(doc: Document, issuer: str | None, title: str | None,
             cities = [p for p in _places_in(text) if p.level == "city"]
             if cities:
                 return cities[0].name, cities[0].province, f"{label}: {text}", None, label
+    # an issuer or title that names a province and no city ("关于湖南省社会保险系统停机…的公告",
+    # "福建省级机关医院") or the province's own pool (省直, 自治区本级) governs the province: a city
+    # the body names in passing (长沙市统一登记系统) is not the notice's
+    for label, text in (("issuer", issuer), ("title", title)):
+        if text:
+            provinces_named = [p for p in _places_in(text) if p.level == "province"]
+            words = province_words_in(text, "title")
+            if provinces_named or words:
+                province = provinces_named[0].province if provinces_named else _province_of_body(doc)
+                what = provinces_named[0].name if provinces_named else words[0]
+                return None, province, f"{label} names {what} and no city: a province-wide notice", None, "province_wide"
     body = "\n".join(doc.lines)
     mentions = [p for p in _places_in(body)]
-    cities = Counter(p.name for p in mentions if p.level == "city" and p.name not in {pp.name for pp in mentions if pp.level == "province"})
+    # a municipality (天津市) is a province and a city at once: it counts as the city it is
+    municipalities = {p.name for p in mentions if p.level == "city" and p.name == p.province}
+    cities = Counter(p.name for p in mentions if p.level == "city" and (p.name in municipalities or p.name not in {pp.name for pp in mentions if pp.level == "province"}))
     provinces = Counter(p.province for p in mentions if p.level == "province")
     if cities:
         (top, n), *rest = cities.most_common()
@@ -198,6 +229,68 @@ def find_city(doc: Document, issuer: str | None, title: str | None,
     if provinces:
         return None, provinces.most_common(1)[0][0], "only a province is named", None, "province_only"
     return None, None, None, None, None
+
+
+def _province_of_body(doc: Document) -> str | None:
+    """The one province the text names (``河南省医疗保障局`` → 河南省), else ``None``."""
+    provinces = {p.province for p in _places_in("\n".join(doc.lines)) if p.level == "province"}
+    return provinces.pop() if len(provinces) == 1 else None
+
+
+def _cities_of(text: str) -> set[str]:
+    """Cities a text names, directly or by one of their districts: ``"紫金县住房公积金管理中心"`` → {河源市}."""
+    out = set()
+    for p in _places_in(text):
+        if p.level == "city":
+            out.add(p.name)
+        elif p.level == "district" and p.city and len(gazetteer().lookup(p.name)) == 1:
+            out.add(p.city)
+    return out
+
+
+def manifest_conflict(doc: Document, hints: SourceHints, issuer: str | None, title: str | None) -> str | None:
+    """Why the manifest's city contradicts the issuer or title the text names, else ``None``.
+
+    A manifest row ``…,天门市,…`` for a notice signed ``兰州市医疗保障局`` → ``"the manifest says
+    天门市; the issuer 兰州市医疗保障局 names 兰州市"``; an issuer of one of the city's districts agrees.
+    """
+    if not hints.city:
+        return None
+    g = gazetteer()
+    wanted = {p.name for p in g.lookup(hints.city) + g.lookup_short(hints.city, "city") if p.level == "city"} or {hints.city}
+    for label, text in (("issuer", issuer), ("title", title)):
+        named = _cities_of(text or "")
+        if named and not named & wanted:
+            return f"the manifest says {hints.city}; the {label} {text} names {'、'.join(sorted(named))}"
+    return None
+
+
+def notice_scope(doc: Document, md: Metadata) -> tuple[str | None, str | None]:
+    """What the notice covers (:data:`pipeline.vocab.codes.NOTICE_SCOPES`) and why.
+
+    ``compilation``: blocks led by places of several provinces, and no issuer, title or manifest
+    names the page's own city (unnamed-2023-outage-d014: 厦门市, 苏州市, 泰州市, 广西, 四川);
+    ``province``: blocks led by several places of one province (a province-wide table: 省本级, 福州,
+    莆田 …), or no city and a province-level issuer, title or word (省直, 自治区本级, 全省) or a
+    province's own office named in the text; ``city``: the notice's city is known; ``None`` otherwise.
+    """
+    own_city = md.city_clue in ("manifest", "issuer", "title")
+    scope, why = scope_of_blocks(dated_blocks(md.places, list(doc.lines)))
+    if scope is not None and not own_city:
+        return scope, why
+    if md.city:
+        return "city", f"the notice's city {md.city} ({md.city_clue})"
+    if md.city_clue == "province_wide":
+        return "province", md.city_evidence
+    body = "\n".join(doc.lines)
+    words = province_words_in(body, "body")
+    if words:
+        return "province", f"no city; the text speaks of {'、'.join(words)}"
+    offices = [m.group(0) for m in ORG.finditer(body) if any(p.level == "province" for p in _places_in(m.group(0)))
+               and not any(p.level == "city" for p in _places_in(m.group(0)))]
+    if offices and md.province:
+        return "province", f"no city; the province's own office {offices[0]} is named"
+    return None, None
 
 
 @lru_cache(maxsize=1)
@@ -341,11 +434,31 @@ def _printed_years(doc: Document) -> list[int]:
     return years
 
 
-def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
+# The kinds of publication clue that are the page's own stamp rather than the notice's words: a
+# reposting site's 发布时间/时间: line, an article header, the page's publish time, a date in its URL.
+PAGE_STAMP_CLUES = ("发布时间 line", "article header date", "page publish time", "source url")
+
+
+def extract_metadata(doc: Document, hints: SourceHints, stops_from: date | None = None) -> Metadata:
+    """Title, issuer, city, province, scope, publication date and repost stamp of a notice.
+
+    ``stops_from`` is the day of the earliest stop the notice prints with its year (known once the
+    windows are read): a page stamp later than it is a repost date, not the notice's
+    (:data:`PAGE_STAMP_CLUES`; chengdu-2021-cutover-b002's ``时间:2022-11-11`` over a 2021 report).
+    """
     md = Metadata()
     md.title = find_title(doc)
     md.issuer = find_issuer(doc, md.title)
     md.city, md.province, md.city_evidence, md.city_rule, md.city_clue = find_city(doc, md.issuer, md.title, hints)
+    md.city_conflict = manifest_conflict(doc, hints, md.issuer, md.title)
+    md.places = place_blocks(list(doc.lines), md.province)
+    md.scope, md.scope_evidence = notice_scope(doc, md)
+    if md.scope in ("compilation", "province") and md.city and md.city_clue not in ("manifest", "issuer", "title"):
+        # several places' blocks: no single city; a province only when they share one
+        provinces = {b.province for b in dated_blocks(md.places, list(doc.lines)) if b.province}
+        md.city, md.city_rule, md.city_clue = None, None, md.scope
+        md.province = provinces.pop() if len(provinces) == 1 else None
+        md.city_evidence = md.scope_evidence
     md.stamp, md.stamp_text = find_stamp(doc)
     if md.stamp is None and _page_published(doc) is not None:
         # a page's publish time is an upper bound on the notice's date, like a repost stamp
@@ -361,7 +474,7 @@ def extract_metadata(doc: Document, hints: SourceHints) -> Metadata:
         era=era_of(doc.text),
     )
     md.clues = clues
-    _find_publication(doc, hints, md)
+    _find_publication(doc, hints, md, stops_from)
     clues.publication = md.published_on
     clues.publication_text = md.published_evidence
     return md
@@ -391,18 +504,44 @@ def _first_event(doc: Document) -> date | None:
     return None
 
 
-def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
-    """Fill the publication date from the strongest clue available."""
+def _after_events(md: Metadata, kind: str, day: date, text: str, stops_from: date | None) -> bool:
+    """True (and noted) when a page stamp falls after the first stop the page reports: a repost date.
+
+    The stamp then bounds the years (``md.clues.stamp``) like a repost stamp, and a later clue or
+    nothing gives the publication date.
+    """
+    if stops_from is None or kind not in PAGE_STAMP_CLUES or day <= stops_from:
+        return False
+    md.stamps_after_events.append((text.strip()[:60], f"the page's {kind} {day.isoformat()} is after the first stop "
+                                                      f"it reports ({stops_from.isoformat()}): a repost date, not the notice's"))
+    if md.stamp is None or day > md.stamp.date():
+        md.stamp, md.stamp_text = datetime(day.year, day.month, day.day), text.strip()[:60]
+        md.clues.stamp, md.clues.stamp_text = day, md.stamp_text
+    return True
+
+
+def _find_publication(doc: Document, hints: SourceHints, md: Metadata, stops_from: date | None = None) -> None:
+    """Fill the publication date from the strongest clue available.
+
+    A compilation page (``md.scope``) has none: its own date is no notice's. A page stamp after the
+    first stop (``stops_from``) is set aside (:func:`_after_events`).
+    """
     if hints.published:
         md.published_on, md.published_evidence, md.published_clue = hints.published, "manifest", "manifest"
         return
+    if md.scope == "compilation":
+        md.published_withheld = f"a compilation of several places' notices ({md.scope_evidence}): no one notice's date"
+        md.published_evidence = md.published_withheld
+        return
     candidates: list[tuple[str, str]] = []  # (kind, text)
-    for line in doc.lines[:4]:
+    header_lines = set()
+    for i, line in enumerate(doc.lines[:4]):
         # a news article's own date line under its title ("2025-03-26 14:05"), a WeChat article's
         # header ("公众号名 2023-04-14 15:06 发表于四川"): the article is the document
         if (_ARTICLE_HEADER.fullmatch(line.strip()) or _WECHAT_HEADER.fullmatch(line.strip())) \
                 and not _STAMP_WORDS.match(line.strip()):
             candidates.append(("article header date", line.strip()))
+            header_lines.add(i)
     for line in doc.lines[:6]:
         # "9月3日,省医保局发布消息,…": a portal relays a notice issued that day (the notice's date, not the page's)
         m = _NEWS_LEAD.match(line.strip())
@@ -416,12 +555,13 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
             candidates.append(("来源 line", line))
     for line in doc.dropped[:10]:
         # page chrome set aside by normalisation may still carry the posting date: "作者: 时间:2021-11-17 点击数:"
-        m = re.search(r"(?<!更新)(?<!修改)(发布时间|发布日期|时间)\s*[:：]\s*", line)
+        m = _PUB_LABEL.search(line)  # not 更新时间, 修改时间 or 门诊时间: a word before a bare 时间 names another time
         if m and "更新" not in line:
             candidates.append(("发布时间 line", line[m.end():]))
     n = len(doc.lines)
     for i, line in enumerate(doc.lines):
-        if _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
+        # (a short page's header date is near its end too: it stays the header it is)
+        if i not in header_lines and _DATE_ONLY_LINE.match(line.strip()) and (i >= n - 8 or (i > 0 and ORG.search(doc.lines[i - 1]) and len(doc.lines[i - 1]) <= 30)):
             candidates.append(("signature date", line.strip()))
     for line in doc.lines[-3:]:
         # a signature run into one line with its date: "固原市住房公积金管理中心 2025年12月23日"
@@ -433,9 +573,11 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
         m = re.search(r"[。！!]\s*((?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?)\s*$", line)
         if m:
             candidates.append(("signature date", m.group(1)))
-    for line in doc.lines[:3]:
+    for i, line in enumerate(doc.lines[:6]):
+        # under a title, a 时间/来源 line or two: "来源:人民网" / "人民网成都11月17日电 (郭莹)…"; that
+        # far down only with its agency: a bare "12月31日:" there is a schedule's item
         m = _DATELINE.match(line.strip())
-        if m:
+        if m and (i < 3 or not m.group(0)[0].isdigit()):
             candidates.append(("news dateline", m.group(0)))
     for kind, text in candidates:
         pts = [p for p in parse_points(text) if p.month and p.day]
@@ -446,13 +588,24 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
             if not PLAUSIBLE_YEARS[0] <= p.year <= PLAUSIBLE_YEARS[1]:
                 continue  # "0221年2月5日": a typo no notice can mean; another clue may still date it
             try:
-                md.published_on = date(p.year, p.month, p.day)
+                day = date(p.year, p.month, p.day)
             except ValueError:
                 continue
+            if _after_events(md, kind, day, text, stops_from):
+                continue
+            md.published_on = day
             md.published_evidence, md.published_clue = f"{kind}: {text.strip()[:40]}", kind
             md.published_text = p.text
             return
-        choice = md.clues.choose_publication_year(p.month, p.day, p.weekday, first_event=_first_event(doc))
+        clues, first_event = md.clues, _first_event(doc)
+        if md.stamps_after_events and stops_from is not None:
+            # the page's stamps are a repost's: the notice came out on or before the first stop it
+            # reports ("人民网成都11月17日电" over a 2021-11-21 stop → 2021), whatever year the repost has
+            ud = clues.url_date
+            late_url = ud is not None and date(ud[0], ud[1] or 1, ud[2] or 1) > stops_from
+            clues = replace(clues, stamp=None, url_date=None if late_url else ud)
+            first_event = stops_from
+        choice = clues.choose_publication_year(p.month, p.day, p.weekday, first_event=first_event)
         if choice is None:
             md.published_evidence = f"{kind} '{p.text}' has no year and nothing gives it"
             md.published_text = p.text
@@ -471,13 +624,13 @@ def _find_publication(doc: Document, hints: SourceHints, md: Metadata) -> None:
     # the page's own publish time (HTML meta, WeChat createTime) is the date of *this page*: for a
     # repost it is the repost date, so it only counts when the text itself prints no date
     page = _page_published(doc)
-    if page is not None:
+    if page is not None and not _after_events(md, "page publish time", page.date(), f"page publish time {doc.meta['published']}", stops_from):
         md.published_on = page.date()  # printed on the page (WeChat header, CMS date), so not inferred
         md.published_evidence = f"the page's own publish time {doc.meta['published']} (no date printed in the text)"
         md.published_clue = "page publish time"
         return
     ud = md.clues.url_date
-    if ud and ud[1] and ud[2]:
+    if ud and ud[1] and ud[2] and not _after_events(md, "source url", date(*ud), hints.url or "", stops_from):  # type: ignore[arg-type]
         md.published_on = date(*ud)  # type: ignore[arg-type]
         md.published_inferred = True
         md.published_evidence, md.published_clue = f"date in the source URL {hints.url}", "source url"

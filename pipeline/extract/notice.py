@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -10,7 +11,8 @@ from pipeline.document import Document
 from pipeline.extract import Extraction, SourceHints
 from pipeline.extract.contacts import extract_contacts
 from pipeline.extract.guidance import extract_guidance
-from pipeline.extract.metadata import extract_metadata
+from pipeline.extract.metadata import PAGE_STAMP_CLUES, Metadata, extract_metadata
+from pipeline.extract.places import assign_window_places
 from pipeline.extract.windows import extract_windows
 from pipeline.repair import repair
 from pipeline.repair.confidence import city_confidence, contact_confidence, published_confidence
@@ -72,22 +74,57 @@ def censored_repairs(lines: list[str]) -> list[dict]:
     return out
 
 
+_PRINTED_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def first_printed_stop(rows: list[dict]) -> date | None:
+    """The day of the earliest window whose start was printed with its year (so not inferred from
+    the very date being checked): a row starting ``2021-11-21 00:00`` printed ``2021年11月21日0时`` → 2021-11-21."""
+    days = [r["start_at"].date() for r in rows
+            if r.get("start_at") is not None and _PRINTED_YEAR.search(r.get("start_text") or "")]
+    return min(days, default=None)
+
+
+def metadata_repairs(md: Metadata) -> list[dict]:
+    """The repairs rows of a notice's metadata: inferred or unresolved dates and cities, page stamps
+    set aside, a compilation's withheld date and city, a manifest city that contradicts the issuer."""
+    out = []
+    if md.published_rule and md.published_text:
+        out.append(repair("notices", "published_on", md.published_text,
+                          md.published_on.isoformat() if md.published_on else None,
+                          md.published_rule, md.published_evidence or ""))
+    for text, why in md.stamps_after_events:
+        out.append(repair("notices", "published_on", text, md.published_on.isoformat() if md.published_on else None,
+                          "page_stamp_after_events", why))
+    if md.published_withheld:
+        out.append(repair("notices", "published_on", "", None, "compilation_page", md.published_withheld))
+    if md.scope == "compilation":
+        out.append(repair("notices", "city", "、".join(dict.fromkeys(b.label for b in md.places)), None,
+                          "compilation_page", md.scope_evidence or ""))
+    if md.city_rule:
+        out.append(repair("notices", "city", "", md.city, md.city_rule, md.city_evidence or ""))
+    if md.city_conflict:
+        out.append(repair("notices", "city", md.city or "", md.city, "city_conflict", md.city_conflict))
+    return out
+
+
 def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
                    normalization_repairs: list[dict] | None = None) -> Extraction:
     """Every table's rows for one notice; ``notice_id`` stamped on each row."""
     md = extract_metadata(doc, hints)
     lines = list(doc.lines)
     windows = extract_windows(lines, md.clues, md.city)
+    first_stop = first_printed_stop(windows.rows)
+    if md.published_clue in PAGE_STAMP_CLUES and md.published_on and first_stop and md.published_on > first_stop:
+        # the page's stamp is later than the stop it reports: a repost date. Read the notice's date
+        # again without it, and the windows again with it as an upper bound instead of the date
+        md = extract_metadata(doc, hints, stops_from=first_stop)
+        windows = extract_windows(lines, md.clues, md.city)
+    place_repairs = assign_window_places(windows.rows, lines, md.places, md.city, md.province)
     contacts, contact_repairs = extract_contacts(doc, md.city)
     guidance = extract_guidance(lines, md.clues, windows.stop_sentences)
-    repairs = list(normalization_repairs or [])
-    if md.published_rule and md.published_text:
-        repairs.append(repair("notices", "published_on", md.published_text,
-                              md.published_on.isoformat() if md.published_on else None,
-                              md.published_rule, md.published_evidence or ""))
-    if md.city_rule:
-        repairs.append(repair("notices", "city", "", md.city, md.city_rule, md.city_evidence or ""))
-    repairs += windows.repairs + contact_repairs + censored_repairs(lines)
+    repairs = list(normalization_repairs or []) + metadata_repairs(md)
+    repairs += windows.repairs + place_repairs + contact_repairs + censored_repairs(lines)
     notice = {
         "notice_id": notice_id,
         "source_file": doc.source_file,
@@ -102,12 +139,13 @@ def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
         "published_on_evidence": md.published_evidence,
         "repost_stamp": md.stamp,
         "city_evidence": md.city_evidence,
+        "scope": md.scope,
     }
     notice["published_on_confidence"], notice["published_on_confidence_reasons"] = (
         published_confidence(md.published_clue, md.published_rule, bool(md.published_inferred))
         if md.published_on else ("low", []))
     notice["city_confidence"], notice["city_confidence_reasons"] = (
-        city_confidence(md.city_clue) if md.city else ("low", []))
+        city_confidence(md.city_clue, conflict=bool(md.city_conflict)) if md.city else ("low", []))
     for c in contacts:
         c["confidence"], c["confidence_reasons"] = contact_confidence(c["phone_status"], bool(c.get("phone_e164")))
     for row in windows.rows + guidance + contacts + repairs:

@@ -18,6 +18,7 @@ from pipeline.vocab.codes import (
     GUIDANCE_ACTION_MEANINGS,
     GUIDANCE_CATEGORY_MEANINGS,
     GUIDANCE_PLACE_MEANINGS,
+    NOTICE_SCOPE_MEANINGS,
     REPAIR_RULES,
 )
 from schemas.tables import TABLES, ColumnSpec, column_specs
@@ -80,6 +81,8 @@ def field_descriptor(model: type[pa.DataFrameModel], spec: ColumnSpec) -> dict[s
         meanings = {"category": GUIDANCE_CATEGORY_MEANINGS, "action": GUIDANCE_ACTION_MEANINGS,
                     "place": GUIDANCE_PLACE_MEANINGS}[spec.name]
         description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in meanings.items())
+    if model.__name__ == "NoticesSchema" and spec.name == "scope":
+        description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in NOTICE_SCOPE_MEANINGS.items())
     if spec.kind == "list":
         description += " (joined by ';' in CSV; an empty cell is an empty list)"
     elif not spec.nullable and spec.kind == "string" and not _constraints(model, spec)["required"]:

@@ -114,12 +114,14 @@ def published_confidence(clue: str | None, rule: str | None, inferred: bool) -> 
     return level_of(reasons), reasons
 
 
-def city_confidence(clue: str | None) -> tuple[str, list[str]]:
-    """``city_confidence("issuer")`` → ``("high", ["city_named_as_issuer"])``; a province alone → ``("low", [])``.
+def city_confidence(clue: str | None, conflict: bool = False) -> tuple[str, list[str]]:
+    """``city_confidence("issuer")`` → ``("high", ["city_named_as_issuer"])``; a province alone → ``("low", [])``;
+    ``city_confidence("manifest", conflict=True)`` → ``("low", ["city_named_as_issuer", "city_conflict"])``.
 
-    ``clue`` is the kind of clue the city came from (``Metadata.city_clue``).
+    ``clue`` is the kind of clue the city came from (``Metadata.city_clue``); ``conflict`` is true
+    when the manifest's city contradicts the issuer named in the text (``Metadata.city_conflict``).
     """
     if clue not in _CITY_REASON:
         return "low", []
-    reasons = [_CITY_REASON[clue]]
+    reasons = [_CITY_REASON[clue]] + (["city_conflict"] if conflict else [])
     return level_of(reasons), reasons

@@ -52,6 +52,16 @@ PHONE_STATUSES: tuple[str, ...] = ("ok", "area_code_inferred", "damaged", "short
 
 FORMATS: tuple[str, ...] = ("txt", "html", "pdf", "docx")
 
+# What a notice covers (notices.scope); empty when the text does not say.
+NOTICE_SCOPE_MEANINGS: dict[str, str] = {
+    "city": "one city's notice: notices.city is the city it governs",
+    "province": "a province-wide notice (省直, 省本级, 自治区本级, a province's office, or rows for several cities of one "
+                "province): notices.city is empty, province set; each window carries its own place when a row names one",
+    "compilation": "a page gathering several places' notices (several provinces' places, each leading its own lines): "
+                   "no single city and no publication date; each window carries the place of its block",
+}
+NOTICE_SCOPES: tuple[str, ...] = tuple(NOTICE_SCOPE_MEANINGS)
+
 ERROR_STAGES: tuple[str, ...] = ("read", "extract", "validate", "correct")
 
 # Every rule that may appear in repairs.rule, with what it means (shown in README/datapackage).
@@ -78,6 +88,13 @@ REPAIR_RULES: dict[str, str] = {
     "city_from_district": "the city was never named: it was taken from the districts/counties the notice names",
     "city_from_area_code": "the city was never named: it was taken from a phone area code",
     "city_from_url": "the city was never named: it was taken from the pinyin of a city in the source URL (host or folder)",
+    "city_conflict": "the manifest's city contradicts the issuer or title named in the text: kept as given, flagged for review",
+    "compilation_page": "the page gathers several places' notices: it gets no single city and no publication date "
+                        "(each window takes the place its block names)",
+    "place_from_block": "a window took the place named by the heading or row its line sits under (广西 :…, 福州 2018.1.1~1.5), "
+                        "not the notice's city",
+    "page_stamp_after_events": "a page's date stamp (发布时间, 时间:, header, URL) falls after the stop the page reports: "
+                               "it is a repost date, kept as repost_stamp, not the publication date",
     "traditional_to_simplified": "the notice was written in traditional characters and was converted",
     "pinyin_removed": "pinyin annotations injected into words were removed",
     "mojibake_flagged": "characters were garbled by a wrong encoding in the source ('?' or '\ufffd' inside words): flagged, not repaired",
@@ -153,5 +170,6 @@ CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
     "city_named_in_text": ("high", "the city is named in full in the text, more often than any other"),
     "city_short_name": ("medium", "the city is named only by its short form (a newspaper, an app, a headline)"),
     "city_from_places": ("low", "the city comes from district names, an area code or the source URL"),
+    "city_conflict": ("low", "the manifest's city and the issuer or title named in the text disagree"),
     "manual_review": ("reviewed", "a person confirmed or corrected this value (raw/corrections.csv)"),
 }
