@@ -263,3 +263,111 @@ def test_a_notice_that_only_stops_business_gets_the_general_pair():
     rows = guidance("7月2日至7月3日,市住房公积金管理中心各管理部及三局工作站将暂停办理住房公积金提取、销户、转移、并户、贷款等业务,"
                     "7月4日起恢复正常。", YearClues(printed_years=[2018]))
     assert pairs(rows) == [("other", "suspended")]
+
+
+# --- issue 21: classes of errors seen in at least two development notices ---------------------
+# Each sentence is copied from a real notice of the development split (/work/scratch/dev), the
+# expected pairs from its label (tests/real/shared_gold).
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # pay in full with nothing later, two situations named: each is suspended (unnamed-undated-cutover)
+        ("(一)个人账户使用。系统停机期间,将暂停我市城镇职工参保人员医保个人账户刷卡就医、购药功能,参保人员在定点零售药店购药"
+         "和定点医疗机构门诊就医需全额现金结付。", [("outpatient", "suspended"), ("pharmacy", "suspended")]),
+        # a stop that names two situations in a guide (henan-2021-outage-b004)
+        ("门诊就医、药店购药\n暂停服务期间,参保人员在定点医疗机构门诊就医、定点药店购药无法刷卡结算。",
+         [("outpatient", "suspended"), ("pharmacy", "suspended")]),
+        # hospitals and pharmacies that stop: places, not situations — everything stops (nanping-2023-year-end-c001)
+        ("药店和医院均无法使用", [("other", "suspended")]),
+    ],
+)
+def test_pay_in_full_and_lists_of_everything_that_stops(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+def test_a_question_inside_a_paragraph_is_context_and_a_description_of_stops_is_general():
+    # unnamed-2024-outage: not (chronic_special, suspended)
+    rows = guidance("这一决定无疑让不少人感到忧心,尤其是依赖医保进行就医的患者。比如,如果你正在接受慢性病治疗,停机期间的就医和药品购买"
+                    "将面临怎样的困扰?在很多情况下,医保服务的暂停意味着医院和药店无法进行医保结算,这可能给你的健康造成不便。")
+    assert pairs(rows) == [("other", "suspended")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 备药 (unnamed-2024-outage; unnamed-2025-outage-b009: no situation named → long-term medication)
+        ("此外,对于特殊药品和慢性病患者,务必根据自身实际情况,提前备药,以保证连续的医疗供应。", [("chronic_special", "stock_up_medicine")]),
+        ("(一)在停机前,参保人员可根据实际情况,酌情提前备药。", [("chronic_special", "stock_up_medicine")]),
+        # medicine before the stop (chengdu-2021-cutover-b002's headline; unnamed-undated-cutover)
+        ("成都医保系统停机切换持续9天 “门特”患者、“两病”患者请在停机前购药结算", [("chronic_special", "stock_up_medicine")]),
+        # before OR after the switch is advice on timing, not labelled (jinchang-2021-cutover-traditional)
+        ("门诊慢特病\n办理了门诊特殊疾病的参保人,尽可能在系统切换前或新系统上线后到定点医疗机构就医购药。", []),
+    ],
+)
+def test_medicine_before_the_stop(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # no late fee: a late payment counts as on time (tianjin-2022-social-security; heyuan-2019-fund-c014)
+        ("3月28日至31日完成缴纳3月份社保费的,不加收滞纳金,职工的各项社会保险权益及积分落户、小客车摇号等均不受影响。",
+         [("enrollment_payment", "deemed_approved")]),
+        ("二、自2019年1月12日至2月19日,暂停我县公积金贷款扣款还贷业务(若1月12日及以后银行发生扣款还贷业务的,自行将暂时退回职工)。"
+         "在此期间内不计算个人逾期罚息,不影响个人信用记录,河源市公积金中心将于系统上线后恢复扣款还贷,并对停办业务期间未划扣的公积金"
+         "贷款本息进行补扣。", [("other", "deemed_approved")]),
+        # material taken in beside a consultation (shenzhen-2023-social-security-c011)
+        ("对于2023年4月24日至4月30日期间急需办理参保登记业务的个人,市人力资源保障局各社保大厅提供业务咨询及手工收件服务。",
+         [("enrollment_payment", "deemed_approved")]),
+        # business as usual beside a consultation (suzhou-2018-fund-b015); 缴存单位 are people, not contributions
+        ("系统升级期间还可办哪些业务?\n公积金各分中心服务大厅照常上班,提供对外咨询查询服务。"
+         "苏州公积金微信、支付宝城市服务公积金查询、12329热线、缴存单位“云服务”平台继续对外提供查询服务。", [("other", "unaffected")]),
+        # 缴存职工 who repay a loan: housing-fund business, not contributions (heyuan-2019-fund-c014)
+        ("三、我县缴存职工按规定可以在2019年2月19日办理偿还购房贷款本息的职工,可提前至2019年1月11日前办理住房公积金提取业务。",
+         [("other", "settle_before")]),
+    ],
+)
+def test_late_but_counted_and_consultations_that_also_instruct(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3月21日0时,各项业务服务全面恢复正常。",  # jinan-2022-social-security-traditional
+        "据了解,当天上午11时30分,电脑恢复正常后,工作人员开始给患者挂号。",  # shenzhen-2012-hospital-d003
+        "由于技术人员还没找出故障原因,李晓萍说,系统今天能否恢复正常还不好说。",  # unnamed-2007-hospital-a014
+    ],
+)
+def test_a_resumption_is_not_unaffected(text):
+    assert ("other", "unaffected") not in pairs(guidance(text))
+
+
+def test_booking_the_bill_later_is_settling_at_the_provider():
+    # guangzhou-2021-hospital: 补记账 is the hospital settling later, not a bill with nothing after it
+    rows = guidance("二、补记账指引:\n(二)住院补记账需符合以下条件:\n1.持医院开具的收费票据原件;\n2.必须当月办理,跨月无效;\n"
+                    "3.补记账业务后续未发生任何费用;\n4.持补记账指引单。")
+    assert pairs(rows) == [("inpatient", "pay_then_settle_at_provider")]
+
+
+def test_a_label_inside_a_line_is_the_heading_of_what_follows():
+    # shaoxing-undated-outage-a012: "(二)市外住院" ends the line before the out-of-area instruction
+    rows = guidance("住院(一)本市住院\n停机期间住院的,我市参保人员须使用社保(市民)卡办理住院;停机期间我市参保病人办理出院的,可先做出院挂账处理,"
+                    "待医医院办理刷卡结算手续。(二)市外住院\n停医院住院费用,参保人员可随带就医发票(原件)、医疗费用清单、出院小结、本人社保"
+                    "(市民)卡等相关资料,到参保地医保经办窗口报销;")
+    assert pairs(rows) == [("inpatient", "pay_then_settle_at_provider"), ("out_of_area", "pay_then_reimburse")]
+    # unnamed-undated-cutover: "(二)特殊药品结算。" opens the item
+    rows = guidance("(二)特殊药品结算。系统停机期间,我市参保群众已经取得使用单行支付药品和高值药品报销资格的患者到供药机构购药的需全额现金结付。")
+    assert pairs(rows) == [("chronic_special", "suspended")]
+
+
+def test_the_stop_itself_when_nothing_else_is_said():
+    # wenzhou-2025-fund-d001: the one stop sentence opens with its purpose (为做好…)
+    text = ("为做好2025年度住房公积金结息工作,温州市住房公积金管理中心及各分支机构将于2025年7月1日(星期二)暂停办理各类公积金业务,"
+            "其中线上业务从6月30日(星期一)下午4:00开始停止受理,2025年7月2日(星期三)恢复正常办理。")
+    assert guidance(text) == []  # nothing the guidance step reads as an instruction or a stop…
+    rows = extract_guidance(list(make_doc(text).lines), YearClues(), stop_sentences=(text,))
+    assert pairs(rows) == [("other", "suspended")]  # …but the windows step read a stop from it

@@ -14,7 +14,7 @@ import re
 
 from pipeline.extract.guidance.action import action_of, alternatives, has, is_instruction, without_advice
 from pipeline.extract.guidance.details import deadlines_of, documents_of, place_of
-from pipeline.extract.guidance.situation import condition_of, situations_of
+from pipeline.extract.guidance.situation import categories_in, condition_of, situations_of
 from pipeline.extract.guidance.units import Unit, units_of
 from pipeline.repair.resolve_year import YearClues
 
@@ -38,6 +38,25 @@ def _with_later_step(units: list[Unit], i: int) -> str:
 
 
 GENERAL_SUSPENSION = re.compile(r"所有|各项|全部|一切|各类|相关业务|系统|停机")
+# "系统停机期间,": when, not what stops
+STOP_PERIOD = re.compile(r"(?:系统|平台)?(?:停机|切换|升级|结转|暂停服务)[^,，。]{0,6}期间")
+# "医院和药店无法进行医保结算", "定点医疗机构、定点零售药店将无法办理医保结算": everywhere stops
+PROVIDERS_AND_PHARMACIES = re.compile(r"(医院|医疗机构)[^。；;]{0,12}药店|药店[^。；;]{0,12}(医院|医疗机构)")
+
+
+def is_general_suspension(text: str, cats: list[str]) -> bool:
+    """A suspension said of everything, not of one situation: LABELING.md's "a list of everything
+    that stops is one general statement". ``"药店和医院均无法使用"`` → True; ``"系统切换期间,参保人到…定点
+    医疗机构门诊就医购药的,暂无法进行医保刷卡业务,相关费用由个人全额自付"`` → False: paying in full is
+    that situation's own instruction, and "系统切换期间" says when, not what."""
+    if cats == ["other"] or len(cats) > 2:
+        return True
+    if has("pay", text):
+        return False
+    bare = STOP_PERIOD.sub("", text)
+    if PROVIDERS_AND_PHARMACIES.search(bare) and set(categories_in(bare, include_weak=False)) <= {"pharmacy"}:
+        return True  # places, not situations: "门诊就医、定点药店购药无法刷卡结算" names two situations instead
+    return len(cats) > 1 and bool(GENERAL_SUSPENSION.search(bare))
 # an alternative or a follow-up of the instruction before it: its situation is that one's
 CONTINUES = re.compile(r"^\s*(?:也可|或者|或由|或|亦可|同时|此外|另外|若|如|确因|但|以上|上述)")
 
@@ -119,8 +138,7 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
             action = action_of(alt)
             if action is None:
                 continue
-            if action == "suspended" and (cats == ["other"] or len(cats) > 2
-                                          or (len(cats) > 1 and GENERAL_SUSPENSION.search(alt))):
+            if action == "suspended" and is_general_suspension(alt, cats):
                 general.append(text)  # "business stops" for everyone: the general statement
                 continue
             if action == "other" and cats == ["other"]:
@@ -128,6 +146,8 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
             row_cats = cats
             if cats == ["other"] and action in ("pay_then_settle_at_provider", "pay_then_reimburse"):
                 row_cats = ["outpatient"]  # medical costs with no setting named are outpatient costs (LABELING.md)
+            if cats == ["other"] and action == "stock_up_medicine":
+                row_cats = ["chronic_special"]  # "参保人员可…酌情提前备药": long-term medication, its usual home
             for cat in row_cats:
                 if (cat, alt) in seen:
                     continue
@@ -138,8 +158,10 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
         if cats != ["other"]:
             previous = (u.paragraph, u.heading, cats)
     rows = _answered(rows)
-    if not rows and (general or suspensions):
-        evidence = (general or suspensions)[0]
+    stops = [x for x in stop_sentences if x.strip()]
+    if not rows and (general or suspensions or stops):
+        # "…将于2025年7月1日暂停办理各类公积金业务": the stop itself, when nothing else is said
+        evidence = (general or suspensions or stops)[0]
         rows.append({
             "scheme": None, "category": "other", "condition": None, "action": "suspended",
             "deadline_from": None, "deadline_to": None, "deadline_text": None, "documents": [], "place": None,

@@ -19,6 +19,8 @@ from pipeline.vocab.terms import load_rows
 ALTERNATIVE = re.compile(r"[,，;；]?\s*(?:或者|或由|也可以?|亦可|或可|或选择|或在|或到|或回)")
 # a clause that only advises on timing names no action ("请合理安排", "错峰就医", "尽量避免")
 PURPOSE = re.compile(r"(?:^|(?<=[,，;；]))\s*(?:为了|为确保|为保证|为保障|确保|以免|避免)[^,，;；。]*[,，;；。]?")
+# 报销 as a claim, not as a noun ("已经取得…报销资格的患者": the patients' eligibility)
+CLAIM_WORD = re.compile(r"报销(?!资格|比例|政策|待遇|范围|标准|目录)")
 SCHEDULING_ONLY = re.compile(r"合理安排|错峰|避开|尽量避免|提前安排|提前做好[^，,。]{0,6}安排|敬请谅解|带来的不便")
 
 
@@ -66,7 +68,7 @@ def action_of(text: str) -> str | None:
 
     cond = condition_of(text)
     action_part = text[text.find(cond) + len(cond):] if cond else text
-    agency = agency or ("报销" in action_part and not provider)
+    agency = agency or (bool(CLAIM_WORD.search(action_part)) and not provider)
     later = bool(re.search(r"待[^。]{0,24}(后|恢复|上线|开机)|(上线|恢复|开机|正常)后|节后|年后|重新办理", text))
     if has("claim", text) and not has("deemed", text) and not provider:
         return "pay_then_reimburse"  # "…前办理手工报销": the claim is the instruction

@@ -22,6 +22,8 @@ from pipeline.vocab.terms import find_rows
 
 # the place where a person goes, not the situation: "由就医医院进行结算", "到原就诊定点医药机构"
 _PLACE_WORDS = re.compile(r"(就医|就诊|购药)(?=医院|医疗机构|定点|的定点|机构|点|药店)")
+# who the people are, not what they do: "缴存职工" (housing-fund members), "缴存单位"
+_PEOPLE_WORDS = re.compile(r"缴存(?=职工|单位|人)")
 # a card is the subject only when the sentence says what happens to the card itself
 _CARD_AS_SUBJECT = re.compile(r"^[^，,。；;]{0,12}(停止使用|停用|暂停|激活|领取|换发|不受影响|正常使用|失效|作废|无法使用|补办|注销)")
 # "(含异地)", "(包括异地医疗机构)": the same action also for out-of-area care
@@ -42,6 +44,7 @@ _QUOTED = re.compile(r"“[^”]{10,}”")
 
 def _hits(text: str) -> list[tuple[int, dict[str, str]]]:
     text = _PLACE_WORDS.sub(lambda m: "□" * len(m.group(1)), text)
+    text = _PEOPLE_WORDS.sub("□□", text)
     text = _QUOTED.sub(lambda m: "□" * len(m.group(0)), text)
     return find_rows(text, "situations")
 
