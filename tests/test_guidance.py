@@ -371,3 +371,75 @@ def test_the_stop_itself_when_nothing_else_is_said():
     assert guidance(text) == []  # nothing the guidance step reads as an instruction or a stop…
     rows = extract_guidance(list(make_doc(text).lines), YearClues(), stop_sentences=(text,))
     assert pairs(rows) == [("other", "suspended")]  # …but the windows step read a stop from it
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a contribution to wait for is when, not the situation (shenzhen-2023-social-security-c011; zhoushan-2025-year-end-d009,
+        # whose "(不含灵活就业)" excludes people rather than naming them)
+        ("上述符合参保条件的参保人在2023年5月发生的医疗费用,待完成补缴2023年4月的医保费后,由各定点医药机构办理退费补记账手续。",
+         [("outpatient", "pay_then_settle_at_provider")]),
+        ("2026年该时段生育的女职工(不含灵活就业)生育津贴申领延迟开放(包括无感办和依申请办理),待用人单位完成年度申报缴费并确认到账后自动开放。",
+         [("referral_filing", "suspended")]),
+        # a bill paid and refunded at the hospital is medical costs, not a contribution (shenzhen-2012-hospital-d003;
+        # wenzhou-2022-hospital-a006, where the sentence before names the settings)
+        ("为此,龙华分院还在窗口贴出提示,患者可先用现金缴费,10个工作日内可凭发票退还现金。", [("outpatient", "pay_then_settle_at_provider")]),
+        ("智慧医保系统暂不支持2022年3月4日之前门诊和住院费用的退费操作。对于医保已缴费确需退费的,请在2022年3月3日前来我院办理退费手续。",
+         [("inpatient", "settle_before"), ("outpatient", "settle_before")]),
+    ],
+)
+def test_what_frames_a_situation_is_not_the_situation(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # pay now, file late, claim: two instructions (neimenggu-2021-cutover)
+        ("停机期间,本级参保人员如果有转往区外就医的,无需备案,费用由本人先行垫付,出院后到医保政务服务窗口补办备案手续,手工报销。",
+         [("out_of_area", "deemed_approved"), ("out_of_area", "pay_then_reimburse")]),
+        # the label has pay_then_settle_at_provider for the second step ("出院时在就诊医疗机构直接办理出院报销手续"): the
+        # venue decides there, a reading no second notice supports, so the rules keep 报销 a claim (xinxiang-2021-cutover)
+        ("2.暂停服务期间,参保人员需转往市外异地就医直接结算定点医疗机构就医的,需先自费办理住院,待服务恢复后7个工作日内,联系参保地医保"
+         "经办机构或转出医疗机构办理异地就医备案手续,出院时在就诊医疗机构直接办理出院报销手续。",
+         [("out_of_area", "deemed_approved"), ("out_of_area", "pay_then_reimburse")]),
+        # a late filing with nothing to pay is the filing (shijiazhuang-2021-outage-a002), not the hospital's registration
+        ("(一)异地就医入院。停机期间,无法通过平台备案的,可直接去异地办理住院手续,可在系统恢复后补办异地就医备案和入院登记手续。",
+         [("out_of_area", "deemed_approved")]),
+    ],
+)
+def test_a_late_filing_beside_a_bill_is_a_row_of_its_own(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the fallback of a workaround is for the same people (guangzhou-2021-hospital: generic costs are outpatient)
+        ("一、暂停服务期间业务办理指引:\n(一)参保人可先行全额垫付相关费用,待系统恢复后再回院补办结算手续。如确实无法补办结算手续的,"
+         "可在收费处按要求办理医疗费用零星报销。",
+         [("outpatient", "pay_then_reimburse"), ("outpatient", "pay_then_settle_at_provider")]),
+        # "如因特殊原因" names no situation: still the out-of-area patients of the item (xinxiang-2021-cutover; its label also
+        # has settle_before and pay_then_settle_at_provider, which a bare 报销 does not give)
+        ("1.11月24日18时前,本市参保人员在市外异地就医直接结算定点医疗机构就医,符合出院标准的,应及时办理出院报销手续;需要继续住院治疗的,"
+         "待服务恢复后,可在定点医疗机构办理出院报销手续。如因特殊原因,患者可先行自费出院,携带相关材料到参保地医保经办机构按规定进行报销。",
+         [("out_of_area", "pay_then_reimburse")]),
+    ],
+)
+def test_a_fallback_keeps_the_situation_before_it(text, expected):
+    assert pairs(guidance(text)) == expected
+
+
+def test_settings_listed_with_a_setting_and_a_heading_that_names_the_disease():
+    # qinhuangdao-2021-year-end-d004 (LABELING log 5g: three pairs)
+    rows = guidance("停机期间,各定点医药机构停止医保实时结算,参保人员在定点医药机构发生的门诊、住院、购药等费用先行垫付,待系统开机恢复运行后"
+                    "补划卡进行医保费用结算。")
+    assert pairs(rows) == [("inpatient", "pay_then_settle_at_provider"), ("outpatient", "pay_then_settle_at_provider"),
+                           ("pharmacy", "pay_then_settle_at_provider")]
+    # jinchang-2021-cutover-traditional: 就医购药 alone is the heading's chronic patients
+    rows = guidance("门诊慢特病\n在系统切换期间必须就医购药的,先由个人全额自付,待新系统上线后凭有效发票按相关政策规定进行报销。")
+    assert pairs(rows) == [("chronic_special", "pay_then_reimburse")]
+    # 门特 (guangzhou-2021-hospital; chengdu-2021-cutover-b002's headline)
+    rows = guidance("二、补记账指引:\n(一)门诊及门特补记账需符合以下条件 :\n1.持医院开具的收费票据原件;\n3.补记账业务后续未发生任何费用 ;")
+    assert pairs(rows) == [("chronic_special", "pay_then_settle_at_provider"), ("outpatient", "pay_then_settle_at_provider")]

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.guidance.action import action_of, alternatives, has, is_instruction, without_advice
+from pipeline.extract.guidance.action import (
+    action_of,
+    alternatives,
+    filing_later,
+    has,
+    is_instruction,
+    without_advice,
+)
 from pipeline.extract.guidance.details import deadlines_of, documents_of, place_of
 from pipeline.extract.guidance.situation import categories_in, condition_of, situations_of
 from pipeline.extract.guidance.units import Unit, units_of
@@ -22,6 +29,18 @@ from pipeline.repair.resolve_year import YearClues
 def category_of(text: str) -> str:
     """The first situation named in ``text``: ``"停机期间门诊慢性病患者如何购药?"`` → ``"chronic_special"``."""
     return situations_of(text)[0]
+
+
+def _bill_situations(cats: list[str], text: str, previous: tuple[int, str, list[str]] | None, paragraph: int) -> list[str]:
+    """The situations of a bill settled at the hospital that names a contribution (缴费, 医保费): the
+    other situations named, else those of the instruction before it in its paragraph, else the
+    medical costs' (outpatient)."""
+    rest = [c for c in cats if c != "enrollment_payment"]
+    if rest:
+        return rest
+    if previous is not None and previous[0] == paragraph and "enrollment_payment" not in previous[2]:
+        return previous[2]
+    return [c for c in categories_in(text, include_weak=True) if c not in ("enrollment_payment", "other")] or ["outpatient"]
 
 
 def _with_later_step(units: list[Unit], i: int) -> str:
@@ -59,6 +78,8 @@ def is_general_suspension(text: str, cats: list[str]) -> bool:
     return len(cats) > 1 and bool(GENERAL_SUSPENSION.search(bare))
 # an alternative or a follow-up of the instruction before it: its situation is that one's
 CONTINUES = re.compile(r"^\s*(?:也可|或者|或由|或|亦可|同时|此外|另外|若|如|确因|但|以上|上述)")
+# a condition that is the fallback of the instruction before it ("如确实无法补办结算手续的", "如因特殊原因")
+FALLBACK = re.compile(r"^\s*(?:如|若|确因)")
 
 
 def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues) -> dict:
@@ -114,7 +135,7 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
     units, suspensions = units_of(lines, stop_sentences)
     rows: list[dict] = []
     general: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     consumed: set[int] = set()
     previous: tuple[int, str, list[str]] | None = None  # (paragraph, heading, situations) of the last instruction
     for i, u in enumerate(units):
@@ -128,19 +149,28 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
             continue
         cats = situations_of(text, u.context, u.heading, u.scheme)
         near = previous is not None and (previous[0] == u.paragraph or (u.heading and previous[1] == u.heading))
-        if near and CONTINUES.match(text) and (not condition_of(text) or re.match(r"^\s*(以上|上述)", text)):
-            cats = previous[2]  # "如无法提前购药,…", "以上出院人员也可…": the same people as before
+        cond = condition_of(text)
+        if near and CONTINUES.match(text) and (not cond or re.match(r"^\s*(以上|上述)", text)
+                                               or (FALLBACK.match(cond) and not categories_in(cond, include_weak=False))):
+            # "如无法提前购药,…", "以上出院人员也可…", "如因特殊原因,患者可…", "如确实无法补办结算手续的,可…零星报销":
+            # the same people as before, in a fallback that names no situation of its own
+            cats = previous[2]
         if has("pay", text) and cats == ["reimbursement"]:
             cats = ["other"]  # the claim is the later step of a workaround, not the situation
         if cats == ["other"] and previous is not None and (previous[0] == u.paragraph or CONTINUES.match(text)):
             cats = previous[2]
-        for alt in alternatives(text):
-            action = action_of(alt)
+        readings = [(alt, action_of(alt)) for alt in alternatives(text)]
+        if any(filing_later(alt) for alt, _ in readings):
+            readings.append((text, "deemed_approved"))  # and the filing made late counts
+        only_general = True  # a statement that everything stops names no situation a follow-up could share
+        used = cats  # the situations its rows took ("参保人可先行全额垫付相关费用…": outpatient)
+        for alt, action in readings:
             if action is None:
                 continue
             if action == "suspended" and is_general_suspension(alt, cats):
                 general.append(text)  # "business stops" for everyone: the general statement
                 continue
+            only_general = False
             if action == "other" and cats == ["other"]:
                 continue  # neither a situation nor an action a code names
             row_cats = cats
@@ -148,15 +178,19 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
                 row_cats = ["outpatient"]  # medical costs with no setting named are outpatient costs (LABELING.md)
             if cats == ["other"] and action == "stock_up_medicine":
                 row_cats = ["chronic_special"]  # "参保人员可…酌情提前备药": long-term medication, its usual home
+            if "enrollment_payment" in row_cats and (action == "pay_then_settle_at_provider" or place_of(alt) == "provider"):
+                # settled at the hospital: medical costs, whatever was paid in ("对于医保已缴费确需退费的,请…来我院办理退费手续")
+                row_cats = _bill_situations(row_cats, alt, previous, u.paragraph)
+            used = row_cats
             for cat in row_cats:
-                if (cat, alt) in seen:
+                if (cat, alt, action) in seen:
                     continue
-                seen.add((cat, alt))
+                seen.add((cat, alt, action))
                 row = _row(u, alt, cat, action, clues)
                 row["_paragraph"] = u.paragraph
                 rows.append(row)
-        if cats != ["other"]:
-            previous = (u.paragraph, u.heading, cats)
+        if used != ["other"] and not only_general:
+            previous = (u.paragraph, u.heading, used)
     rows = _answered(rows)
     stops = [x for x in stop_sentences if x.strip()]
     if not rows and (general or suspensions or stops):

@@ -24,6 +24,17 @@ CLAIM_WORD = re.compile(r"报销(?!资格|比例|政策|待遇|范围|标准|目
 SCHEDULING_ONLY = re.compile(r"合理安排|错峰|避开|尽量避免|提前安排|提前做好[^，,。]{0,6}安排|敬请谅解|带来的不便")
 
 
+# a filing made after the restart beside a pay-now instruction: "费用由本人先行垫付,出院后到医保政务服务窗口补办
+# 备案手续,手工报销" — the filing counts (deemed_approved) and the bill has its own later step
+FILING_LATER = re.compile(r"补办[^，,。；;]{0,10}备案(?:手续)?|待[^。；;]{0,20}(?:恢复|上线)后[^。；;]{0,40}?备案(?:手续)?")
+
+
+def filing_later(text: str) -> bool:
+    """True when a pay-now instruction also files late: ``"需先自费办理住院,待服务恢复后7个工作日内,联系参保地医保经办
+    机构或转出医疗机构办理异地就医备案手续,出院时在就诊医疗机构直接办理出院报销手续"`` → True."""
+    return has("pay", text) and bool(FILING_LATER.search(text))
+
+
 @cache
 def _cues() -> dict[str, re.Pattern[str]]:
     out: dict[str, list[str]] = {}
@@ -56,6 +67,10 @@ def action_of(text: str) -> str | None:
     """
     # "为了确保医疗保险待遇不受影响,请…": the purpose of the action is not the action
     text = PURPOSE.sub("", text) or text
+    if filing_later(text):
+        text = FILING_LATER.sub("", text)  # the filing is a row of its own (deemed_approved); the bill's step decides
+    elif re.search(r"补办[^，,。；;]{0,10}备案", text) and not has("pay", text):
+        return "deemed_approved"  # "可直接去异地办理住院手续,可在系统恢复后补办异地就医备案和入院登记手续"
     if has("stock", text):
         return "stock_up_medicine"
     if has("strong_unaffected", text) and not _unaffected_is_purpose(text) and not has("pay", text) \

@@ -18,7 +18,7 @@ from pipeline.vocab.terms import find_terms
 PLACES: tuple[tuple[str, str], ...] = (
     ("online", r"网上|线上|APP|App|小程序|公众号|网厅|网办|掌上"),
     ("agency", r"经办机构|经办窗口|经办部门|医保中心|医保局|服务大厅|经办大厅|管理部|参保地|政务服务中心|窗口"),
-    ("provider", r"医院|医疗机构|药店|医药机构|定点单位|就诊|就医|购药点|收费处"),
+    ("provider", r"医院|医疗机构|药店|医药机构|定点单位|就诊|就医|购药点|收费处|我院|本院|来院|回院"),
 )
 
 
