@@ -91,7 +91,7 @@ def test_deadline_only_an_end():
 def test_deadline_relative_is_kept_as_text():
     dfrom, dto, dtext = deadlines_of("各经办窗口将在新系统上线后7个工作日内补录入。", PUB)
     assert (dfrom, dto) == (None, None)
-    assert dtext == "上线后7个工作日内"
+    assert dtext == "新系统上线后7个工作日内"  # the event counted from, as printed
 
 
 def test_deadline_without_year_evidence_is_not_guessed():
@@ -443,3 +443,28 @@ def test_settings_listed_with_a_setting_and_a_heading_that_names_the_disease():
     # 门特 (guangzhou-2021-hospital; chengdu-2021-cutover-b002's headline)
     rows = guidance("二、补记账指引:\n(一)门诊及门特补记账需符合以下条件 :\n1.持医院开具的收费票据原件;\n3.补记账业务后续未发生任何费用 ;")
     assert pairs(rows) == [("chronic_special", "pay_then_settle_at_provider"), ("outpatient", "pay_then_settle_at_provider")]
+
+
+@pytest.mark.parametrize(
+    "text, deadline_text, documents, place",
+    [
+        # the issue's example: both the deadline and what to bring were lost
+        ("系统恢复后3个月内凭发票、病历等材料到参保地医保经办机构报销", "系统恢复后3个月内", ["医疗收费票据", "病历资料"], "agency"),
+        # xinxiang-2021-cutover
+        ("需先自费办理住院,待服务恢复后7个工作日内,联系参保地医保经办机构或转出医疗机构办理异地就医备案手续",
+         "服务恢复后7个工作日内", [], "provider"),
+        # shaoxing-undated-outage-a012 and shaoxing-2020-hospital-d002 ("…后的30个工作日内")
+        ("就医完毕后,先由本人全额自费,待系统上线后的30个工作日内,由参保地医保经办机构根据医保*策将报销金额直接发放至您的社保(市民)卡"
+         "银行账户,并短信告知。", "系统上线后的30个工作日内", ["社会保障卡"], "agency"),
+        ("以上参保人员如涉及有惠民医疗待遇的,由惠民对象本人先全额垫付,自年2月15日至28日,凭本人身份证、社保(市民)卡及就诊发票原件"
+         "(代办需提供代办人身份证原件),医院进行惠民医疗优惠金额的现金报销。", None, ["居民身份证", "社会保障卡", "医疗收费票据"], "provider"),
+        # wenzhou-2022-hospital-a006
+        ("异地参保人:凭发票等相关材料回参保地报销。", None, ["医疗收费票据", "相关材料"], "agency"),
+    ],
+)
+def test_details_of_real_instructions(text, deadline_text, documents, place):
+    from pipeline.extract.guidance import place_of
+
+    assert deadlines_of(text, YearClues())[2] == deadline_text
+    assert documents_of(text) == documents
+    assert place_of(text) == place
