@@ -468,3 +468,42 @@ def test_details_of_real_instructions(text, deadline_text, documents, place):
     assert deadlines_of(text, YearClues())[2] == deadline_text
     assert documents_of(text) == documents
     assert place_of(text) == place
+
+
+# --- how sure each guidance row is (pipeline/repair/confidence.py: guidance_confidence) ------------
+
+def _levels(text):
+    return [(r["category"], r["action"], r["confidence"], r["confidence_reasons"]) for r in guidance(text)]
+
+
+def test_a_workaround_that_names_its_situation_is_high():
+    # xiamen-2021-cutover-news
+    assert _levels("需住院的参保人,请先办理自费入院手续,待新平台上线后再补办医保入院手续。") == [
+        ("inpatient", "pay_then_settle_at_provider", "high", ["situation_stated"])]
+
+
+def test_a_situation_from_the_heading_alone_is_not_high():
+    # jinchang-2021-cutover-traditional: the sentence names no situation, "异地住院" above it does
+    assert _levels("异地住院\n参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销。") == [
+        ("out_of_area", "pay_then_reimburse", "medium", ["situation_from_heading"])]
+
+
+def test_an_instruction_that_also_states_a_stop_is_not_high():
+    # shijiazhuang-2021-outage-a002: the row reads the workaround; the stop in the same sentence could be the message
+    assert _levels("(二)住院治疗人员,系统切换期间暂停医保结算,待系统切换完成后定点医疗机构补录结算。") == [
+        ("inpatient", "pay_then_settle_at_provider", "medium", ["situation_stated", "stop_in_unit"])]
+
+
+def test_a_suspension_whose_situation_only_a_heading_gives_is_low():
+    # shenzhen-2023-social-security-c011: its label has no pair here (the guide that followed is cut off); the row is
+    # flagged low rather than published as sure
+    text = ("2、医保待遇类业务\n2023年4月24日0时至5月8日9时本市参保人、参保单位无法通过网上服务或自助服务渠道办理医保待遇登记类、"
+            "医保待遇核准发放类业务。")
+    assert _levels(text) == [("referral_filing", "suspended", "low",
+                              ["situation_from_heading", "says_unavailable", "state_situation_inferred"])]
+
+
+def test_the_general_statement_is_medium():
+    text = "温州市住房公积金管理中心及各分支机构将于2025年7月1日(星期二)暂停办理各类公积金业务。"  # wenzhou-2025-fund-d001
+    rows = extract_guidance(list(make_doc(text).lines), YearClues(), stop_sentences=(text,))
+    assert [(r["confidence"], r["confidence_reasons"]) for r in rows] == [("medium", ["general_statement"])]

@@ -11,6 +11,7 @@ gets one general row (``other``, ``suspended``), as LABELING.md prescribes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.extract.guidance.action import (
     action_of,
@@ -21,8 +22,9 @@ from pipeline.extract.guidance.action import (
     without_advice,
 )
 from pipeline.extract.guidance.details import deadlines_of, documents_of, place_of
-from pipeline.extract.guidance.situation import categories_in, condition_of, situations_of
+from pipeline.extract.guidance.situation import categories_in, condition_of, read_situations, situations_of
 from pipeline.extract.guidance.units import Unit, units_of
+from pipeline.repair.confidence import guidance_confidence
 from pipeline.repair.resolve_year import YearClues
 
 
@@ -82,7 +84,7 @@ CONTINUES = re.compile(r"^\s*(?:也可|或者|或由|或|亦可|同时|此外|�
 FALLBACK = re.compile(r"^\s*(?:如|若|确因)")
 
 
-def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues) -> dict:
+def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues, evidence: dict) -> dict:
     dfrom, dto, dtext = deadlines_of(text, clues)
     return {
         "scheme": u.scheme,
@@ -95,6 +97,8 @@ def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues) -> dict:
         "documents": documents_of(text),
         "place": place_of(text),
         "evidence": text[:400],
+        "_paragraph": u.paragraph,
+        "_how": evidence,  # how the row was read, for its confidence (pipeline.repair.confidence)
     }
 
 
@@ -127,8 +131,50 @@ def _answered(rows: list[dict]) -> list[dict]:
     return out
 
 
+@dataclass
+class _Previous:
+    """The last instruction read: a follow-up or a fallback is about the same people."""
+
+    paragraph: int
+    heading: str
+    situations: list[str]
+
+
+def _situations(u: Unit, text: str, previous: _Previous | None) -> tuple[list[str], str]:
+    """The situations of one instruction and where they were read
+    (:data:`~pipeline.extract.guidance.situation.SITUATION_SOURCES`, or ``previous``)."""
+    cats, source = read_situations(text, u.context, u.heading, u.scheme)
+    near = previous is not None and (previous.paragraph == u.paragraph or bool(u.heading and previous.heading == u.heading))
+    cond = condition_of(text)
+    if near and previous is not None and CONTINUES.match(text) and (
+            not cond or re.match(r"^\s*(以上|上述)", text)
+            or (FALLBACK.match(cond) and not categories_in(cond, include_weak=False))):
+        # "如无法提前购药,…", "以上出院人员也可…", "如因特殊原因,患者可…", "如确实无法补办结算手续的,可…零星报销":
+        # the same people as before, in a fallback that names no situation of its own
+        cats, source = previous.situations, "previous"
+    if has("pay", text) and cats == ["reimbursement"]:
+        cats, source = ["other"], "none"  # the claim is the later step of a workaround, not the situation
+    if cats == ["other"] and previous is not None and (previous.paragraph == u.paragraph or CONTINUES.match(text)):
+        cats, source = previous.situations, "previous"
+    return cats, source
+
+
+def _row_situations(cats: list[str], action: str, text: str, previous: _Previous | None, paragraph: int
+                    ) -> tuple[list[str], bool]:
+    """The categories a row takes for ``action`` (LABELING.md's defaults applied), and whether a default decided."""
+    if cats == ["other"] and action in ("pay_then_settle_at_provider", "pay_then_reimburse"):
+        return ["outpatient"], True  # medical costs with no setting named are outpatient costs (LABELING.md)
+    if cats == ["other"] and action == "stock_up_medicine":
+        return ["chronic_special"], True  # "参保人员可…酌情提前备药": long-term medication, its usual home
+    if "enrollment_payment" in cats and (action == "pay_then_settle_at_provider" or place_of(text) == "provider"):
+        # settled at the hospital: medical costs, whatever was paid in ("对于医保已缴费确需退费的,请…来我院办理退费手续")
+        prev = (previous.paragraph, previous.heading, previous.situations) if previous else None
+        return _bill_situations(cats, text, prev, paragraph), True
+    return cats, False
+
+
 def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[str, ...] = ()) -> list[dict]:
-    """The guidance rows of a notice's body lines (without ``notice_id``).
+    """The guidance rows of a notice's body lines (without ``notice_id``), each with its confidence.
 
     ``stop_sentences`` are the sentences the windows step read stops from (the schedule).
     """
@@ -137,7 +183,7 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
     general: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     consumed: set[int] = set()
-    previous: tuple[int, str, list[str]] | None = None  # (paragraph, heading, situations) of the last instruction
+    previous: _Previous | None = None
     for i, u in enumerate(units):
         if i in consumed:
             continue
@@ -147,24 +193,13 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
         text = without_advice(text)
         if not is_instruction(text):
             continue
-        cats = situations_of(text, u.context, u.heading, u.scheme)
-        near = previous is not None and (previous[0] == u.paragraph or (u.heading and previous[1] == u.heading))
-        cond = condition_of(text)
-        if near and CONTINUES.match(text) and (not cond or re.match(r"^\s*(以上|上述)", text)
-                                               or (FALLBACK.match(cond) and not categories_in(cond, include_weak=False))):
-            # "如无法提前购药,…", "以上出院人员也可…", "如因特殊原因,患者可…", "如确实无法补办结算手续的,可…零星报销":
-            # the same people as before, in a fallback that names no situation of its own
-            cats = previous[2]
-        if has("pay", text) and cats == ["reimbursement"]:
-            cats = ["other"]  # the claim is the later step of a workaround, not the situation
-        if cats == ["other"] and previous is not None and (previous[0] == u.paragraph or CONTINUES.match(text)):
-            cats = previous[2]
-        readings = [(alt, action_of(alt)) for alt in alternatives(text)]
-        if any(filing_later(alt) for alt, _ in readings):
-            readings.append((text, "deemed_approved"))  # and the filing made late counts
+        cats, source = _situations(u, text, previous)
+        readings = [(alt, action_of(alt), False) for alt in alternatives(text)]
+        if any(filing_later(alt) for alt, _, _ in readings):
+            readings.append((text, "deemed_approved", True))  # and the filing made late counts
         only_general = True  # a statement that everything stops names no situation a follow-up could share
         used = cats  # the situations its rows took ("参保人可先行全额垫付相关费用…": outpatient)
-        for alt, action in readings:
+        for alt, action, second in readings:
             if action is None:
                 continue
             if action == "suspended" and is_general_suspension(alt, cats):
@@ -173,24 +208,19 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
             only_general = False
             if action == "other" and cats == ["other"]:
                 continue  # neither a situation nor an action a code names
-            row_cats = cats
-            if cats == ["other"] and action in ("pay_then_settle_at_provider", "pay_then_reimburse"):
-                row_cats = ["outpatient"]  # medical costs with no setting named are outpatient costs (LABELING.md)
-            if cats == ["other"] and action == "stock_up_medicine":
-                row_cats = ["chronic_special"]  # "参保人员可…酌情提前备药": long-term medication, its usual home
-            if "enrollment_payment" in row_cats and (action == "pay_then_settle_at_provider" or place_of(alt) == "provider"):
-                # settled at the hospital: medical costs, whatever was paid in ("对于医保已缴费确需退费的,请…来我院办理退费手续")
-                row_cats = _bill_situations(row_cats, alt, previous, u.paragraph)
+            row_cats, defaulted = _row_situations(cats, action, alt, previous, u.paragraph)
             used = row_cats
+            how = {"action": action, "situation": "default" if defaulted else source,
+                   "stop_in_unit": action != "suspended" and has("suspended", text),
+                   "pay_in_full": action == "suspended" and has("pay", alt) and not has("suspended", alt),
+                   "second_action": second, "alternatives": len(readings) > 1 and not second}
             for cat in row_cats:
                 if (cat, alt, action) in seen:
                     continue
                 seen.add((cat, alt, action))
-                row = _row(u, alt, cat, action, clues)
-                row["_paragraph"] = u.paragraph
-                rows.append(row)
+                rows.append(_row(u, alt, cat, action, clues, how))
         if used != ["other"] and not only_general:
-            previous = (u.paragraph, u.heading, used)
+            previous = _Previous(u.paragraph, u.heading, used)
     rows = _answered(rows)
     stops = [x for x in stop_sentences if x.strip()]
     if not rows and (general or suspensions or stops):
@@ -199,10 +229,11 @@ def extract_guidance(lines: list[str], clues: YearClues, stop_sentences: tuple[s
         rows.append({
             "scheme": None, "category": "other", "condition": None, "action": "suspended",
             "deadline_from": None, "deadline_to": None, "deadline_text": None, "documents": [], "place": None,
-            "evidence": evidence[:400],
+            "evidence": evidence[:400], "_how": {"action": "suspended", "situation": "general"},
         })
     for n, row in enumerate(rows, start=1):
         row["guidance_no"] = n
+        row["confidence"], row["confidence_reasons"] = guidance_confidence(**row.pop("_how"))
     return rows
 
 

@@ -142,24 +142,40 @@ def situations_of(sentence: str, context: str = "", heading: str = "", scheme: s
     ``situations_of("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "异地住院")``
     → ``["out_of_area"]``.
     """
+    return read_situations(sentence, context, heading, scheme)[0]
+
+
+# Where a situation was read (the evidence behind a guidance row's confidence): the sentence's own
+# words (its opening condition or the rest), the question or bullet condition it answers, the
+# heading it stands under, a weak word only (就医, 医疗费用), or nothing ("other").
+SITUATION_SOURCES = ("condition", "sentence", "question", "heading", "weak_word", "none")
+
+
+def read_situations(sentence: str, context: str = "", heading: str = "", scheme: str | None = None
+                    ) -> tuple[list[str], str]:
+    """:func:`situations_of` and where it was read (one of :data:`SITUATION_SOURCES`):
+    ``read_situations("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "", "异地住院")``
+    → ``(["out_of_area"], "heading")``."""
     cond = _aside(condition_of(sentence))
     in_cond_strong = categories_in(cond, include_weak=True) if cond and categories_in(cond, include_weak=False) else []
     in_context_strong = categories_in(context, include_weak=False) if context else []
     in_sentence = categories_in(_aside(sentence), include_weak=False)
     if "out_of_area" in in_sentence and "out_of_area" not in in_cond_strong and not _EXTENSION.search(sentence):
-        return ["out_of_area"]  # out-of-area sentences go to out_of_area only (LABELING.md)
+        return ["out_of_area"], "sentence"  # out-of-area sentences go to out_of_area only (LABELING.md)
     in_heading = categories_in(heading, include_weak=False) if heading else []
-    for outer in (in_context_strong, in_heading):
+    for outer, source in ((in_context_strong, "question"), (in_heading, "heading")):
         if outer and outer[0] in ("out_of_area", "retirees"):
-            return outer[:1]
+            return outer[:1], source
     if scheme and "异地" in scheme:
-        return ["out_of_area"]  # under an out-of-area scheme's heading (异地就医医保)
+        return ["out_of_area"], "heading"  # under an out-of-area scheme's heading (异地就医医保)
     specific = [c for c in categories_in(_aside(sentence), include_weak=False, extensions=False) if c in SPECIFIC]
-    for found in (in_cond_strong, specific, in_context_strong, in_heading, in_sentence):
+    for found, source in ((in_cond_strong, "condition"), (specific, "sentence"), (in_context_strong, "question"),
+                          (in_heading, "heading"), (in_sentence, "sentence")):
         if found and found != ["other"]:
-            return found
-    for text in (cond, context, heading, _aside(sentence)):
+            # a heading that repeats what the sentence names ("门诊就医、药店购药" over "…门诊就医、定点药店购药无法刷卡结算")
+            return found, ("sentence" if source == "heading" and set(found) <= set(in_sentence) else source)
+    for text, source in ((cond, "weak_word"), (context, "question"), (heading, "heading"), (_aside(sentence), "weak_word")):
         found = categories_in(text, include_weak=True) if text else []
         if found:
-            return found
-    return ["other"]
+            return found, source
+    return ["other"], "none"
