@@ -15,8 +15,9 @@ threshold and regularisation are chosen by leave-one-notice-out-group cross-vali
 training notices alone; it is then fitted on all of them and scored on the test notices. Like the
 rules, a notice with no pair but a stop gets (other, suspended).
 
-The README of the task asks for this before any rule was tuned on the test notices' errors; the
-figures of that run are in docs/extraction.md ("What was measured").
+The comparison means something only when neither side was tuned on the test notices' errors: it was
+run before the rules were (figures in docs/extraction.md, "What was measured"), and can be run again
+with notices nobody has read as the test set.
 """
 
 from __future__ import annotations
