@@ -149,6 +149,14 @@ class GuidanceSchema(pa.DataFrameModel):
                                   description="where the person acts: provider (the hospital or pharmacy), agency (the 医保 window), online")
     documents: Series[object] = pa.Field(description="materials the person must bring (list of strings)")
     evidence: Series[str] = pa.Field(description="the text it was read from")
+    confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS), description=CONFIDENCE_DOC + " of the row (category and action)")
+    confidence_reasons: Series[object] = pa.Field(description="why the row has that confidence: codes (list): where its situation "
+                                                  "was read (the instruction, a question, a heading, the instruction before, a default) "
+                                                  "and whether the instruction also states a stop")
+
+    @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
+    def reasons_are_lists(cls, value: object) -> bool:
+        return _is_list_of_reasons(value)
 
     class Config:
         strict = True

@@ -49,7 +49,7 @@ def window(nid: str, no: int, start: datetime, end: datetime | None, **extra: An
 def guidance(nid: str, no: int, category: str, action: str, **extra: Any) -> dict[str, Any]:
     row = {
         "notice_id": nid, "guidance_no": no, "category": category, "action": action,
-        "documents": [], "evidence": "参保人员请……",
+        "documents": [], "evidence": "参保人员请……", "confidence": "high", "confidence_reasons": [],
     }
     return row | extra
 

@@ -92,9 +92,17 @@ def test_review_lists_what_is_not_high_most_consequential_first(workspace) -> No
     rows = list(csv.DictReader(cli("review", "--out", str(out), "--format", "csv").stdout.splitlines()))
     assert rows and all(r["level"] in ("medium", "low") for r in rows)
     order = {"low": 0, "medium": 1}
-    assert [order[r["level"]] for r in rows] == sorted(order[r["level"]] for r in rows)
+    # windows, dates and contacts first, most consequential first; then the guidance rows, low first
+    kinds = [r["id"][0] for r in rows]
+    assert "G" in kinds and kinds.index("G") == len(kinds) - kinds[::-1].index("G") - kinds.count("G")
+    rest, guide = [r for r in rows if r["id"][0] != "G"], [r for r in rows if r["id"][0] == "G"]
+    for part in (rest, guide):
+        assert [order[r["level"]] for r in part] == sorted(order[r["level"]] for r in part)
     window = next(r for r in rows if r["id"].startswith("W:"))
     assert window["evidence"] and window["reasons"]
+    # shijiazhuang-2021-outage-a002: "停机期间,长期异地居住人员信息不能正常变更,可在系统恢复后办理。" says a service is unavailable
+    stop = next(r for r in guide if "长期异地居住人员信息不能正常变更" in r["evidence"])
+    assert stop["value"] == "out_of_area → suspended" and "says_unavailable" in stop["reasons"].split(";")
     page = cli("review", "--out", str(out), "--format", "html").stdout
     assert page.startswith("<!doctype html>") and "<script" not in page
 

@@ -69,13 +69,31 @@ class Score:
         cell[0] += 1
         cell[1] += bool(right)
 
+    def guidance_category_lines(self) -> list[str]:
+        """Guidance pairs per category: P/R/F1 and the counts behind them, in the order of the codes.
+
+        ``"guidance outpatient: P=0.80 R=0.67 F1=0.73 (right 4, predicted 5, gold 6)"``; a pair counts
+        for its category, so the rows add up to the summary's guidance totals.
+        """
+        from pipeline.vocab.codes import GUIDANCE_CATEGORIES
+
+        t = self.totals
+        out = []
+        for cat in GUIDANCE_CATEGORIES:
+            tp, n_pred, n_gold = t[f"g:{cat}_tp"], t[f"g:{cat}_pred"], t[f"g:{cat}_gold"]
+            if not (n_pred or n_gold):
+                continue
+            p, r, f = prf(tp, n_pred, n_gold)
+            out.append(f"guidance {cat}: P={p:.2f} R={r:.2f} F1={f:.2f} (right {tp}, predicted {n_pred}, gold {n_gold})")
+        return out
+
     def calibration_lines(self) -> list[str]:
         """Per field, per confidence level: rows and rows right; and the share of wrong rows not ``high``.
 
         ``"windows: high 51/52 right (98%), medium 19/24, low 3/7 | wrong rows not high: 10/11 (91%)"``.
         """
         out = []
-        for what in ("windows", "phones", "published_on", "city"):
+        for what in ("windows", "guidance", "phones", "published_on", "city"):
             cells = {lv: v for (w, lv), v in self.calibration.items() if w == what}
             if not cells:
                 continue
@@ -90,12 +108,12 @@ class Score:
             out.append(f"confidence {what}: " + ", ".join(parts) + tail)
         return out
 
-    def summary(self) -> dict[str, float | str]:
+    def summary(self) -> dict[str, object]:
         t = self.totals
         wp, wr, wf = prf(t["w_tp"], t["w_pred"], t["w_gold"])
         pp, pr, pf = prf(t["p_tp"], t["p_pred"], t["p_gold"])
         _, _, sf = prf(t["s_tp"], t["s_pred"], t["s_gold"])
-        out: dict[str, float | str] = {
+        out: dict[str, object] = {
             "files": t["files"], "missing": t["missing"],
             "windows_p": wp, "windows_r": wr, "windows_f1": wf,
             # finding vs linking: were the stops found at all, and of those, did they get the right end
@@ -109,6 +127,9 @@ class Score:
         if t["g_files"]:
             gp, gr, gf = prf(t["g_tp"], t["g_pred"], t["g_gold"])
             out |= {"guidance_p": gp, "guidance_r": gr, "guidance_f1": gf, "guidance_files": t["g_files"]}
+            out["guidance_by_category"] = {
+                k[2:-3]: {"right": t[k], "predicted": t[k[:-3] + "_pred"], "gold": t[k[:-3] + "_gold"]}
+                for k in sorted(t) if k.startswith("g:") and k.endswith("_tp")}
         return out
 
     def summary_line(self) -> str:
@@ -133,8 +154,10 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
         windows[w["notice_id"]].add((minute_text(w["start_at"]), minute_text(w["end_at"])))
         window_levels[w["notice_id"]].append(((minute_text(w["start_at"]), minute_text(w["end_at"])), w.get("confidence")))
     guidance: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    guidance_levels: dict[str, list[tuple[tuple[str, str], object]]] = defaultdict(list)
     for g in frames["guidance"].to_dict("records"):
         guidance[g["notice_id"]].add((g["category"], g["action"]))
+        guidance_levels[g["notice_id"]].append(((g["category"], g["action"]), g.get("confidence")))
     phones: dict[str, set[str]] = defaultdict(set)
     phone_levels: dict[str, dict[str, object]] = defaultdict(dict)
     for c in frames["contacts"].to_dict("records"):
@@ -172,6 +195,10 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
             pred_g = guidance.get(nid, set())
             t["g_files"] += 1
             tally(t, "g", gold_g, pred_g)
+            for cat in {c for c, _ in gold_g | pred_g}:
+                tally(t, f"g:{cat}", {x for x in gold_g if x[0] == cat}, {x for x in pred_g if x[0] == cat})
+            for pair, level in guidance_levels.get(nid, []):
+                sc.calibrate("guidance", level, pair in gold_g)
         tally(t, "p", gold_p, pred_p)
         got = {"city": _text(n.get("city")), "published_on": _date(n.get("published_on"))}
         for key in ("city", "published_on"):
@@ -307,7 +334,7 @@ def _cmd(args: argparse.Namespace) -> int:
         print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))
     else:
         print("\n".join(line for line in sc.lines if args.verbose or not line.startswith("   ")))
-        for line in sc.calibration_lines():
+        for line in sc.guidance_category_lines() + sc.calibration_lines():
             print(line)
         print(sc.summary_line())
     return 0

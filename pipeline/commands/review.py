@@ -1,7 +1,8 @@
 """``python -m pipeline review``: the rows worth a person's look, and the corrections they make.
 
 Lists every row that is not ``high`` (windows, contacts, a notice's publication date and city),
-most consequential first — long outages and whole-city stops before short partial ones — each
+most consequential first — long outages and whole-city stops before short partial ones — and after
+them the guidance rows that are not ``high`` (what patients are told), each
 with its id, the value chosen, why it is not high, the evidence sentence and the candidate ends
 that lost. ``--accept ID`` records that the value is right; ``--set ID COLUMN=VALUE`` records a
 correction; both append to ``RAW/corrections.csv``, which every later run applies
@@ -29,10 +30,13 @@ FIELDS = ("id", "level", "source_file", "what", "value", "reasons", "alternative
 
 
 def review_queue(db: Path) -> list[dict]:
-    """The queue: one item per row that is not ``high`` (nor ``reviewed``), most consequential first.
+    """The queue: one item per row that is not ``high`` (nor ``reviewed``), most consequential first,
+    then the guidance rows that are not ``high`` (low first, by notice).
 
     An item's ``id`` names the row for ``--accept``/``--set``: ``W:<notice_id>:<start>→<end>``,
-    ``C:<notice_id>:<number as printed>``, ``N:<notice_id>:published_on`` or ``N:<notice_id>:city``.
+    ``C:<notice_id>:<number as printed>``, ``N:<notice_id>:published_on`` or ``N:<notice_id>:city``;
+    a guidance row is ``G:<notice_id>:<guidance_no>`` (listed for a person's look: ``raw/corrections.csv``
+    does not take guidance rows).
     """
     with reading(db) as con:
         windows = fetch_dicts(con, """
@@ -42,6 +46,10 @@ def review_queue(db: Path) -> list[dict]:
             SELECT c.*, n.source_file FROM contacts c JOIN notices n USING (notice_id)
             WHERE c.confidence NOT IN ('high', 'reviewed') AND c.phone_e164 IS NOT NULL""")
         notices = fetch_dicts(con, "SELECT * FROM notices")
+        guidance = fetch_dicts(con, """
+            SELECT g.*, n.source_file FROM guidance g JOIN notices n USING (notice_id)
+            WHERE g.confidence NOT IN ('high', 'reviewed')
+            ORDER BY g.confidence = 'medium', n.source_file, g.guidance_no""")
     items = []
     for w in windows:
         key = row_key("outage_windows", w)
@@ -71,7 +79,16 @@ def review_queue(db: Path) -> list[dict]:
             "what": f"phone of {c['organization'] or 'the notice'}", "value": c["phone_e164"],
             "reasons": ";".join(c["confidence_reasons"] or []), "alternatives": "", "evidence": c["phone_raw"],
         }))
-    return [item for _, item in sorted(items, key=lambda x: x[0])]
+    queue = [item for _, item in sorted(items, key=lambda x: x[0])]
+    # after the windows, contacts and dates: what patients are told, low first (a reading to check, not to correct here)
+    for g in guidance:
+        queue.append({
+            "id": f"G:{g['notice_id']}:{g['guidance_no']}", "level": g["confidence"], "source_file": g["source_file"],
+            "what": f"guidance {g['guidance_no']}" + (f" ({g['condition']})" if g.get("condition") else ""),
+            "value": f"{g['category']} → {g['action']}",
+            "reasons": ";".join(g["confidence_reasons"] or []), "alternatives": "", "evidence": g["evidence"],
+        })
+    return queue
 
 
 def render(items: list[dict], fmt: str) -> str:

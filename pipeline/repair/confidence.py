@@ -85,6 +85,33 @@ def contact_confidence(status: str, has_number: bool) -> tuple[str, list[str]]:
     return level_of(reasons), reasons
 
 
+# where a guidance row's situation was read (pipeline.extract.guidance.situation.SITUATION_SOURCES, or
+# "previous", "default", "general") → reason
+_SITUATION_REASON = {
+    "condition": "situation_stated", "sentence": "situation_stated", "question": "situation_from_question",
+    "heading": "situation_from_heading", "weak_word": "situation_from_weak_word", "none": "situation_by_default",
+    "previous": "situation_from_previous", "default": "situation_by_default", "general": "general_statement",
+}
+# the instruction itself names the situation (or the question it answers does)
+_SITUATION_NAMED = ("condition", "sentence", "question")
+
+
+def guidance_confidence(action: str, situation: str, stop_in_unit: bool = False, pay_in_full: bool = False,
+                        second_action: bool = False, alternatives: bool = False) -> tuple[str, list[str]]:
+    """Level and reasons of one guidance row, from its action, where its situation was read and what
+    else its instruction says. ``guidance_confidence("pay_then_reimburse", "heading", stop_in_unit=True)``
+    → ``("medium", ["situation_from_heading", "stop_in_unit"])``: ``"停机期间暂停异地就医直接结算,费用先行垫付…"``
+    under ``(三)异地住院``; ``guidance_confidence("suspended", "previous")`` → ``("low", […])``."""
+    reasons = [_SITUATION_REASON[situation]]
+    reasons += [code for code, on in (("stop_in_unit", stop_in_unit), ("pay_in_full", pay_in_full),
+                                      ("second_instruction", second_action), ("one_of_alternatives", alternatives)) if on]
+    if action in ("suspended", "unaffected") and situation != "general":
+        reasons.append("says_unavailable" if action == "suspended" else "says_unaffected")
+        if situation not in _SITUATION_NAMED:
+            reasons.append("state_situation_inferred")
+    return level_of(reasons), reasons
+
+
 # the kind of clue that gave the publication date (pipeline.extract.metadata) → reason
 _PUBLISHED_REASON = {
     "manifest": "date_printed_as_issued", "signature date": "date_printed_as_issued",

@@ -19,7 +19,20 @@ from pipeline.vocab.terms import load_rows
 ALTERNATIVE = re.compile(r"[,，;；]?\s*(?:或者|或由|也可以?|亦可|或可|或选择|或在|或到|或回)")
 # a clause that only advises on timing names no action ("请合理安排", "错峰就医", "尽量避免")
 PURPOSE = re.compile(r"(?:^|(?<=[,，;；]))\s*(?:为了|为确保|为保证|为保障|确保|以免|避免)[^,，;；。]*[,，;；。]?")
+# 报销 as a claim, not as a noun ("已经取得…报销资格的患者": the patients' eligibility)
+CLAIM_WORD = re.compile(r"报销(?!资格|比例|政策|待遇|范围|标准|目录)")
 SCHEDULING_ONLY = re.compile(r"合理安排|错峰|避开|尽量避免|提前安排|提前做好[^，,。]{0,6}安排|敬请谅解|带来的不便")
+
+
+# a filing made after the restart beside a pay-now instruction: "费用由本人先行垫付,出院后到医保政务服务窗口补办
+# 备案手续,手工报销" — the filing counts (deemed_approved) and the bill has its own later step
+FILING_LATER = re.compile(r"补办[^，,。；;]{0,10}备案(?:手续)?|待[^。；;]{0,20}(?:恢复|上线)后[^。；;]{0,40}?备案(?:手续)?")
+
+
+def filing_later(text: str) -> bool:
+    """True when a pay-now instruction also files late: ``"需先自费办理住院,待服务恢复后7个工作日内,联系参保地医保经办
+    机构或转出医疗机构办理异地就医备案手续,出院时在就诊医疗机构直接办理出院报销手续"`` → True."""
+    return has("pay", text) and bool(FILING_LATER.search(text))
 
 
 @cache
@@ -54,6 +67,10 @@ def action_of(text: str) -> str | None:
     """
     # "为了确保医疗保险待遇不受影响,请…": the purpose of the action is not the action
     text = PURPOSE.sub("", text) or text
+    if filing_later(text):
+        text = FILING_LATER.sub("", text)  # the filing is a row of its own (deemed_approved); the bill's step decides
+    elif re.search(r"补办[^，,。；;]{0,10}备案", text) and not has("pay", text):
+        return "deemed_approved"  # "可直接去异地办理住院手续,可在系统恢复后补办异地就医备案和入院登记手续"
     if has("stock", text):
         return "stock_up_medicine"
     if has("strong_unaffected", text) and not _unaffected_is_purpose(text) and not has("pay", text) \
@@ -66,7 +83,7 @@ def action_of(text: str) -> str | None:
 
     cond = condition_of(text)
     action_part = text[text.find(cond) + len(cond):] if cond else text
-    agency = agency or ("报销" in action_part and not provider)
+    agency = agency or (bool(CLAIM_WORD.search(action_part)) and not provider)
     later = bool(re.search(r"待[^。]{0,24}(后|恢复|上线|开机)|(上线|恢复|开机|正常)后|节后|年后|重新办理", text))
     if has("claim", text) and not has("deemed", text) and not provider:
         return "pay_then_reimburse"  # "…前办理手工报销": the claim is the instruction

@@ -18,8 +18,13 @@ from pipeline.vocab.terms import find_terms
 PLACES: tuple[tuple[str, str], ...] = (
     ("online", r"网上|线上|APP|App|小程序|公众号|网厅|网办|掌上"),
     ("agency", r"经办机构|经办窗口|经办部门|医保中心|医保局|服务大厅|经办大厅|管理部|参保地|政务服务中心|窗口"),
-    ("provider", r"医院|医疗机构|药店|医药机构|定点单位|就诊|就医|购药点|收费处"),
+    ("provider", r"医院|医疗机构|药店|医药机构|定点单位|就诊|就医|购药点|收费处|我院|本院|来院|回院"),
 )
+
+
+# by when, counted from an event: "上线后7个工作日内", "系统恢复后3个月内", "待系统上线后的30个工作日内"
+RELATIVE_DEADLINE = re.compile(r"(?:(?:新)?系统|平台|服务|业务)?(?:上线|恢复|开通|启用|开机|出院)[^,，。]{0,6}后的?\s*[一二三四五六七八九十两\d]+\s*个?"
+                               r"(?:工作日|日|天|月|周|星期)(?:之内|以内|内)")
 
 
 def documents_of(text: str) -> list[str]:
@@ -28,8 +33,9 @@ def documents_of(text: str) -> list[str]:
 
 
 def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None, str | None]:
-    """The period in which to act: ``"于年3月15日至12月31日之间"`` → (2022-03-15, 2022-12-31)."""
-    rel = re.search(r"(上线|恢复|开通|启用)[^,，。]{0,6}后\s*\d+\s*个?(工作日|日|天)内", text)
+    """The period in which to act: ``"于年3月15日至12月31日之间"`` → (2022-03-15, 2022-12-31); a deadline
+    counted from an event is kept as printed: ``"系统恢复后3个月内凭发票、病历等材料…报销"`` → (None, None, "恢复后3个月内")."""
+    rel = RELATIVE_DEADLINE.search(text)
     best: tuple[date | None, date | None, str | None] = (None, None, rel.group(0) if rel else None)
     context = None
     for r in find_ranges(text):

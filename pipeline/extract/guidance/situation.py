@@ -22,6 +22,10 @@ from pipeline.vocab.terms import find_rows
 
 # the place where a person goes, not the situation: "由就医医院进行结算", "到原就诊定点医药机构"
 _PLACE_WORDS = re.compile(r"(就医|就诊|购药)(?=医院|医疗机构|定点|的定点|机构|点|药店)")
+# who the people are, not what they do: "缴存职工" (housing-fund members), "缴存单位"
+_PEOPLE_WORDS = re.compile(r"缴存(?=职工|单位|人)")
+# paying a bill, not a contribution: "患者可先用现金缴费"
+_BILL_PAYMENT = re.compile(r"(?<=现金)缴费")
 # a card is the subject only when the sentence says what happens to the card itself
 _CARD_AS_SUBJECT = re.compile(r"^[^，,。；;]{0,12}(停止使用|停用|暂停|激活|领取|换发|不受影响|正常使用|失效|作废|无法使用|补办|注销)")
 # "(含异地)", "(包括异地医疗机构)": the same action also for out-of-area care
@@ -32,6 +36,18 @@ SPECIFIC = ("chronic_special", "retirees", "out_of_area", "insurance_card", "ref
             "enrollment_payment", "reimbursement")
 # "因转诊等特殊情况需…出院结算的": the reason for the situation, not the situation
 _REASON = re.compile(r"因[^,，。]{0,10}等?特殊(情况|原因)")
+# "待完成补缴2023年4月的医保费后", "待用人单位完成年度申报缴费并确认到账后": a contribution to wait for
+# before acting is when, not the situation
+_WAIT_FOR_PAYMENT = re.compile(r"待[^,，。；;]{0,30}(?:缴费|医保费|缴纳|补缴)[^,，。；;]{0,12}后")
+# "(不含灵活就业)", "(不含城乡居民医保)": who is not addressed
+_EXCLUSION = re.compile(r"[(（]不(?:含|包括)[^)）]{0,30}[)）]")
+
+
+def _aside(text: str) -> str:
+    """The text without what only frames the situation: a reason, a contribution to wait for, an exclusion.
+
+    ``"生育津贴申领延迟开放,待用人单位完成年度申报缴费并确认到账后自动开放"`` → ``"生育津贴申领延迟开放,自动开放"``."""
+    return _EXCLUSION.sub("", _WAIT_FOR_PAYMENT.sub("", _REASON.sub("", text)))
 _ACTION_CUE = re.compile(r"垫付|自付|自费|报销|结算|挂账|记账|备足|暂停|无法|不能")
 _ACTION_START = re.compile(r"先|由|可|须|需|应|请|均|将|暂|无法|不能|垫付|自付|自费|报销|结算|办理|视|按|凭|持|携带")
 
@@ -42,6 +58,8 @@ _QUOTED = re.compile(r"“[^”]{10,}”")
 
 def _hits(text: str) -> list[tuple[int, dict[str, str]]]:
     text = _PLACE_WORDS.sub(lambda m: "□" * len(m.group(1)), text)
+    text = _PEOPLE_WORDS.sub("□□", text)
+    text = _BILL_PAYMENT.sub("□□", text)
     text = _QUOTED.sub(lambda m: "□" * len(m.group(0)), text)
     return find_rows(text, "situations")
 
@@ -82,9 +100,10 @@ def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tu
     hits = _hits(main)
     found: list[str] = []
     strengths: dict[str, set[str]] = {}
+    listed = _listed_together(main) and any(row["strength"] in ("strong", "exclusive") for _, row in hits)
     for pos, row in hits:
-        if row["strength"] == "weak" and not include_weak:
-            continue
+        if row["strength"] == "weak" and not include_weak and not listed:
+            continue  # but "门诊、住院、购药等费用": a setting listed with the others is one of them
         if row["strength"] == "card" and not _card_is_subject(main, pos):
             continue
         strengths.setdefault(row["category"], set()).add(row["strength"])
@@ -123,24 +142,40 @@ def situations_of(sentence: str, context: str = "", heading: str = "", scheme: s
     ``situations_of("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "异地住院")``
     → ``["out_of_area"]``.
     """
-    cond = _REASON.sub("", condition_of(sentence))
+    return read_situations(sentence, context, heading, scheme)[0]
+
+
+# Where a situation was read (the evidence behind a guidance row's confidence): the sentence's own
+# words (its opening condition or the rest), the question or bullet condition it answers, the
+# heading it stands under, a weak word only (就医, 医疗费用), or nothing ("other").
+SITUATION_SOURCES = ("condition", "sentence", "question", "heading", "weak_word", "none")
+
+
+def read_situations(sentence: str, context: str = "", heading: str = "", scheme: str | None = None
+                    ) -> tuple[list[str], str]:
+    """:func:`situations_of` and where it was read (one of :data:`SITUATION_SOURCES`):
+    ``read_situations("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "", "异地住院")``
+    → ``(["out_of_area"], "heading")``."""
+    cond = _aside(condition_of(sentence))
     in_cond_strong = categories_in(cond, include_weak=True) if cond and categories_in(cond, include_weak=False) else []
     in_context_strong = categories_in(context, include_weak=False) if context else []
-    in_sentence = categories_in(_REASON.sub("", sentence), include_weak=False)
+    in_sentence = categories_in(_aside(sentence), include_weak=False)
     if "out_of_area" in in_sentence and "out_of_area" not in in_cond_strong and not _EXTENSION.search(sentence):
-        return ["out_of_area"]  # out-of-area sentences go to out_of_area only (LABELING.md)
+        return ["out_of_area"], "sentence"  # out-of-area sentences go to out_of_area only (LABELING.md)
     in_heading = categories_in(heading, include_weak=False) if heading else []
-    for outer in (in_context_strong, in_heading):
+    for outer, source in ((in_context_strong, "question"), (in_heading, "heading")):
         if outer and outer[0] in ("out_of_area", "retirees"):
-            return outer[:1]
+            return outer[:1], source
     if scheme and "异地" in scheme:
-        return ["out_of_area"]  # under an out-of-area scheme's heading (异地就医医保)
-    specific = [c for c in categories_in(_REASON.sub("", sentence), include_weak=False, extensions=False) if c in SPECIFIC]
-    for found in (in_cond_strong, specific, in_context_strong, in_heading, in_sentence):
+        return ["out_of_area"], "heading"  # under an out-of-area scheme's heading (异地就医医保)
+    specific = [c for c in categories_in(_aside(sentence), include_weak=False, extensions=False) if c in SPECIFIC]
+    for found, source in ((in_cond_strong, "condition"), (specific, "sentence"), (in_context_strong, "question"),
+                          (in_heading, "heading"), (in_sentence, "sentence")):
         if found and found != ["other"]:
-            return found
-    for text in (cond, context, heading, sentence):
+            # a heading that repeats what the sentence names ("门诊就医、药店购药" over "…门诊就医、定点药店购药无法刷卡结算")
+            return found, ("sentence" if source == "heading" and set(found) <= set(in_sentence) else source)
+    for text, source in ((cond, "weak_word"), (context, "question"), (heading, "heading"), (_aside(sentence), "weak_word")):
         found = categories_in(text, include_weak=True) if text else []
         if found:
-            return found
-    return ["other"]
+            return found, source
+    return ["other"], "none"

@@ -84,6 +84,8 @@ def _plain(text: str) -> str:
 STOP_LIST_INTRO = re.compile(r"(暂停|停止|停办)[^。]{0,12}(业务|事项)?包括|暂停以下|以下业务暂停")
 SALUTATION = re.compile(r"^\s*(各|致|尊敬的|全市|广大)[^。]{0,40}[:：]\s*$")
 STOP_ITEM = re.compile(r"^\s*(?:同时|并|另外)?[,，]?\s*(暂停|停止|关闭|暂时关闭)")
+# cue kinds (vocab/data/guidance_cues.csv) that tell a person what to do instead of waiting
+WORKAROUND_CUES = ("pay", "later_provider", "later_agency", "deemed", "stock", "before", "claim", "strong_unaffected")
 WORKAROUND = re.compile(r"垫付|自付|自费|补办|补录|视同|视作|顺延|备足|开药|可先|待[^。]{0,20}后|前[^。]{0,10}(结算|办理|缴)")
 
 
@@ -160,10 +162,19 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
         if m:
             item_head = m.group(1)
         listing_stops = False  # "…起,暂停A;暂停B;暂停C": the rest of a stop schedule's list
-        sentences = _sentences(body)
-        for k, s in enumerate(sentences):
+        asked = ""  # a question asked inside the paragraph ("…将面临怎样的困扰?在很多情况下,…")
+        pieces = _pieces(body)
+        sentences = [p for p, kind in pieces if kind == "sentence"]
+        for s, kind in pieces:
+            if kind == "label":
+                heading = s  # "(二)市外住院" at a line's end, "(一)异地就医入院。" at its start: what follows is about it
+                continue
+            if kind == "question":
+                asked = s
+                continue
             if TITLE.search(s) and not re.search(r"[,，。;；]", s):
                 continue
+            k = sentences.index(s)
             nxt = sentences[k + 1] if k + 1 < len(sentences) else ""
             starts_list = STOP_ITEM.match(s) and STOP_ITEM.match(nxt) and not WORKAROUND.search(s + nxt)
             if (listing_stops or starts_list) and STOP_ITEM.match(s) and not WORKAROUND.search(s):
@@ -177,8 +188,9 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             if PREAMBLE.match(s) and not any(has(k, s) for k in ("pay", "later_provider", "later_agency", "deemed",
                                                                   "stock", "before", "claim")):
                 continue  # "为进一步…", "根据…": the reason for the notice, unless it also instructs
-            if CONSULT.search(s) and not re.search(r"垫付|报销|结算|办理出院|备足", s):
-                continue
+            if CONSULT.search(s) and not re.search(r"垫付|报销|结算|办理出院|备足", s) and not any(
+                    has(k, s) for k in WORKAROUND_CUES):
+                continue  # "如有疑问请咨询…"; but "…社保大厅提供业务咨询及手工收件服务" also takes the material
             stop_here = in_schedule_text(s) or _is_window_statement(s)
             if in_guidance and stop_here and not in_schedule:
                 stop_here = False  # a stop stated among the instructions ("温馨提醒: …起停止受理…申请") is one
@@ -187,9 +199,44 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
                     suspensions.append(s)
                     listing_stops = True
                 continue
-            units.append(Unit(s, item_head or question, scheme, question or None, para, in_schedule, heading))
+            asking = asked or question
+            units.append(Unit(s, item_head or asking, scheme, asking or None, para, in_schedule, heading))
         i += 1
     return units, suspensions
+
+
+# "…将面临怎样的困扰?在很多情况下": a question inside a paragraph ends there (a '?' inside mojibake,
+# "參?;蛘", is not between two Chinese characters)
+ASKED = re.compile(r"(?<=[\u4e00-\u9fff][?？])(?=[\u4e00-\u9fff])")
+LABEL_VERBS = re.compile(r"无法|不能|暂停|停止|关闭|将|可以|可|请|需|须|应|均|已|按|为|是|的")
+
+
+def _is_label(piece: str) -> bool:
+    """A short label inside a line, the heading of what follows it: ``"(一)异地就医入院。"``,
+    ``"(二)市外住院"``, ``"门诊(一)本市门诊"``; not a sentence (``"依据病情,最长可以取一个月药量。"``)."""
+    s = HEADING_MARK.sub("", piece.strip()).strip("。.:： ")
+    if len(s) >= 10 and any(has(k, s) for k in WORKAROUND_CUES):
+        return False  # "生育津贴申领期限顺延。": short, but an instruction
+    return 2 <= len(s) <= 16 and not re.search(r"[,，;；\d]", s) and not LABEL_VERBS.search(s)
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """A paragraph as sentences, labels and questions, in order:
+    ``"(一)个人账户使用。系统停机期间,…需全额现金结付。"`` → ``[("个人账户使用", "label"),
+    ("系统停机期间,…需全额现金结付。", "sentence")]``."""
+    out: list[tuple[str, str]] = []
+    for part in SENTENCE.split(text):
+        for piece in ASKED.split(part):
+            p = piece.strip()
+            if len(p) < 4 and not (len(p) >= 2 and _is_label(p)):
+                continue
+            if _is_label(p):
+                out.append((HEADING_MARK.sub("", p).strip("。.:： "), "label"))
+            elif re.search(r"[?？]$", p):
+                out.append((p, "question"))
+            elif len(p) >= 10 or re.search(r"[,，]", p):
+                out.append((p, "sentence"))
+    return out
 
 
 def _sentences(text: str) -> list[str]:
