@@ -256,14 +256,21 @@ def test_the_strongest_tie_wins_and_the_loser_is_recorded():
     # notice 2's second window could join notice 1's first (overlap) but joins notice 1's second (same start)
     notices = [notice(1, published=date(2021, 11, 17)), notice(2)]
     windows = [window(1, 1, D(2021, 11, 21, 20), D(2021, 11, 30, 20), service="参保登记"),
-               window(1, 2, D(2021, 11, 24), D(2021, 11, 30, 20)),
+               window(1, 2, D(2021, 11, 24), D(2021, 11, 30, 20), service="参保登记"),
                window(2, 1, D(2021, 11, 21, 20), None, service="参保登记"),
-               window(2, 2, D(2021, 11, 24), None)]
+               window(2, 2, D(2021, 11, 24), None, service="参保登记")]
     out = build_events(windows, notices)
     assert len(out.events) == 2
     second = next(m for m in out.members if m["notice_id"] == nid(2) and m["window_no"] == 2)
     assert second["join_rule"] == "same_start" and second["joined_to"] == f"{nid(1)}#2"
-    assert second["join_alternatives"].endswith("overlap (45)") and second["join_margin"] == 50.0
+    assert second["join_alternatives"].endswith("overlap (65)") and second["join_margin"] == 30.0
+
+
+def test_everything_stopping_and_a_longer_partial_stop_from_another_day_are_two_events():
+    notices = [notice(1), notice(2)]
+    windows = [window(1, 1, D(2021, 9, 1), D(2021, 9, 3)),
+               window(2, 1, D(2021, 9, 2), D(2021, 9, 10), service="实时结算、联网结算")]
+    assert len(build_events(windows, notices).events) == 2
 
 
 def test_an_implausible_window_stands_alone_and_is_marked():

@@ -17,7 +17,8 @@ interruptions by the contract):
 - only windows of the same place: the same city (the window's own, else its notice's), or the
   same province for province-wide notices; a notice with neither stays on its own;
 - the schemes are compatible (equal, or one applies to every scheme) and so are the services
-  (the same family of :file:`vocab/data/services.csv`, or one stops everything);
+  (the same family of :file:`vocab/data/services.csv`, or one stops everything — which joins
+  only windows with the same start);
 - then ``same_start_same_end`` > ``same_start`` > ``overlap`` > ``revision_cue`` (no overlap,
   but the later window says it moves the stop, starts within 31 days);
 - a notice whose years are not printed (``year_unresolved`` repairs) supports the one event of
@@ -236,6 +237,10 @@ def join_candidate(a: Win, b: Win) -> tuple[str, int, tuple[str, ...]] | None:
     elif (a.cue is not None or b.cue is not None) and abs(a.start - b.start) <= CUE_REACH:
         rule = "revision_cue"
     else:
+        return None
+    if rule in ("overlap", "revision_cue") and any(m.startswith("covers_") for m in modifiers):
+        # another start and another scope: a stop of everything and a longer stop of one part
+        # are two interruptions, not one told twice
         return None
     score = EVENT_JOIN_RULES[rule][0] + sum(EVENT_JOIN_MODIFIERS[m][0] for m in modifiers)
     return rule, score, tuple(modifiers)
@@ -710,3 +715,35 @@ def write_event_tables(folder: Path) -> dict[str, int]:
             f.close()
         con.close()
     return rows
+
+
+def create_event_tables(con: Any) -> bool:
+    """Build ``events``, ``event_members`` and ``revisions`` inside a DuckDB connection that lacks them.
+
+    For a database loaded from the six contract tables alone (the Parquet route of
+    docs/querying.md, the tests' in-memory databases): reads ``notices``, ``outage_windows`` and
+    ``repairs`` there and inserts the derived tables. Returns whether it built them
+    (``False`` when ``events`` already exists, as in every ``notices.duckdb`` a run writes).
+    """
+    from pipeline.publish.tables import duckdb_ddl, to_arrow
+    from pipeline.publish.views import fetch_dicts
+    from schemas.tables import DERIVED_TABLES, column_specs
+
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events' "
+                         "AND schema_name = current_schema()").fetchone()[0]
+    if exists:
+        return False
+    notices = fetch_dicts(con, "SELECT notice_id, source_file, city, province, published_on, title FROM notices")
+    windows = fetch_dicts(con, "SELECT * FROM outage_windows")
+    undated = fetch_dicts(con, "SELECT notice_id, raw_value FROM repairs WHERE rule = 'year_unresolved' "
+                               "AND table_name = 'outage_windows' AND column_name = 'start_at'")
+    built = build_events(windows, notices, undated)
+    for spec in DERIVED_TABLES:
+        cols = column_specs(spec.model)
+        con.execute(duckdb_ddl(spec.name, cols))
+        part = getattr(built, {"event_members": "members"}.get(spec.name, spec.name))
+        if part:
+            con.register("incoming_rows", to_arrow(frame_of(spec.model, part), cols))
+            con.execute(f"INSERT INTO {spec.name} SELECT * FROM incoming_rows")
+            con.unregister("incoming_rows")
+    return True

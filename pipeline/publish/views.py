@@ -71,26 +71,61 @@ VIEWS: dict[str, str] = {
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
     """,
+    # One row per event (pipeline/publish/events.py) with the label every view groups by.
+    "event_timeline": f"""
+        SELECT
+            CASE
+                WHEN e.city_scope = 'city' THEN e.city
+                WHEN e.city_scope = 'province' THEN e.province || '{PROVINCE_WIDE_SUFFIX}'
+                ELSE '{UNKNOWN_CITY_PREFIX}' || e.source_files[1]
+            END AS city_label,
+            e.*,
+            e.source_files[1] AS source_file,
+            e.end_at IS NULL AS open_ended
+        FROM events e
+        ORDER BY city_label, e.start_at, e.event_id
+    """,
+    # THE place where implausible events leave the national picture: every national view, the
+    # comparison and the report count the rows of this view, never the windows or the notices.
+    "counted_events": """
+        SELECT * FROM event_timeline WHERE plausible
+    """,
     # One row per city label: how its rollout went, side by side with the others.
     "city_comparison": f"""
         WITH
+        labelled AS (
+            -- a notice counts for its own label and for the label of every event it announces
+            -- (a page listing several cities announces events of each)
+            SELECT city_label, city, province, city_scope, notice_id, source_file FROM notice_places
+            UNION
+            SELECT city_label, city, province, city_scope,
+                   unnest(notice_ids) AS notice_id, unnest(source_files) AS source_file
+            FROM counted_events
+        ),
         places AS (
             SELECT city_label, any_value(city) AS city, any_value(province) AS province,
                    any_value(city_scope) AS city_scope,
-                   count(*) AS notices, list(DISTINCT source_file ORDER BY source_file) AS source_files
-            FROM notice_places GROUP BY city_label
+                   count(DISTINCT notice_id) AS notices, list(DISTINCT source_file ORDER BY source_file) AS source_files
+            FROM labelled GROUP BY city_label
         ),
         windows AS (
             SELECT p.city_label,
                    count(*) AS windows,
-                   count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows,
-                   min(w.start_at) AS first_stop,
-                   -- an open window means nobody knows when service fully returned
-                   CASE WHEN count(*) FILTER (WHERE w.end_at IS NULL) > 0 THEN NULL
-                        ELSE max(w.end_at) END AS last_resume,
-                   max(w.hours) AS longest_outage_hours  -- of the windows that have an end
+                   count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows
             FROM outage_windows w JOIN notice_places p USING (notice_id)
             GROUP BY p.city_label
+        ),
+        evts AS (
+            SELECT city_label,
+                   count(*) AS events,
+                   count(*) FILTER (WHERE end_at IS NULL) AS open_events,
+                   min(start_at) AS first_stop,
+                   -- an event no notice gave an end means nobody knows when service fully returned
+                   CASE WHEN count(*) FILTER (WHERE end_at IS NULL) > 0 THEN NULL
+                        ELSE max(end_at) END AS last_resume,
+                   max(hours) AS longest_outage_hours  -- of the events that have an end
+            FROM counted_events
+            GROUP BY city_label
         ),
         services AS (
             -- services are stored as canonical terms joined by '、'; NULL means everything stopped
@@ -126,9 +161,11 @@ VIEWS: dict[str, str] = {
         SELECT
             places.city_label, places.city, places.province, places.city_scope,
             places.notices,
+            coalesce(evts.events, 0) AS events,
+            coalesce(evts.open_events, 0) AS open_events,
             coalesce(windows.windows, 0) AS windows,
             coalesce(windows.open_windows, 0) AS open_windows,
-            windows.first_stop, windows.last_resume, windows.longest_outage_hours,
+            evts.first_stop, evts.last_resume, evts.longest_outage_hours,
             coalesce(services.services_stopped, []) AS services_stopped,
             coalesce(guide.guidance_items, 0) AS guidance_items,
             coalesce(guide.guidance_categories, []) AS guidance_categories,
@@ -138,6 +175,7 @@ VIEWS: dict[str, str] = {
             coalesce(fixes.repairs, 0) AS repairs,
             places.source_files
         FROM places
+        LEFT JOIN evts USING (city_label)
         LEFT JOIN windows USING (city_label)
         LEFT JOIN services USING (city_label)
         LEFT JOIN guide USING (city_label)
@@ -165,13 +203,13 @@ VIEWS |= {
     # One row per calendar day on which any outage window was in force.
     "national_daily_outages": """
         WITH spans AS (
-            SELECT p.city_label, p.city_scope, p.province, w.notice_id, w.service,
-                   w.start_at::DATE AS first_day,
-                   -- a window ending at 00:00 does not touch that day; an open window counts
+            SELECT city_label, city_scope, province, event_id, service, notice_ids,
+                   start_at::DATE AS first_day,
+                   -- an event ending at 00:00 does not touch that day; an open event counts
                    -- on its first day only (nobody announced how long it lasted)
-                   CASE WHEN w.end_at IS NULL OR w.end_at <= w.start_at THEN w.start_at::DATE
-                        ELSE (w.end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
-            FROM outage_windows w JOIN notice_places p USING (notice_id)
+                   CASE WHEN end_at IS NULL OR end_at <= start_at THEN start_at::DATE
+                        ELSE (end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
+            FROM counted_events
         ),
         days AS (
             SELECT *, unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 DAY))::DATE AS day
@@ -183,23 +221,23 @@ VIEWS |= {
             count(DISTINCT city_label) FILTER (WHERE city_scope = 'city' AND service IS NULL) AS cities_fully_down,
             count(DISTINCT city_label) FILTER (WHERE city_scope = 'province') AS province_wide_down,
             count(DISTINCT province) AS provinces_down,
-            count(DISTINCT notice_id) AS notices,
-            count(*) AS windows
+            count(DISTINCT event_id) AS events,
+            len(list_distinct(flatten(list(notice_ids)))) AS notices
         FROM days
         GROUP BY day
         ORDER BY day
     """,
-    # Province × month: which provinces stopped when (by the month each window starts).
+    # Province × month: which provinces stopped when (by the month each event starts).
     "province_rollout_calendar": f"""
         SELECT
-            coalesce(p.province, '{UNKNOWN_PROVINCE}') AS province,
-            date_trunc('month', w.start_at)::DATE AS month,
-            count(DISTINCT p.city_label) FILTER (WHERE p.city_scope = 'city') AS cities_stopping,
-            count(DISTINCT p.notice_id) AS notices,
-            count(*) AS windows,
-            min(w.start_at) AS first_stop,
-            max(w.hours) AS longest_outage_hours
-        FROM outage_windows w JOIN notice_places p USING (notice_id)
+            coalesce(province, '{UNKNOWN_PROVINCE}') AS province,
+            date_trunc('month', start_at)::DATE AS month,
+            count(DISTINCT city_label) FILTER (WHERE city_scope = 'city') AS cities_stopping,
+            count(*) AS events,
+            len(list_distinct(flatten(list(notice_ids)))) AS notices,
+            min(start_at) AS first_stop,
+            max(hours) AS longest_outage_hours
+        FROM counted_events
         GROUP BY ALL
         ORDER BY province, month
     """,
@@ -212,7 +250,7 @@ VIEWS |= {
             g.adcode,
             g.city IS NOT NULL AS in_gazetteer,
             coalesce(c.notices, 0) AS notices,
-            coalesce(c.windows, 0) AS windows,
+            coalesce(c.events, 0) AS events,
             c.first_stop, c.last_resume, c.longest_outage_hours,
             coalesce(c.contacts_with_number, 0) AS contacts_with_number,
             coalesce(c.contacts_without_number, 0) AS contacts_without_number,
@@ -256,14 +294,14 @@ VIEWS |= {
         FROM cov FULL OUTER JOIN wide USING (province)
         ORDER BY province
     """,
-    # Every window with an announced end, longest first, ranked nationally and within its province.
+    # Every event with an announced end, longest first, ranked nationally and within its province.
     "longest_outages": """
         SELECT
-            row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
-            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
-            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
-            source_file, notice_id, window_no
-        FROM city_timeline
+            row_number() OVER (ORDER BY hours DESC, start_at, event_id) AS rank,
+            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, event_id) AS rank_in_province,
+            event_id, city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
+            notices, source_file, source_files, agree, revisions
+        FROM counted_events
         WHERE hours IS NOT NULL
         ORDER BY rank
     """,
@@ -273,25 +311,30 @@ VIEWS |= {
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
     "city_timeline": "one row per outage window with its city_label, scheme, service, start, end, hours and confidence",
-    "city_comparison": "one row per city_label: first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
+    "event_timeline": "one row per event (a real-world interruption, across notices) with its city_label",
+    "counted_events": "the events the national views count: event_timeline WHERE plausible",
+    "city_comparison": "one row per city_label: events, first stop, last resume, longest outage, services, guidance, deadline, contacts, repairs",
     "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
-    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an outage in force",
-    "province_rollout_calendar": "one row per province and month: cities stopping, notices, windows",
-    "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, windows, phone numbers",
+    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an event in force",
+    "province_rollout_calendar": "one row per province and month: cities stopping, events, notices",
+    "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, events, phone numbers",
     "province_coverage": "one row per province: cities with and without a notice, cities without a number to call",
-    "longest_outages": "every window with an end, longest first, ranked nationally and within its province",
+    "longest_outages": "every event with an end, longest first, ranked nationally and within its province",
 }
 
 GAZETTEER_TABLE = "gazetteer_cities"
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables.
+    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables (and the events).
 
     ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
     ``SELECT * FROM city_comparison`` gives one row per city.
     """
     create_gazetteer_table(con)
+    from pipeline.publish.events import create_event_tables
+
+    create_event_tables(con)  # a run's database has them; one loaded from the six tables gets them here
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         description = VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters

@@ -141,8 +141,9 @@ EVENT_JOIN_RULES: dict[str, tuple[int, str]] = {
     "anchor": (0, "the first announcement of the event (earliest publication date, then file name)"),
     "same_start_same_end": (100, "same place, same start and same end, scheme and services compatible"),
     "same_start": (90, "same place and same start, scheme and services compatible; the ends differ or one is open"),
-    "overlap": (60, "same place, the two windows overlap in time, scheme and services compatible"),
-    "revision_cue": (50, "same place, no overlap, starts within 31 days, and the later notice says it moves the stop "
+    "overlap": (60, "same place, the two windows overlap in time, same scheme and services of one family"),
+    "revision_cue": (50, "same place, same scheme and service family, no overlap, starts within 31 days, and a notice "
+                         "says it moves the stop "
                          "(提前, 推迟, 延期, 顺延, 调整, 变更, 更正)"),
     "undated_same_day": (30, "a notice whose years are not printed names the same month, day (and time) as the start of "
                              "the only event of its place that has them; it supports the event, it gives it no value"),
@@ -150,8 +151,8 @@ EVENT_JOIN_RULES: dict[str, tuple[int, str]] = {
 # Score modifiers of a join, added to the rule's score (a looser match ranks lower).
 EVENT_JOIN_MODIFIERS: dict[str, tuple[int, str]] = {
     "same_service": (5, "both windows name exactly the same services (or both stop everything)"),
-    "covers_services": (-15, "one window stops everything, the other only some services"),
-    "covers_scheme": (-10, "one window applies to every scheme, the other to one"),
+    "covers_services": (-15, "one window stops everything, the other only some services (same start only)"),
+    "covers_scheme": (-10, "one window applies to every scheme, the other to one (same start only)"),
 }
 
 PLACE_SCOPES: dict[str, str] = {
