@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+from markupsafe import escape
 from synthetic import tables, write_synthetic_outputs
 
 from pipeline.cli import main
 from pipeline.publish.report import (
     REPORT_NAME,
-    esc,
     file_href,
     load_report_data,
     render_report,
@@ -53,9 +53,7 @@ def script_tags(page: str) -> list[str]:
 # helpers
 
 
-def test_esc_and_safe_url():
-    assert esc('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
-    assert esc(None) == ""
+def test_safe_url():
     assert safe_url("https://example.cn/a?b=1") == "https://example.cn/a?b=1"
     assert safe_url(" http://example.cn ") == "http://example.cn"
     for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>", "file:///etc/passwd", "", None):
@@ -87,7 +85,7 @@ def test_fixture_notice_with_script_shows_as_text(tmp_path):
     assert proc.returncode == 0, proc.stderr
     page = (out / REPORT_NAME).read_text(encoding="utf-8")
     assert len(script_tags(page)) == 1  # ours, and nothing the notice brought
-    assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in page  # the title shows as text
+    assert str(escape('<script>alert("xss")</script>')) in page  # the title shows as text (escaped by the template engine)
     assert "<img" not in page
     soup = BeautifulSoup(page, "html.parser")
     assert not soup.find_all("img") and not soup.find_all(onerror=True) and len(soup.find_all("script")) == 1
@@ -114,7 +112,7 @@ def test_every_notice_field_is_escaped(tmp_path):
     out = write_synthetic_outputs(tmp_path, rows)
     page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
     assert len(script_tags(page)) == 1
-    assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") > 20
+    assert page.count(str(escape(EVIL))) > 20
     soup = BeautifulSoup(page, "html.parser")
     assert len(soup.find_all("script")) == 1
 
@@ -142,8 +140,9 @@ def test_report_shows_cities_windows_contacts_and_repairs(tmp_path):
     page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
     soup = BeautifulSoup(page, "html.parser")
     cards = soup.select("section.card")
+    # by province, then the province-wide row, then cities (adcode, else pinyin: 丙 bing < 甲 jia); no place last
     assert [c.h3.get_text(" ", strip=True).split()[0] for c in cards] == [
-        "(city", "(city", "丙市", "乙省", "甲市"
+        "丙市", "甲市", "乙省", "(city", "(city"
     ]
     timeline = soup.find("svg", id="timeline")
     assert len(timeline.select("rect.bar")) == 5
@@ -230,25 +229,26 @@ def test_report_in_headless_chromium(shipped_run, tmp_path):
     assert soup.find(id="city-filter").get("hidden") is None  # the script revealed the filter box
 
     # the main timeline draws the TIMELINE_NOTICES longest notices, at most BARS_PER_LANE bars each
-    from pipeline.publish.report import BARS_PER_LANE, TIMELINE_NOTICES
+    from pipeline.publish.report import BARS_PER_LANE, TIMELINE_LANES
 
+    # one lane per city and first-announcing notice, events only (reposts are not lanes of their own)
     drawn = int(run_cli("query", f"""
         SELECT sum(least(n, {BARS_PER_LANE})) FROM (
             SELECT count(*) AS n, bool_or(end_at IS NULL) AS has_open,
                    max(coalesce(end_at, start_at)) - min(start_at) AS span
-            FROM outage_windows GROUP BY notice_id ORDER BY has_open DESC, span DESC, notice_id
-            LIMIT {TIMELINE_NOTICES})""", "--db", str(shipped_run / "notices.duckdb"), "--format", "csv").stdout.split()[-1])
+            FROM counted_events GROUP BY city_label, notice_ids[1] ORDER BY has_open DESC, span DESC, city_label, notice_ids[1]
+            LIMIT {TIMELINE_LANES})""", "--db", str(shipped_run / "notices.duckdb"), "--format", "csv").stdout.split()[-1])
     timeline = soup.find("svg", id="timeline")
     assert timeline is not None and len(timeline.select("rect.bar")) == drawn > 0
 
     shot = tmp_path / "report.png"
-    snap = chromium(f"--screenshot={shot}", "--window-size=1280,2000", url, profile=tmp_path / "profile-shot")
+    snap = chromium(f"--screenshot={shot}", "--window-size=1400,2000", url, profile=tmp_path / "profile-shot")
     assert snap.returncode == 0 and shot.is_file(), snap.stderr[-2000:]
     from PIL import Image
 
     with Image.open(shot) as im:
         rgb = im.convert("RGB")
-        assert rgb.size == (1280, 2000)
+        assert rgb.size == (1400, 2000)
         # the bars' colours (#c0392b everything stops, #e67e22 some services) are on screen
         colours = {c for _, c in rgb.getcolors(maxcolors=1 << 20)}
         assert {(0xC0, 0x39, 0x2B), (0xE6, 0x7E, 0x22)} & colours, "no timeline bar was painted"
@@ -312,10 +312,15 @@ def test_low_confidence_windows_are_marked_and_listed_for_review(tmp_path):
     out = write_synthetic_outputs(tmp_path, rows)
     page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test")
     soup = BeautifulSoup(page, "html.parser")
-    review = soup.find(id="review").find_next("table")
+    review = soup.find("table", class_="review")
     listed = review.select("tbody tr")
-    assert len(listed) == 1 and "end_main_window" in listed[0].get_text() and "same_service (30)" in listed[0].get_text()
+    # reasons and the losing end in Chinese; the codes are not shown to a Chinese reader
+    assert len(listed) == 1 and "本项未写结束时间，取主停机时段的结束时间" in listed[0].get_text()
+    assert "2022年3月1日 00:00（同一业务的恢复说明，30分）" in listed[0].get_text()
+    assert "end_main_window" not in listed[0].get_text() and "same_service" not in listed[0].get_text()
     assert "low" in listed[0].get("class")
+    # its event takes its values from a low-confidence window: marked for review, its bar dashed
     marked = [r for r in soup.select("rect.bar") if "low" in r.get("class")]
-    assert marked, "the low-confidence window's bar carries the 'low' class"
+    assert marked, "the event's bar carries the 'low' class"
+    assert "所用时间来自低可信度时段" in soup.find("table", class_="review-events").get_text()
     assert soup.select("table tr.low")  # and its row in the city card is marked
