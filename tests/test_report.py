@@ -270,9 +270,9 @@ def test_chinese_report_and_province_filter_in_headless_chromium(shipped_run, tm
     con = duckdb.connect(str(shipped_run / "notices.duckdb"), read_only=True)
     try:
         days = con.execute("SELECT count(*) FROM national_daily_outages").fetchone()[0]
-        province, cities = con.execute(
-            "SELECT province, count(*) FROM city_comparison WHERE city_scope = 'city' GROUP BY province "
-            "ORDER BY count(*) DESC, province LIMIT 1").fetchone()
+        province, cities = con.execute(  # the province with the most cities, and all its rows (province-wide ones too)
+            "SELECT province, count(*) FROM city_comparison WHERE province IS NOT NULL GROUP BY province "
+            "ORDER BY count(*) FILTER (WHERE city_scope = 'city') DESC, province LIMIT 1").fetchone()
     finally:
         con.close()
 
@@ -324,3 +324,121 @@ def test_low_confidence_windows_are_marked_and_listed_for_review(tmp_path):
     assert marked, "the event's bar carries the 'low' class"
     assert "所用时间来自低可信度时段" in soup.find("table", class_="review-events").get_text()
     assert soup.select("table tr.low")  # and its row in the city card is marked
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese where a regulator reads, order, calendar, time stamp (issue 18)
+
+SNAKE_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # end_main_window, outage_windows, year_unresolved …
+
+
+def reader_text(soup: BeautifulSoup) -> str:
+    """What a reader sees: the page's text without file names (<code>), the script and the style."""
+    for tag in soup.find_all(["code", "script", "style"]):
+        tag.decompose()
+    return soup.get_text(" ")
+
+
+def test_the_chinese_page_shows_no_code_where_a_reader_looks(tmp_path):
+    from synthetic import tables
+
+    rows = tables()
+    rows["outage_windows"][0].update(confidence="low", confidence_reasons=["end_other_resumption", "year_printed"],
+                                     end_alternatives="2021-09-05T00:00 general_resumption+same_section (24)")
+    rows["repairs"] += [
+        {"notice_id": rows["notices"][0]["notice_id"], "table_name": "notices", "column_name": "text",
+         "raw_value": "首页 » 常识 » 预防", "repaired_value": None, "rule": "spam_line_dropped",
+         "evidence": "page chrome or repost-site line"},
+        {"notice_id": rows["notices"][0]["notice_id"], "table_name": "outage_windows", "column_name": "end_at",
+         "raw_value": "10月8日8:00", "repaired_value": "2021-10-08T08:00", "rule": "year_from_publication",
+         "evidence": "publication date 2021-09-09 (signature date: 2021年9月9日)"},
+    ]
+    out = write_synthetic_outputs(tmp_path, rows)
+    soup = BeautifulSoup(render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test"), "html.parser")
+    repairs = soup.find("table", class_="repairs")
+    spam = next(tr for tr in repairs.select("tbody tr") if "首页" in tr.get_text())
+    assert "已删除该行" in spam.get_text() and "无法修复" not in soup.get_text()
+    dated = next(tr for tr in repairs.select("tbody tr") if "10月8日8:00" in tr.get_text())
+    cells = [td.get_text() for td in dated.find_all("td")]
+    assert cells[2] == "停机时段 · 恢复时间" and cells[4] == "2021年10月8日 08:00" and cells[5] == "年份取自发布日期"
+    assert cells[6] == "发布日期2021年9月9日（落款日期：2021年9月9日）"
+    from pipeline.publish.evidence_zh import has_english_prose
+
+    assert not [c for c in repairs.select("td.ev") if has_english_prose(c.get_text())]  # synthetic evidence too
+    review = soup.find("table", class_="review").get_text()
+    assert "结束时间取自另一部分业务的恢复时间" in review and "年份均已印出" in review
+    leaked = SNAKE_CODE.findall(reader_text(soup))
+    assert leaked == [], f"codes shown to a Chinese reader: {sorted(set(leaked))}"
+
+
+def test_the_english_page_keeps_its_english(tmp_path):
+    out = write_synthetic_outputs(tmp_path)
+    page = render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test", lang="en")
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.find("h2", id="revisions").get_text() == "Changes between announcements"
+    assert "year of the range's start" in soup.find("table", class_="repairs").get_text()  # the evidence as logged
+
+
+def test_calendar_has_one_block_per_year_with_data_latest_first(tmp_path):
+    out = write_synthetic_outputs(tmp_path)  # events in 2018, 2021 and 2022
+    soup = BeautifulSoup(render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test"), "html.parser")
+    blocks = soup.select(".cal-years .cal-year")
+    assert [b["data-year"] for b in blocks] == ["2022", "2021", "2018"]
+    y2021 = blocks[1]
+    (row,) = y2021.select("tbody tr")
+    cells = row.select("td.m")
+    assert row["data-province"] == "丁省" and len(cells) == 12
+    assert cells[8].get_text() == "1" and "m0" not in cells[8]["class"]  # September: 甲市 starts its stops
+    assert all(c.get_text() == "" for i, c in enumerate(cells) if i != 8)
+    assert not soup.select(".calendar-scroll, div.scroll")  # no horizontally scrolling box
+
+
+def test_cities_are_ordered_by_adcode(tmp_path):
+    from synthetic import tables
+
+    rows = tables()
+    places = {"jia-1.txt": ("青岛市", "山东省"), "sub/jia-2.txt": ("青岛市", "山东省"), "bing.txt": ("西安市", "陕西省"),
+              "x.txt": ("济南市", "山东省")}
+    for n in rows["notices"]:
+        if n["source_file"] in places:
+            n["city"], n["province"] = places[n["source_file"]]
+    out = write_synthetic_outputs(tmp_path, rows)
+    soup = BeautifulSoup(render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test"), "html.parser")
+    labels = [tr.td.get_text(strip=True) for tr in soup.select("table.compare tbody tr")]
+    # 济南市 370100, 青岛市 370200, 西安市 610100; by code point 西 (U+897F) would come before 青 (U+9752)
+    assert labels[:3] == ["济南市", "青岛市", "西安市"]
+    options = [o.get_text() for o in soup.select("#province-filter option")][1:]
+    assert options.index("山东省") < options.index("陕西省")
+
+
+def test_the_page_is_stamped_in_beijing_time(tmp_path):
+    import datetime as dt
+
+    out = write_synthetic_outputs(tmp_path)
+    before = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None, second=0, microsecond=0)
+    footer = BeautifulSoup(render_report(load_report_data(out / "notices.duckdb"), out), "html.parser").footer.get_text()
+    m = re.search(r"生成于(\d{4})年(\d{1,2})月(\d{1,2})日 (\d\d):(\d\d)（北京时间，UTC\+8）", footer)
+    assert m, footer
+    stamped = dt.datetime(*map(int, m.groups()))
+    assert before <= stamped <= before + dt.timedelta(minutes=2)
+
+
+def test_revisions_are_listed_with_what_moved_and_by_how_much(tmp_path):
+    from datetime import date, datetime
+
+    from synthetic import NID_A1, notice, tables, window
+
+    rows = tables()
+    rows["notices"][0]["published_on"] = date(2021, 8, 20)
+    later = "e1" * 8
+    rows["notices"].append(notice(later, "jia-follow-up.txt", "甲市", "丁省", published_on=date(2021, 8, 30)))
+    rows["outage_windows"].append(window(later, 1, datetime(2021, 8, 31, 21, 0), datetime(2021, 9, 3, 0, 0),
+                                         evidence="停机时间提前至8月31日21时"))
+    out = write_synthetic_outputs(tmp_path, rows)
+    soup = BeautifulSoup(render_report(load_report_data(out / "notices.duckdb"), out, generated_at="test"), "html.parser")
+    (row,) = soup.select("table.revisions tbody tr")
+    text_ = row.get_text(" ")
+    assert "提前" in text_ and "后发通知改动" in text_ and "停机开始时间" in text_ and "提前3小时" in text_
+    assert "2021年9月1日 00:00" in text_ and "2021年8月31日 21:00" in text_ and "2021年8月30日" in text_
+    assert [c.get_text() for c in row.find_all("code")] == ["jia-1.txt", "jia-follow-up.txt"]
+    assert NID_A1  # the first announcement is the anchor: its file is the "from" side
