@@ -322,6 +322,66 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# What a code means, in Chinese, where its caption is only a name (the 代码说明 sheet of notices.xlsx);
+# the other codes' captions say what they mean already. From pipeline/vocab/codes.py's meanings.
+MEANINGS_ZH: dict[str, dict[str, str]] = {
+    "category": {
+        "outpatient": "门诊、急诊就医及其费用；未写明场景的就医、医疗费用",
+        "inpatient": "住院：入院、出院、跨越停机期间的在院病人、家庭病床",
+        "out_of_area": "异地就医和异地备案，在本市以外就医（市外、转外就医、跨省）",
+        "pharmacy": "在定点药店购药",
+        "chronic_special": "门诊慢特病、特殊药品、长期用药及其认定",
+        "enrollment_payment": "参保登记、缴费（征缴、核定）、关系转移、住房公积金缴存",
+        "referral_filing": "转诊转院及异地、慢特病以外的待遇备案或审批（生育津贴、工伤认定）",
+        "reimbursement": "零星（手工）报销业务本身：是否办理、截止日期",
+        "insurance_card": "社保卡、医保电子凭证本身：暂停、激活或不受影响（不是指需携带的卡）",
+        "retirees": "离休、退休人员的安排和养老金、年金等定期待遇的发放",
+        "other": "不属于以上情形的业务：经办窗口的一般业务、公积金贷款、一般性的暂停",
+    },
+    "action": {
+        "settle_before": "停机前办完：出院结算、缴费、备案",
+        "pay_then_settle_at_provider": "先垫付或挂账（自费入院），之后在同一家医院或药店补办结算、退费重结",
+        "pay_then_reimburse": "先垫付，之后到医保经办机构报销（零星、手工报销），含经办机构直接退回银行账户",
+        "suspended": "停机期间不能办理，也没有替代办法；或须全额自付且未写之后如何办理",
+        "deemed_approved": "现在受理材料、恢复后办理，或逾期办理仍视同有效（只受理申请、补办、顺延、不影响待遇）",
+        "stock_up_medicine": "停机前备足药品（开具数月药量、长处方）",
+        "unaffected": "照常办理，不受影响",
+        "other": "以上都不适用的指引（如取消入院登记），尽量少用",
+    },
+    "place": {
+        "provider": "到就诊的医院或药店办理",
+        "agency": "到医保经办窗口、医保中心或参保地办理",
+        "online": "在网上办理（网厅、APP、小程序、公众号）",
+    },
+    "confidence": {
+        "high": "日期和结束时间均印在原文中，依据充分", "medium": "部分取自别处所写的恢复时间、发布日期或网址，值得一看",
+        "low": "依据薄弱（另一业务的恢复时间、主停机时段、仅按星期推断年份或候选相差很小），应人工复核",
+        "reviewed": "已经人工确认或更正（raw/corrections.csv）",
+    },
+    "phone_status": {
+        "ok": "号码完整，可拨打", "area_code_inferred": "原文未印区号，已按通知所属城市补上",
+        "short_number": "短号码（如12345），没有国际格式，但可拨打", "damaged": "原文丢失了数字，号码照录，不猜测",
+    },
+    "stage": {"read": "读取文件时出错", "extract": "抽取内容时出错", "validate": "校验未通过，该通知的相关行未写入",
+              "correct": "raw/corrections.csv 中的更正无法应用"},
+    "city_scope": {"city": "一个城市的停机", "province": "全省停机：通知写了省份而没有城市",
+                   "unknown": "城市和省份均无法读出：只包含一份通知的时段"},
+    "join_rule": {
+        "anchor": "停机事件的首次公布（发布日期最早，其次按文件名）",
+        "same_start_same_end": "同一地方，开始和结束时间都相同，险种和业务相容",
+        "same_start": "同一地方，开始时间相同，险种和业务相容；结束时间不同或有一方未公布",
+        "overlap": "同一地方，两个时段时间重叠，险种相同、业务同类",
+        "revision_cue": "同一地方，时间不重叠但开始时间相差不超过31天，且有通知写明调整停机时间（提前、推迟、延期、顺延、调整、变更、更正）",
+        "undated_same_day": "未印年份的通知所写的月、日（及时刻）与本地唯一一个停机事件的开始相同：只作佐证，不提供数值",
+    },
+    "revision_kind": {
+        "advanced": "停机或恢复时间提前", "postponed": "停机或恢复时间推后",
+        "corrected": "写明更正（更正、勘误）的通知给出了另一个值",
+        "conflict": "各通知说法不一，且无法判断先后（没有或相同的发布日期）：须人工判断",
+    },
+}
+
+
 # What a repair with no value used did, by rule: a dropped spam line was dropped, not "not repairable".
 REPAIR_WITHOUT_VALUE: dict[str, tuple[str, str]] = {
     "spam_line_dropped": ("已删除该行", "line dropped"),

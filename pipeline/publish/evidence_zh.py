@@ -109,7 +109,7 @@ CLAUSES: list[Clause] = [
     _c(r"the latest year not after the repost stamp (?P<s>.+)",
        lambda m: f"取不晚于转载网站时间戳{_q(m['s'].strip())}的最近年份"),
     _c(r"date in the source URL (?P<u>\S+)", lambda m: f"原文网址中的日期：{m['u']}"),
-    _c(r"the source URL (?P<u>\S+) carries (?P<d>[\d-]+)", lambda m: f"原文网址{m['u']}含日期{_iso_zh(m['d'])}"),
+    _c(r"the source URL (?P<u>\S+) carries (?P<d>[\d-]+)", lambda m: f"原文网址 {m['u']} 中含日期{_iso_zh(m['d'])}"),
     _c(r"the page's URL date (?P<d>[\d-]+) \((?P<u>\S+)\) is on or shortly after it",
        lambda m: f"网址日期{_iso_zh(m['d'])}（{m['u']}）与之同日或稍晚"),
     _c(r"the page's own publish time (?P<t>.+) \(no date printed in the text\)",
@@ -212,13 +212,10 @@ def evidence_zh(evidence: str | None) -> str | None:
         return None
     if not evidence.strip():
         return ""
-    whole = _clause_zh(evidence)  # shapes whose quoted tail may itself hold "; "
-    if whole is not None:
-        return whole
     parts = [_clause_zh(c) for c in split_clauses(evidence)]
-    if any(p is None for p in parts):
-        return None
-    return "；".join(p for p in parts if p)
+    if all(p is not None for p in parts):
+        return "；".join(p for p in parts if p)
+    return _clause_zh(evidence)  # a shape whose free tail (a quoted sentence) holds "; " itself
 
 
 _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef0-9:：年月日时分号\-—()（）、，,.]*[\u4e00-\u9fff][^\sA-Za-z']*")
@@ -238,7 +235,9 @@ def has_english_prose(text: str) -> bool:
     """Whether Chinese text still carries English words outside addresses and quotes from a notice.
 
     ``has_english_prose("原文网址中的日期：http://a.cn/2021/1028/x.html")`` → ``False``;
-    ``has_english_prose("year of “7月3日” taken from …")`` → ``True``.
+    ``has_english_prose("year of “7月3日” taken from …")`` → ``True``;
+    ``has_english_prose("Word文档，见 raw/corrections.csv")`` → ``False``.
     """
-    stripped = re.sub(r"https?://\S+|“[^”]*”|「[^」]*」", "", text)
-    return re.search(r"[A-Za-z]{3,}", stripped) is not None
+    stripped = re.sub(r"https?://[\x21-\x7e]+|“[^”]*”|「[^」]*」|[\w*/.-]+\.(?:csv|txt|json|duckdb|xlsx|parquet|html)\b", "", text)
+    # English prose is lower-case words; names and acronyms (PDF, APP, Word) are not prose
+    return re.search(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", stripped) is not None
