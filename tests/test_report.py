@@ -442,3 +442,66 @@ def test_revisions_are_listed_with_what_moved_and_by_how_much(tmp_path):
     assert "2021年9月1日 00:00" in text_ and "2021年8月31日 21:00" in text_ and "2021年8月30日" in text_
     assert [c.get_text() for c in row.find_all("code")] == ["jia-1.txt", "jia-follow-up.txt"]
     assert NID_A1  # the first announcement is the anchor: its file is the "from" side
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (Debian package `chromium`; .ci/run installs it)")
+def test_printed_report_shows_the_rollout_years_whole(shipped_run, tmp_path):
+    """Printed to PDF by headless Chromium: A4 landscape, and the calendar's busiest years (2021–22)
+    are on paper in full — every province of them on one line, all twelve months — with no
+    scrolling box to cut them off. (Only counts and names of the calendar's own rows are compared:
+    the shipped corpus holds notices nobody may read.)"""
+    import duckdb
+    import pdfplumber
+
+    con = duckdb.connect(str(shipped_run / "notices.duckdb"), read_only=True)
+    try:
+        provinces = {year: {p or "（省份不详）" for (p,) in con.execute(
+            "SELECT DISTINCT nullif(province, '(province unknown)') FROM province_rollout_calendar WHERE year(month) = ?",
+            [year]).fetchall()} for year in (2021, 2022)}
+    finally:
+        con.close()
+    assert provinces[2021] and provinces[2022]
+    pdf = tmp_path / "report.pdf"
+    printed = chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", (shipped_run / REPORT_NAME).resolve().as_uri(),
+                       profile=tmp_path / "profile-pdf")
+    assert printed.returncode == 0 and pdf.is_file(), printed.stderr[-2000:]
+    with pdfplumber.open(pdf) as doc:
+        first = doc.pages[0]
+        assert (round(first.width), round(first.height)) == (842, 595)  # A4 landscape, in points
+        pages = [p.extract_text() or "" for p in doc.pages[:12]]
+    start = next(i for i, t in enumerate(pages) if "各省上线日历" in t)
+    calendar = "\n".join(pages[start:start + 3])
+    calendar = calendar[calendar.index("各省上线日历"):calendar.index("覆盖情况") if "覆盖情况" in calendar else None]
+    for year in (2021, 2022):
+        assert re.search(rf"\b{year} · \d+个停机事件", calendar), f"the {year} block is not on paper"
+    lines = calendar.splitlines()
+    for name in provinces[2021] | provinces[2022]:  # 内蒙古自治区 on one line, not a column of characters
+        assert any(name in line for line in lines), "a province name is split on paper"
+    assert "1 2 3 4 5 6 7 8 9 10 11 12" in calendar  # the twelve months, none cut off
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (Debian package `chromium`; .ci/run installs it)")
+def test_screenshot_at_1400_pixels_shows_the_latest_year_first(tmp_path):
+    """The calendar at 1,400 px: blocks wrap instead of scrolling sideways, the latest year first
+    (synthetic tables: blocks 2022, 2021, 2018 side by side in the first row)."""
+    from PIL import Image
+
+    out = write_synthetic_outputs(tmp_path / "out")
+    write_report(out)
+    shot = tmp_path / "report.png"
+    snap = chromium(f"--screenshot={shot}", "--window-size=1400,1600", (out / REPORT_NAME).resolve().as_uri(),
+                    profile=tmp_path / "profile")
+    assert snap.returncode == 0 and shot.is_file(), snap.stderr[-2000:]
+    with Image.open(shot) as im:
+        rgb = im.convert("RGB")
+        assert rgb.size == (1400, 1600)
+        # the month cells of starting stops are shaded #fcd9cc … #b2182b: find them
+        shaded = {(x, y) for x in range(0, 1400, 2) for y in range(0, 1600, 2)
+                  if rgb.getpixel((x, y)) in {(0xFC, 0xD9, 0xCC), (0xF4, 0xA5, 0x82), (0xD6, 0x60, 0x4D), (0xB2, 0x18, 0x2B)}}
+    assert shaded, "no calendar cell painted"
+    xs = sorted({x for x, _ in shaded})
+    ys = sorted({y for _, y in shaded})
+    assert xs[-1] < 1400 - 24  # nothing cut off at the right edge
+    # three blocks side by side in one row: three clusters of shaded cells, far apart, at one height
+    clusters = 1 + sum(1 for a, b in zip(xs, xs[1:]) if b - a > 60)
+    assert clusters == 3 and ys[-1] - ys[0] < 40

@@ -153,6 +153,11 @@ class Win:
     cue: str | None  # revision_cue of the window's sentence or its notice's title
     order: int = 0  # announcement order within its place
 
+    def __post_init__(self) -> None:
+        # looked up for every candidate pair: computed once
+        self.services = services_of(self.service)
+        self.families = families_of(self.service)
+
     @property
     def ref(self) -> str:
         return f"{self.notice_id}#{self.window_no}"
@@ -217,14 +222,14 @@ def join_candidate(a: Win, b: Win) -> tuple[str, int, tuple[str, ...]] | None:
     if a.notice_id == b.notice_id or a.place.key != b.place.key or not (a.plausible and b.plausible):
         return None
     modifiers: list[str] = []
-    fa, fb = families_of(a.service), families_of(b.service)
+    fa, fb = a.families, b.families
     if fa is None and fb is None:
         modifiers.append("same_service")
     elif fa is None or fb is None:
         modifiers.append("covers_services")
     elif not fa & fb:
         return None
-    elif set(services_of(a.service) or ()) == set(services_of(b.service) or ()):
+    elif set(a.services or ()) == set(b.services or ()):
         modifiers.append("same_service")
     if a.scheme != b.scheme:
         if a.scheme and b.scheme:
@@ -273,12 +278,12 @@ class _Clusters:
 def _ties(wins: list[Win]) -> list[Tie]:
     """Every candidate join among one place's windows, strongest first (ties: announcement order)."""
     ordered = sorted(range(len(wins)), key=lambda i: wins[i].start)
-    longest = max((w.last - w.start for w in wins), default=timedelta(0))
-    reach = max(CUE_REACH, longest)
     ties = []
     for pos, i in enumerate(ordered):
+        # a later start can only join by overlapping this window or by a revision cue within reach
+        bound = max(wins[i].start + CUE_REACH, wins[i].last)
         for j in ordered[pos + 1:]:
-            if wins[j].start - wins[i].start > reach:
+            if wins[j].start > bound:
                 break
             found = join_candidate(wins[i], wins[j])
             if found:
@@ -414,45 +419,48 @@ def _place_events(wins: list[Win], undated: list[tuple[Mapping[str, Any], list[s
     return out
 
 
-def _undated_match(raw: str, start: datetime) -> bool:
-    """Does a date printed without its year name this start? Parsed by the date grammar.
+def undated_keys(raw: str) -> set[tuple]:
+    """What a date printed without its year names, parsed by the date grammar: ``(month, day)`` and,
+    when a time is printed, ``(month, day, hour, minute)``; ``24时`` is the next day's 00:00 (a
+    year-less date has no calendar: 2月28日24时 is kept as 2月28日 24:00).
 
-    ``_undated_match("年1月1日00:00", datetime(2020, 1, 1, 0, 0))`` → ``True``;
-    ``_undated_match("年1月1日", datetime(2020, 1, 1, 8, 0))`` → ``True`` (no time printed);
-    ``_undated_match("年1月8日24:00", datetime(2020, 1, 9, 0, 0))`` → ``True``.
+    ``undated_keys("年1月1日00:00")`` → ``{(1, 1, 0, 0)}``; ``undated_keys("年1月1日")`` → ``{(1, 1)}``.
     """
     from pipeline.extract.timeexpr import parse_points
 
+    keys: set[tuple] = set()
     for p in parse_points(raw):
         if p.month is None or p.day is None or p.rel_day is not None or p.rel_month is not None:
             continue
-        try:
-            day = datetime(start.year, p.month, p.day)
-        except ValueError:
-            continue
-        if p.hour is None:
-            if day.date() == start.date():
-                return True
-        elif day + timedelta(hours=p.hour, minutes=p.minute or 0) == start:
-            return True
-    return False
+        keys.add((p.month, p.day) if p.hour is None else (p.month, p.day, p.hour, p.minute or 0))
+    return keys
+
+
+def start_keys(start: datetime) -> set[tuple]:
+    """The keys of :func:`undated_keys` that name this start: ``datetime(2020, 1, 9, 0, 0)`` →
+    ``{(1, 9), (1, 9, 0, 0), (1, 8, 24, 0)}``."""
+    keys = {(start.month, start.day), (start.month, start.day, start.hour, start.minute)}
+    if start.hour == 0 and start.minute == 0:
+        before = start - timedelta(days=1)
+        keys.add((before.month, before.day, 24, 0))
+    return keys
 
 
 def _dateless_members(wins: list[Win], events: list[list[int]],
                       undated: list[tuple[Mapping[str, Any], list[str]]]) -> dict[int, list[dict[str, Any]]]:
     """Notices without printed years joined to the one event of their place that their dates name."""
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not undated:
+        return out
+    event_keys = [set().union(*(start_keys(wins[i].start) for i in members)) for members in events]
     for notice, raws in sorted(undated, key=lambda nr: nr[0]["source_file"]):
+        # the most specific printed date first: "年1月1日00:00" before "年1月1日"
+        printed = [(r, undated_keys(r)) for r in sorted(raws, key=len, reverse=True)]
         matches: dict[int, str] = {}
         for k, members in enumerate(events):
-            if any(wins[i].notice_id == notice["notice_id"] for i in members):
+            if not wins[members[0]].plausible or any(wins[i].notice_id == notice["notice_id"] for i in members):
                 continue
-            anchor = wins[members[0]]
-            if not anchor.plausible:
-                continue
-            starts = {wins[i].start for i in members}
-            # the most specific printed date first: "年1月1日00:00" before "年1月1日"
-            raw = next((r for r in sorted(raws, key=len, reverse=True) if any(_undated_match(r, s) for s in starts)), None)
+            raw = next((r for r, keys in printed if keys & event_keys[k]), None)
             if raw is not None:
                 matches[k] = raw
         if len(matches) != 1:  # none, or several events of the place share that day: not joined
@@ -666,6 +674,7 @@ def write_event_tables(folder: Path) -> dict[str, int]:
     try:
         for setting in DUCKDB_SETTINGS:
             con.execute(setting)
+        con.execute("SET enable_progress_bar = false")  # the rows are consumed slower than read: no bar on the terminal
         paths = {t: str(folder / f"{t}.parquet") for t in ("notices", "outage_windows", "repairs")}
         notice_of = {n["notice_id"]: n for n in fetch_dicts(
             con, "SELECT notice_id, source_file, city, province, published_on, title FROM read_parquet(?)", [paths["notices"]])}

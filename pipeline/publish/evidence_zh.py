@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 WEEKDAY = "一二三四五六日"
 
@@ -175,6 +176,8 @@ def split_clauses(evidence: str) -> list[str]:
     ``split_clauses("publication date 2022-02-05 (signature date '年2月5日'; 春节 2022 falls on 2022-02-01); x")`` →
     ``["publication date 2022-02-05 (signature date '年2月5日'; 春节 2022 falls on 2022-02-01)", "x"]``.
     """
+    if "; " not in evidence:
+        return [evidence]
     parts, depth, quoted, start = [], 0, False, 0
     i = 0
     while i < len(evidence):
@@ -200,6 +203,7 @@ def split_clauses(evidence: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=65536)  # logged sentences repeat across notices ("page chrome or repost-site line")
 def evidence_zh(evidence: str | None) -> str | None:
     """The evidence in Chinese, or ``None`` when a clause has a shape not known here.
 

@@ -236,26 +236,55 @@ def sheet_columns(table: str, kinds: list[tuple[str, str]]) -> list[tuple[str, s
     return out
 
 
+# Twins that read another column of the row (the repair's rule); the others depend on the value alone.
+ROW_TWINS = {("repairs", "repaired_value"), ("repairs", "evidence")}
+TWIN_CACHE = 50_000  # rendered values kept per column: codes repeat, evidence often does
+
+
+def _cached(render: Callable[[Any, dict], str | None], uses_row: bool) -> Callable[[Any, dict | None], str | None]:
+    """``render`` remembering what it returned for a value (and the row's rule when it reads the row)."""
+    memo: dict[Any, str | None] = {}
+
+    def cached(value: Any, row: dict | None) -> str | None:
+        key = (tuple(value) if isinstance(value, list) else value, row["rule"] if uses_row and row else None)
+        if key not in memo:
+            if len(memo) >= TWIN_CACHE:
+                memo.clear()  # memory stays flat whatever the table's size
+            memo[key] = cell(render(value, row or {}), "string")
+        return memo[key]
+    return cached
+
+
 def _rows(con: Any, sql: str, table: str, kinds: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
     """The rows of ``sql`` as dicts keyed by header, fetched a few thousand at a time, with the Chinese twins."""
     cur = con.cursor()
     cur.execute(sql)
+    names = [name for name, _ in kinds]
     columns = sheet_columns(table, kinds)
     headers = [header(name) for name, _ in columns]
     # only text and lists need converting (13 million cells at 100,000 notices: worth skipping)
-    converted = [(i, kind) for i, (_, kind) in enumerate(kinds) if kind in ("string", "list")]
-    twins = [(name, twin_of(table, name)[0]) for name, _ in kinds if twin_of(table, name)]
-    names = [name for name, _ in kinds]
+    convert = {i: kind for i, (_, kind) in enumerate(kinds) if kind in ("string", "list")}
+    plan: list[tuple[str, int, Any]] = []  # (header, source column, twin renderer or None)
+    for (name, kind), head in zip(columns, headers, strict=True):
+        if kind == "zh":
+            base = name.removesuffix(TWIN_SUFFIX)
+            plan.append((head, names.index(base), _cached(twin_of(table, base)[0], (table, base) in ROW_TWINS)))
+        else:
+            plan.append((head, names.index(name), None))
+    needs_row = any(t == table for t, _ in ROW_TWINS)
     while batch := cur.fetchmany(FETCH_ROWS):
         for row in batch:
-            raw = dict(zip(names, row, strict=True))
-            values = list(row)
-            for i, kind in converted:
-                values[i] = cell(values[i], kind)
-            record = dict(zip(names, values, strict=True))
-            for name, render in twins:
-                record[name + TWIN_SUFFIX] = cell(render(raw[name], raw), "string")
-            yield dict(zip(headers, (record[name] for name, _ in columns), strict=True))
+            raw = dict(zip(names, row, strict=True)) if needs_row else None
+            out = {}
+            for head, i, render in plan:
+                value = row[i]
+                if render is not None:
+                    out[head] = render(value, raw)
+                elif i in convert and value is not None:
+                    out[head] = cell(value, convert[i])
+                else:
+                    out[head] = value
+            yield out
     cur.close()
 
 
@@ -270,7 +299,14 @@ def _widths(con: Any, source: str, table: str, kinds: list[tuple[str, str]]) -> 
     """Column widths: by kind, for text the 90th percentile length (Chinese characters count two), twins by kind."""
     texts = [name for name, kind in kinds if kind in ("string", "list")]
     measured: dict[str, float] = {}
-    if texts:
+    if texts and source == "city_comparison":
+        # a view of one row per city (a few hundred): measured here, because DuckDB evaluating the
+        # view once per quantile runs out of its memory limit at 10,000 notices
+        rows = con.execute(f"SELECT {', '.join(texts)} FROM {source}").fetchall()
+        for i, name in enumerate(texts):
+            lengths = sorted(len(";".join(r[i]) if isinstance(r[i], list) else str(r[i] or "")) * 2 for r in rows)
+            measured[name] = float(lengths[int(0.9 * (len(lengths) - 1))]) if lengths else 0.0
+    elif texts:
         kind_of = dict(kinds)
         values_of = {n: f"array_to_string({n}, ';')" if kind_of[n] == "list" else n for n in texts}
         exprs = ", ".join(f"quantile_disc(strlen({values_of[n]}), 0.9)" for n in texts)
@@ -401,6 +437,10 @@ def write_workbook(out_dir: Path, generated_at: dt.datetime | None = None) -> Pa
                 # no ORDER BY: a scan keeps the insertion order (DuckDB's preserve_insertion_order),
                 # and sorting a million rows would cost memory that grows with the table
                 sql = f"SELECT {columns} FROM {source} LIMIT {per_sheet} OFFSET {part * per_sheet}"
+                if source == "city_comparison":
+                    # one row per city, never a sheet's worth; and DuckDB plans this view under a
+                    # LIMIT in a way that runs out of its memory limit at 10,000 notices
+                    sql = f"SELECT {columns} FROM {source}"
                 sheets.append((name, _rows(con, sql, source, kinds) if n else _empty(source, kinds)))
                 widths[name] = _widths(con, source, source, kinds)
                 formats[name] = {header(c): date_format for c, kind in kinds if kind == "date"}
