@@ -119,6 +119,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "has_notice": ("有通知", "has a notice"),
     "has_phone_number": ("有可拨打电话", "has a number to call"),
     "open_ended": ("未公布恢复时间", "no end announced"),
+    # columns other branches add at the merge (captioned here so the report and workbook read them)
+    "service_text": ("停止的业务（原文）", "service as printed"),
+    "scope": ("通知范围", "notice scope"),
     # events, event_members, revisions
     "event_id": ("事件编号", "event id"),
     "events": ("停机事件数", "events"),
