@@ -543,9 +543,7 @@ def _moved_within(members: list[Win], siblings: Mapping[str, list[Win]]) -> list
         if not parents:
             continue
         parent = min(parents, key=lambda p: p.start)
-        row = _revision("start", (parent, parent.start), (w, w.start), "within_notice")
-        row["rule"] = "within_notice"
-        out.append(row)
+        out.append(_revision("start", (parent, parent.start), (w, w.start), "within_notice"))
     return out
 
 
