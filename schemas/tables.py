@@ -17,13 +17,19 @@ from pipeline.vocab.codes import (
     CONFIDENCE_REASONS,
     END_SOURCES,
     ERROR_STAGES,
+    EVENT_JOIN_RULES,
+    EVENT_REVIEW_REASONS,
     FORMATS,
     GUIDANCE_ACTIONS,
     GUIDANCE_CATEGORIES,
     GUIDANCE_PLACES,
     NOTICE_SCOPES,
     PHONE_STATUSES,
+    PLACE_SCOPES,
     REPAIR_RULES,
+    REVISION_ENDS,
+    REVISION_KINDS,
+    REVISION_RULES,
 )
 
 
@@ -251,8 +257,135 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 # Date-typed columns are timestamps in pandas but calendar dates in the contract.
-DATE_COLUMNS = {"published_on", "deadline_from", "deadline_to"}
-LIST_COLUMNS = {"documents", "confidence_reasons", "published_on_confidence_reasons", "city_confidence_reasons"}
+DATE_COLUMNS = {"published_on", "deadline_from", "deadline_to", "first_announced_on", "last_announced_on", "announced_on"}
+LIST_COLUMNS = {"documents", "confidence_reasons", "published_on_confidence_reasons", "city_confidence_reasons",
+                "notice_ids", "source_files", "join_rules", "review_reasons"}
+
+
+# --- derived tables: built from the contract tables by pipeline/publish/events.py -----------
+# Not part of the contract (docs/contract.md, "Additions"): an event is one real-world
+# interruption, clustered from the windows of every notice that announces it.
+
+EVENT_ID = NOTICE_ID  # 16 hex digits as well: of the SHA-256 of the anchor window's "notice_id:window_no"
+
+
+def _is_list_of(codes: object):
+    """An element check: a list whose items are all in ``codes``."""
+    return lambda value: isinstance(value, list) and all(isinstance(v, str) and v in codes for v in value)
+
+
+class EventsSchema(pa.DataFrameModel):
+    """events — one row per real-world interruption of one place's scheme and service."""
+
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, unique=True,
+                                     description="stable id: first 16 hex digits of the SHA-256 of the anchor window's "
+                                     "'notice_id:window_no' (the first announcement)")
+    city_scope: Series[str] = pa.Field(isin=list(PLACE_SCOPES), description="city, province (province-wide) or unknown (one notice's windows)")
+    city: Series[str] = pa.Field(nullable=True, description="the city whose service stops (the window's city, else its notice's)")
+    province: Series[str] = pa.Field(nullable=True, description="its province, as in notices")
+    scheme: Series[str] = pa.Field(nullable=True, description="the insured group it applies to; empty when any announcement says all")
+    service: Series[str] = pa.Field(nullable=True, description="what stops ('、'-joined services of every announcement); "
+                                    "empty when any announcement says everything stops")
+    start_at: Series[pd.Timestamp] = pa.Field(description="when it begins: the latest announcement's start (see revisions)")
+    end_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="when service returns: the latest announced end; empty when no notice gives one")
+    hours: Series[float] = pa.Field(nullable=True, ge=0, description="length in hours; empty when open")
+    year_inferred: Series[bool] = pa.Field(description="true when a year of the chosen start or end was not printed next to it")
+    notices: Series[int] = pa.Field(ge=1, description="how many notices announce it")
+    windows: Series[int] = pa.Field(ge=1, description="how many outage_windows rows it is built from")
+    notice_ids: Series[object] = pa.Field(description="the notices that announce it, first announcement first (list)")
+    source_files: Series[object] = pa.Field(description="their source files, in the same order (list)")
+    first_announced_on: Series[pd.Timestamp] = pa.Field(nullable=True, description="the earliest publication date of those notices")
+    last_announced_on: Series[pd.Timestamp] = pa.Field(nullable=True, description="the latest publication date of those notices")
+    undated_notices: Series[int] = pa.Field(ge=0, description="how many of them have no publication date")
+    agree: Series[bool] = pa.Field(description="true when every announcement gives the same start and every end given is the same")
+    revisions: Series[int] = pa.Field(ge=0, description="rows in revisions for this event (moves and conflicts)")
+    join_rules: Series[object] = pa.Field(description="the rules that joined its windows (EVENT_JOIN_RULES codes, list)")
+    needs_review: Series[bool] = pa.Field(description="true when a person should look at it (review_reasons)")
+    review_reasons: Series[object] = pa.Field(description="why: EVENT_REVIEW_REASONS codes (list)")
+    plausible: Series[bool] = pa.Field(description="false when every window it is built from failed a plausibility check; "
+                                       "the national views count plausible events only")
+
+    @pa.check("join_rules", element_wise=True, error="join_rules must be a list of EVENT_JOIN_RULES codes")
+    def join_rules_are_codes(cls, value: object) -> bool:
+        return _is_list_of(EVENT_JOIN_RULES)(value)
+
+    @pa.check("review_reasons", element_wise=True, error="review_reasons must be a list of EVENT_REVIEW_REASONS codes")
+    def review_reasons_are_codes(cls, value: object) -> bool:
+        return _is_list_of(EVENT_REVIEW_REASONS)(value)
+
+    @pa.check("notice_ids", "source_files", element_wise=True, error="must be a non-empty list of strings")
+    def lists_of_strings(cls, value: object) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check(error="end_at must not be before start_at")
+    def end_not_before_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end_at"].isna() | (df["end_at"] >= df["start_at"])
+
+    @pa.dataframe_check(error="needs_review exactly when there are review_reasons")
+    def review_flag_matches_reasons(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["needs_review"] == df["review_reasons"].map(bool)
+
+
+class EventMembersSchema(pa.DataFrameModel):
+    """event_members — one row per window (or dateless notice) an event is built from, with the rule that joined it."""
+
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="→ events")
+    notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="→ notices")
+    window_no: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="→ outage_windows (with notice_id); "
+                                                "empty for a notice joined without a dated window (undated_same_day)")
+    source_file: Series[str] = pa.Field(description="the notice's source file")
+    published_on: Series[pd.Timestamp] = pa.Field(nullable=True, description="the notice's publication date")
+    start_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="the start this window states; empty for a dateless notice")
+    end_at: Series[pd.Timestamp] = pa.Field(nullable=True, description="the end this window states; empty when open or dateless")
+    join_rule: Series[str] = pa.Field(isin=list(EVENT_JOIN_RULES), description="the rule of its strongest tie to another member "
+                                      "(anchor for the first announcement)")
+    join_score: Series[int] = pa.Field(description="that tie's score, with its modifiers (EVENT_JOIN_RULES, EVENT_JOIN_MODIFIERS)")
+    join_modifiers: Series[str] = pa.Field(nullable=True, description="the modifiers of that tie, '+'-joined (same_service+covers_scheme)")
+    joined_to: Series[str] = pa.Field(nullable=True, description="the member it is tied to: 'notice_id#window_no'")
+    join_margin: Series[float] = pa.Field(nullable=True, description="its score minus the best score of a tie to another event; "
+                                          "empty when it had no other candidate")
+    join_alternatives: Series[str] = pa.Field(nullable=True, description="the best ties to other events that lost: 'event_id rule (score)'")
+    join_evidence: Series[str] = pa.Field(nullable=True, description="for a dateless notice: the date as printed, without its year")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class RevisionsSchema(pa.DataFrameModel):
+    """revisions — one row per change of an event's start or end between announcements, or per conflict."""
+
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="→ events")
+    revision_no: Series[int] = pa.Field(ge=1, description="1, 2, … in announcement order within the event")
+    kind: Series[str] = pa.Field(isin=list(REVISION_KINDS), description="advanced (提前), postponed (延期), corrected (更正), "
+                                 "conflict (order unknown: for review)")
+    moved: Series[str] = pa.Field(isin=list(REVISION_ENDS), description="which end moved: start or end")
+    from_value: Series[pd.Timestamp] = pa.Field(description="the value before (or one side of a conflict)")
+    to_value: Series[pd.Timestamp] = pa.Field(description="the value after (or the value the event uses)")
+    delta_hours: Series[float] = pa.Field(description="to_value minus from_value in hours: negative is earlier")
+    from_notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="the notice that stated from_value")
+    to_notice_id: Series[str] = pa.Field(str_matches=NOTICE_ID, description="the notice that moved it (states to_value)")
+    announced_on: Series[pd.Timestamp] = pa.Field(nullable=True, description="when the move was announced: to_notice's publication date")
+    rule: Series[str] = pa.Field(isin=list(REVISION_RULES), description="how the kind was decided: later_notice, within_notice, order_unknown")
+    needs_review: Series[bool] = pa.Field(description="true for a conflict")
+    evidence: Series[str] = pa.Field(description="the sentence of to_notice that states to_value")
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+DERIVED_TABLES: tuple[TableSpec, ...] = (
+    TableSpec("events", EventsSchema, "one row per real-world interruption of one place's scheme and service, "
+              "from the windows of every notice that announces it"),
+    TableSpec("event_members", EventMembersSchema, "one row per window (or dateless notice) an event is built from, "
+              "with the rule that joined it"),
+    TableSpec("revisions", RevisionsSchema, "one row per change of an event's start or end between announcements, or per conflict"),
+)
 
 
 def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
@@ -263,7 +396,7 @@ def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
     schema = model.to_schema()
     out: list[ColumnSpec] = []
     for name, col in schema.columns.items():
-        dtype = str(col.dtype)
+        dtype = str(col.dtype).lower()  # "Int64" (nullable integers) is an int too
         if name in LIST_COLUMNS:
             kind = "list"
         elif name in DATE_COLUMNS:

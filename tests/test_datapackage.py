@@ -10,7 +10,7 @@ import frictionless
 import pytest
 
 from pipeline.publish.datapackage import datapackage_descriptor
-from schemas.tables import TABLES, column_specs
+from schemas.tables import DERIVED_TABLES, TABLES, column_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,14 +23,14 @@ def run_dir(shipped_run: Path) -> Path:
 def test_real_run_validates(run_dir):
     report = frictionless.validate(str(run_dir / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:20]
-    assert report.stats["tasks"] == len(TABLES)
+    assert report.stats["tasks"] == len(TABLES) + len(DERIVED_TABLES)
 
 
 def test_describes_every_table_and_column_from_the_schemas(run_dir):
     package = json.loads((run_dir / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package["resources"]}
-    assert list(resources) == [t.name for t in TABLES]
-    for spec in TABLES:
+    assert list(resources) == [t.name for t in TABLES + DERIVED_TABLES]
+    for spec in TABLES + DERIVED_TABLES:
         fields = resources[spec.name]["schema"]["fields"]
         assert [f["name"] for f in fields] == [c.name for c in column_specs(spec.model)]
         assert all(f["description"] for f in fields)
@@ -46,6 +46,10 @@ def test_describes_every_table_and_column_from_the_schemas(run_dir):
     assert "reimbursement" in guidance["category"]["constraints"]["enum"]
     assert resources["outage_windows"]["schema"]["primaryKey"] == ["notice_id", "window_no"]
     assert resources["contacts"]["schema"]["foreignKeys"][0]["reference"] == {"resource": "notices", "fields": ["notice_id"]}
+    assert resources["events"]["schema"]["primaryKey"] == ["event_id"]
+    assert {"resource": "events", "fields": ["event_id"]} in [k["reference"] for k in resources["revisions"]["schema"]["foreignKeys"]]
+    kinds = {f["name"]: f for f in resources["revisions"]["schema"]["fields"]}
+    assert "advanced = 提前" in kinds["kind"]["description"] and kinds["kind"]["constraints"]["enum"][0] == "advanced"
 
 
 def test_validation_catches_a_broken_file(run_dir, tmp_path):

@@ -41,7 +41,7 @@ def test_city_comparison_one_row_per_city_label(con):
     assert set(rows) == {"甲市", "丙市", "乙省 (province-wide)", "(city unknown) x.txt", "(city unknown) y.txt"}
 
     jia = rows["甲市"]
-    assert jia["notices"] == 2 and jia["windows"] == 2
+    assert jia["notices"] == 2 and jia["windows"] == 2 and jia["events"] == 2
     assert jia["first_stop"] == datetime(2021, 9, 1, 0, 0)
     assert jia["last_resume"] == datetime(2021, 9, 10, 0, 0)
     assert jia["longest_outage_hours"] == 192.0
@@ -59,7 +59,7 @@ def test_city_comparison_open_window_and_empty_cities(con):
     rows = by_label(records(con, "SELECT * FROM city_comparison"))
     prov = rows["乙省 (province-wide)"]
     assert prov["city"] is None and prov["city_scope"] == "province"
-    assert prov["open_windows"] == 1
+    assert prov["open_windows"] == 1 and prov["open_events"] == 1
     assert prov["last_resume"] is None  # one window never ends: when everything returned is unknown
     assert prov["longest_outage_hours"] == 72.0
     assert prov["reimbursement_deadline"] is None  # settle_before is not a reimbursement
@@ -121,14 +121,15 @@ def test_national_daily_outages_counts_cities_per_day(con):
     days = {r["day"]: r for r in records(con, "SELECT * FROM national_daily_outages")}
     # 甲市: 09-01 00:00 → 09-03 00:00 (days 1 and 2) and 09-02 → 09-10 (days 2 … 9): one city
     assert days[date(2021, 9, 2)]["cities_down"] == 1
-    assert days[date(2021, 9, 2)]["windows"] == 2 and days[date(2021, 9, 2)]["notices"] == 2
+    # two events (an all-services stop and a longer partial one are not one interruption), two notices
+    assert days[date(2021, 9, 2)]["events"] == 2 and days[date(2021, 9, 2)]["notices"] == 2
     assert days[date(2021, 9, 1)]["cities_fully_down"] == 1  # the first window stops everything
     assert days[date(2021, 9, 3)]["cities_fully_down"] == 0  # only the partial one is left
     assert date(2021, 9, 10) not in days  # an end at 00:00 does not touch that day
     # 乙省 is province-wide: not a city; its open window counts on its first day only
     assert days[date(2018, 1, 1)]["cities_down"] == 0
-    assert days[date(2018, 1, 1)]["province_wide_down"] == 1 and days[date(2018, 1, 1)]["windows"] == 2
-    assert days[date(2018, 1, 3)]["windows"] == 1 and date(2018, 1, 4) not in days
+    assert days[date(2018, 1, 1)]["province_wide_down"] == 1 and days[date(2018, 1, 1)]["events"] == 2
+    assert days[date(2018, 1, 3)]["events"] == 1 and date(2018, 1, 4) not in days
     # 丙市 18:00 → 06:00 the next morning touches two days
     assert days[date(2022, 2, 20)]["cities_down"] == days[date(2022, 2, 21)]["cities_down"] == 1
 
@@ -138,7 +139,8 @@ def test_province_rollout_calendar(con):
     assert set(rows) == {("丁省", date(2021, 9, 1)), ("丁省", date(2022, 2, 1)), ("乙省", date(2018, 1, 1))}
     assert rows[("丁省", date(2021, 9, 1))]["cities_stopping"] == 1
     assert rows[("丁省", date(2021, 9, 1))]["notices"] == 2
-    assert rows[("乙省", date(2018, 1, 1))]["windows"] == 2 and rows[("乙省", date(2018, 1, 1))]["cities_stopping"] == 0
+    assert rows[("丁省", date(2021, 9, 1))]["events"] == 2
+    assert rows[("乙省", date(2018, 1, 1))]["events"] == 2 and rows[("乙省", date(2018, 1, 1))]["cities_stopping"] == 0
 
 
 def test_coverage_lists_gazetteer_cities_without_a_notice():
@@ -187,7 +189,8 @@ def test_views_that_rank_or_count_leave_implausible_windows_out_unless_asked():
     assert records(con, "SELECT count(*) AS n FROM national_daily_outages WHERE year(day) = 2024")[0]["n"] == 0
     assert records(con, "SELECT count(*) AS n FROM national_daily_outages_all WHERE year(day) = 2024")[0]["n"] == 366
     bing = records(con, "SELECT * FROM city_comparison WHERE city = '丙市'")[0]
-    assert bing["longest_outage_hours"] == 12.0 and bing["windows"] == 1 and bing["implausible_windows"] == 1
+    # windows are all counted (the table holds them); the events that rank and count are the plausible ones
+    assert bing["longest_outage_hours"] == 12.0 and bing["windows"] == 2 and bing["implausible_windows"] == 1
     bing_all = records(con, "SELECT * FROM city_comparison_all WHERE city = '丙市'")[0]
     assert bing_all["longest_outage_hours"] > 8000 and bing_all["windows"] == 2 and bing_all["implausible_windows"] == 1
     months = records(con, "SELECT * FROM province_rollout_calendar WHERE month = DATE '2023-12-01'")
@@ -200,3 +203,28 @@ def test_every_companion_view_is_described():
         assert VIEW_DESCRIPTIONS.get(name), name
         if name.endswith("_all"):
             assert name.removesuffix("_all") in VIEWS
+
+
+def test_national_views_count_events_not_notices():
+    from synthetic import tables, window
+
+    rows = tables()
+    # a repost of 甲市's first notice: another notice, the same window → the same event
+    rows["notices"].append(dict(rows["notices"][0], notice_id="e0" * 8, source_file="jia-repost.txt"))
+    rows["outage_windows"].append(window("e0" * 8, 1, datetime(2021, 9, 1, 0, 0), datetime(2021, 9, 3, 0, 0)))
+    con = memory_db(rows)
+    day = records(con, "SELECT * FROM national_daily_outages WHERE day = DATE '2021-09-01'")[0]
+    assert (day["cities_down"], day["events"], day["notices"]) == (1, 1, 2)
+    longest = records(con, "SELECT * FROM longest_outages WHERE city_label = '甲市' ORDER BY rank")
+    assert [(r["hours"], r["notices"]) for r in longest] == [(192.0, 1), (48.0, 2)]
+    jia = records(con, "SELECT * FROM city_comparison WHERE city_label = '甲市'")[0]
+    assert (jia["notices"], jia["windows"], jia["events"]) == (3, 3, 2)
+
+
+def test_implausible_events_leave_the_national_picture_in_one_place():
+    con = memory_db()
+    before = records(con, "SELECT count(*) AS n FROM longest_outages")[0]["n"]
+    con.execute("UPDATE events SET plausible = false WHERE hours = 192")  # as if its window failed a check
+    assert records(con, "SELECT count(*) AS n FROM longest_outages")[0]["n"] == before - 1
+    assert records(con, "SELECT count(*) AS n FROM event_timeline")[0]["n"] == 5  # still listed, not counted
+    assert not records(con, "SELECT * FROM national_daily_outages WHERE day = DATE '2021-09-09'")

@@ -15,13 +15,18 @@ import pandera.pandas as pa
 from pipeline import __version__
 from pipeline.runner.atomic import atomic_write_text
 from pipeline.vocab.codes import (
+    EVENT_JOIN_RULES,
+    EVENT_REVIEW_REASONS,
     GUIDANCE_ACTION_MEANINGS,
     GUIDANCE_CATEGORY_MEANINGS,
     GUIDANCE_PLACE_MEANINGS,
     NOTICE_SCOPE_MEANINGS,
+    PLACE_SCOPES,
     REPAIR_RULES,
+    REVISION_KINDS,
+    REVISION_RULES,
 )
-from schemas.tables import TABLES, ColumnSpec, column_specs
+from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
 DATAPACKAGE_NAME = "datapackage.json"
 CONTRACT_VERSION = "1"  # the version printed in shared/CONTRACT.md
@@ -41,9 +46,29 @@ PRIMARY_KEYS: dict[str, list[str]] = {
     "notices": ["notice_id"],
     "outage_windows": ["notice_id", "window_no"],
     "guidance": ["notice_id", "guidance_no"],
+    "events": ["event_id"],
+    "revisions": ["event_id", "revision_no"],
 }
 # Every table but errors points at the notice it came from (errors name files that never made one).
-FOREIGN_KEY_TABLES: tuple[str, ...] = ("outage_windows", "guidance", "contacts", "repairs")
+FOREIGN_KEY_TABLES: tuple[str, ...] = ("outage_windows", "guidance", "contacts", "repairs", "event_members")
+# The derived tables point at their event (pipeline/publish/events.py).
+EVENT_KEY_TABLES: tuple[str, ...] = ("event_members", "revisions")
+
+# Code columns whose meanings the descriptor spells out: (table, column) → code → meaning.
+CODE_MEANINGS: dict[tuple[str, str], dict[str, str]] = {
+    ("repairs", "rule"): REPAIR_RULES,
+    ("notices", "scope"): NOTICE_SCOPE_MEANINGS,
+    ("guidance", "category"): GUIDANCE_CATEGORY_MEANINGS,
+    ("guidance", "action"): GUIDANCE_ACTION_MEANINGS,
+    ("guidance", "place"): GUIDANCE_PLACE_MEANINGS,
+    ("events", "city_scope"): PLACE_SCOPES,
+    ("events", "join_rules"): {k: v[1] for k, v in EVENT_JOIN_RULES.items()},
+    ("events", "review_reasons"): EVENT_REVIEW_REASONS,
+    ("event_members", "join_rule"): {k: v[1] for k, v in EVENT_JOIN_RULES.items()},
+    ("revisions", "kind"): REVISION_KINDS,
+    ("revisions", "rule"): REVISION_RULES,
+}
+TABLE_OF_MODEL = {t.model.__name__: t.name for t in TABLES + DERIVED_TABLES}
 
 
 def _constraints(model: type[pa.DataFrameModel], spec: ColumnSpec) -> dict[str, Any]:
@@ -74,15 +99,10 @@ def _constraints(model: type[pa.DataFrameModel], spec: ColumnSpec) -> dict[str, 
 def field_descriptor(model: type[pa.DataFrameModel], spec: ColumnSpec) -> dict[str, Any]:
     """One Table Schema field: ``{"name": "hours", "type": "number", "description": …, "constraints": …}``."""
     description = spec.description
-    if spec.name == "rule" and model.__name__ == "RepairsSchema":
-        # the codes are opaque without their meaning; REPAIR_RULES is where they are defined
-        description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in REPAIR_RULES.items())
-    if model.__name__ == "GuidanceSchema" and spec.name in ("category", "action", "place"):
-        meanings = {"category": GUIDANCE_CATEGORY_MEANINGS, "action": GUIDANCE_ACTION_MEANINGS,
-                    "place": GUIDANCE_PLACE_MEANINGS}[spec.name]
+    meanings = CODE_MEANINGS.get((TABLE_OF_MODEL.get(model.__name__, ""), spec.name))
+    if meanings:
+        # the codes are opaque without their meaning; pipeline/vocab/codes.py is where they are defined
         description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in meanings.items())
-    if model.__name__ == "NoticesSchema" and spec.name == "scope":
-        description += ". Codes: " + "; ".join(f"{code} = {meaning}" for code, meaning in NOTICE_SCOPE_MEANINGS.items())
     if spec.kind == "list":
         description += " (joined by ';' in CSV; an empty cell is an empty list)"
     elif not spec.nullable and spec.kind == "string" and not _constraints(model, spec)["required"]:
@@ -102,6 +122,9 @@ def resource_descriptor(name: str, model: type[pa.DataFrameModel], description: 
         schema["foreignKeys"] = [
             {"fields": ["notice_id"], "reference": {"resource": "notices", "fields": ["notice_id"]}}
         ]
+    if name in EVENT_KEY_TABLES:
+        schema.setdefault("foreignKeys", []).append(
+            {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}})
     return {
         "name": name,
         "path": f"{name}.csv",
@@ -117,7 +140,8 @@ def resource_descriptor(name: str, model: type[pa.DataFrameModel], description: 
 
 
 def datapackage_descriptor() -> dict[str, Any]:
-    """The whole package: one resource per table of :data:`schemas.tables.TABLES`."""
+    """The whole package: one resource per table of :data:`schemas.tables.TABLES`, then the derived ones
+    (``events``, ``event_members``, ``revisions``: :data:`schemas.tables.DERIVED_TABLES`)."""
     return {
         "profile": "tabular-data-package",
         "name": "ybcutover-notices",
@@ -125,12 +149,14 @@ def datapackage_descriptor() -> dict[str, Any]:
         "description": (
             "Chinese city medical-insurance (医保) system-cutover notices turned into tables: which "
             "services stop and when (outage_windows), what patients must do (guidance), whom to call "
-            "(contacts), what the pipeline repaired (repairs) and which files failed (errors). Times are "
+            "(contacts), what the pipeline repaired (repairs) and which files failed (errors); and, derived "
+            "from them, one row per real-world interruption however many notices announce it (events, "
+            "event_members) with the changes between announcements (revisions). Times are "
             "Beijing wall-clock time (UTC+8) at minute precision."
         ),
         "version": __version__,
         "contract_version": CONTRACT_VERSION,
-        "resources": [resource_descriptor(t.name, t.model, t.description) for t in TABLES],
+        "resources": [resource_descriptor(t.name, t.model, t.description) for t in TABLES + DERIVED_TABLES],
     }
 
 

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from pipeline.runner.cache import clear_stamp, write_stamp
-from schemas.tables import TABLES, ColumnSpec, column_specs
+from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
 
@@ -154,7 +154,8 @@ def build_database(staging: Path) -> None:
         for setting in DUCKDB_SETTINGS:
             con.execute(setting)
         con.execute(f"SET temp_directory = {_sql_string(str(staging / DUCKDB_TEMP))}")
-        for spec in TABLES:
+        # the contract's tables, then the tables derived from them when they were written
+        for spec in TABLES + tuple(d for d in DERIVED_TABLES if (staging / f"{d.name}.parquet").exists()):
             specs = column_specs(spec.model)
             con.execute(duckdb_ddl(spec.name, specs))
             # DuckDB streams the file; the insertion order is the file's
@@ -170,6 +171,18 @@ def build_database(staging: Path) -> None:
     finally:
         con.close()
         shutil.rmtree(staging / DUCKDB_TEMP, ignore_errors=True)
+
+
+def write_derived_tables(staging: Path) -> dict[str, int]:
+    """The tables derived from the staged contract tables, written beside them: rows per table.
+
+    ``events``, ``event_members`` and ``revisions`` (:mod:`pipeline.publish.events`): one row per
+    real-world interruption, clustered across notices. Called once every batch is staged and
+    before the database is built, so they are in the same generation as the tables they come from.
+    """
+    from pipeline.publish.events import write_event_tables
+
+    return write_event_tables(staging)
 
 
 class Generation:
@@ -227,6 +240,7 @@ class Generation:
         """Build the database, then move every file into the output folder (see :func:`write_outputs`)."""
         try:
             self._close_files()
+            self.rows |= write_derived_tables(self.staging)
             with locked_outputs(self.out_dir):
                 recover_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
                 try:

@@ -36,47 +36,53 @@ ALL_SERVICES = "(all services)"
 UNKNOWN_PROVINCE = "(province unknown)"
 
 
-# The views that rank or count stops read only plausible windows (pipeline.repair.plausibility), so one
-# misread year cannot lead the national picture; each has a companion "…_all" with every window.
-PLAUSIBLE_WINDOWS = "SELECT * FROM outage_windows WHERE plausible"
-
-
 def _sql_list(values: tuple[str, ...]) -> str:
     """A SQL ``IN`` list: ``("a", "b")`` → ``'a', 'b'`` (values are our own constants)."""
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-# One row per city label: how its rollout went, side by side with the others.
+# One row per city label: how its rollout went, side by side with the others. A template over the
+# events it counts: ``counted_events`` (plausible ones) or, for the "…_all" companion, ``event_timeline``.
 _CITY_COMPARISON = f"""
         WITH
+        labelled AS (
+            -- a notice counts for its own label and for the label of every event it announces
+            -- (a page listing several cities announces events of each)
+            SELECT city_label, city, province, city_scope, notice_id, source_file FROM notice_places
+            UNION
+            SELECT city_label, city, province, city_scope,
+                   unnest(notice_ids) AS notice_id, unnest(source_files) AS source_file
+            FROM __EVENTS__
+        ),
         places AS (
             SELECT city_label, any_value(city) AS city, any_value(province) AS province,
                    any_value(city_scope) AS city_scope,
-                   count(*) AS notices, list(DISTINCT source_file ORDER BY source_file) AS source_files
-            FROM notice_places GROUP BY city_label
+                   count(DISTINCT notice_id) AS notices, list(DISTINCT source_file ORDER BY source_file) AS source_files
+            FROM labelled GROUP BY city_label
         ),
         windows AS (
             SELECT p.city_label,
                    count(*) AS windows,
-                   count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows,
-                   min(w.start_at) AS first_stop,
-                   -- an open window means nobody knows when service fully returned
-                   CASE WHEN count(*) FILTER (WHERE w.end_at IS NULL) > 0 THEN NULL
-                        ELSE max(w.end_at) END AS last_resume,
-                   max(w.hours) AS longest_outage_hours  -- of the windows that have an end
-            FROM {{windows}} w JOIN notice_places p USING (notice_id)
+                   count(*) FILTER (WHERE w.end_at IS NULL) AS open_windows
+            FROM outage_windows w JOIN notice_places p USING (notice_id)
             GROUP BY p.city_label
         ),
-        implausible AS (
-            SELECT p.city_label, count(*) AS implausible_windows
-            FROM outage_windows w JOIN notice_places p USING (notice_id)
-            WHERE NOT w.plausible
-            GROUP BY p.city_label
+        evts AS (
+            SELECT city_label,
+                   count(*) AS events,
+                   count(*) FILTER (WHERE end_at IS NULL) AS open_events,
+                   min(start_at) AS first_stop,
+                   -- an event no notice gave an end means nobody knows when service fully returned
+                   CASE WHEN count(*) FILTER (WHERE end_at IS NULL) > 0 THEN NULL
+                        ELSE max(end_at) END AS last_resume,
+                   max(hours) AS longest_outage_hours  -- of the events that have an end
+            FROM __EVENTS__
+            GROUP BY city_label
         ),
         services AS (
             -- services are stored as canonical terms joined by '、'; NULL means everything stopped
             SELECT p.city_label, list(DISTINCT trim(s.service) ORDER BY trim(s.service)) AS services_stopped
-            FROM {{windows}} w JOIN notice_places p USING (notice_id),
+            FROM outage_windows w JOIN notice_places p USING (notice_id),
                  unnest(string_split(coalesce(w.service, '{ALL_SERVICES}'), '、')) AS s(service)
             WHERE trim(s.service) <> ''
             GROUP BY p.city_label
@@ -99,6 +105,12 @@ _CITY_COMPARISON = f"""
             FROM contacts c JOIN notice_places p USING (notice_id)
             GROUP BY p.city_label
         ),
+        implausible AS (
+            SELECT p.city_label, count(*) AS implausible_windows
+            FROM outage_windows w JOIN notice_places p USING (notice_id)
+            WHERE NOT w.plausible
+            GROUP BY p.city_label
+        ),
         fixes AS (
             SELECT p.city_label, count(*) AS repairs
             FROM repairs r JOIN notice_places p USING (notice_id)
@@ -107,10 +119,11 @@ _CITY_COMPARISON = f"""
         SELECT
             places.city_label, places.city, places.province, places.city_scope,
             places.notices,
+            coalesce(evts.events, 0) AS events,
+            coalesce(evts.open_events, 0) AS open_events,
             coalesce(windows.windows, 0) AS windows,
             coalesce(windows.open_windows, 0) AS open_windows,
-            windows.first_stop, windows.last_resume, windows.longest_outage_hours,
-            coalesce(implausible.implausible_windows, 0) AS implausible_windows,
+            evts.first_stop, evts.last_resume, evts.longest_outage_hours,
             coalesce(services.services_stopped, []) AS services_stopped,
             coalesce(guide.guidance_items, 0) AS guidance_items,
             coalesce(guide.guidance_categories, []) AS guidance_categories,
@@ -118,16 +131,24 @@ _CITY_COMPARISON = f"""
             coalesce(phones.contacts_with_number, 0) AS contacts_with_number,
             coalesce(phones.contacts_without_number, 0) AS contacts_without_number,
             coalesce(fixes.repairs, 0) AS repairs,
+            coalesce(implausible.implausible_windows, 0) AS implausible_windows,
             places.source_files
         FROM places
+        LEFT JOIN evts USING (city_label)
         LEFT JOIN windows USING (city_label)
-        LEFT JOIN implausible USING (city_label)
         LEFT JOIN services USING (city_label)
         LEFT JOIN guide USING (city_label)
         LEFT JOIN phones USING (city_label)
         LEFT JOIN fixes USING (city_label)
+        LEFT JOIN implausible USING (city_label)
         ORDER BY places.city_label
     """
+
+
+def _over(template: str, events: str) -> str:
+    """A view's SQL over the events it counts: ``_over(_LONGEST, "event_timeline")`` → the "…_all" companion."""
+    return template.replace("__EVENTS__", events)
+
 
 # Order matters: later views select from earlier ones.
 VIEWS: dict[str, str] = {
@@ -159,8 +180,27 @@ VIEWS: dict[str, str] = {
         FROM outage_windows w JOIN notice_places p USING (notice_id)
         ORDER BY p.city_label, w.start_at, w.window_no
     """,
-    "city_comparison": _CITY_COMPARISON.format(windows=f"({PLAUSIBLE_WINDOWS})"),
-    "city_comparison_all": _CITY_COMPARISON.format(windows="outage_windows"),
+    # One row per event (pipeline/publish/events.py) with the label every view groups by.
+    "event_timeline": f"""
+        SELECT
+            CASE
+                WHEN e.city_scope = 'city' THEN e.city
+                WHEN e.city_scope = 'province' THEN e.province || '{PROVINCE_WIDE_SUFFIX}'
+                ELSE '{UNKNOWN_CITY_PREFIX}' || e.source_files[1]
+            END AS city_label,
+            e.*,
+            e.source_files[1] AS source_file,
+            e.end_at IS NULL AS open_ended
+        FROM events e
+        ORDER BY city_label, e.start_at, e.event_id
+    """,
+    # THE place where implausible events leave the national picture: every national view, the
+    # comparison and the report count the rows of this view, never the windows or the notices.
+    "counted_events": """
+        SELECT * FROM event_timeline WHERE plausible
+    """,
+    "city_comparison": _over(_CITY_COMPARISON, "counted_events"),
+    "city_comparison_all": _over(_CITY_COMPARISON, "event_timeline"),
     # City × guidance category → the actions patients were told to take (long form: pivot at will).
     "guidance_matrix": """
         SELECT
@@ -175,16 +215,15 @@ VIEWS: dict[str, str] = {
 }
 
 
-# One row per calendar day on which any outage window was in force.
-_NATIONAL_DAILY = """
+_NATIONAL_DAILY_OUTAGES = """
         WITH spans AS (
-            SELECT p.city_label, p.city_scope, p.province, w.notice_id, w.service,
-                   w.start_at::DATE AS first_day,
-                   -- a window ending at 00:00 does not touch that day; an open window counts
+            SELECT city_label, city_scope, province, event_id, service, notice_ids,
+                   start_at::DATE AS first_day,
+                   -- an event ending at 00:00 does not touch that day; an open event counts
                    -- on its first day only (nobody announced how long it lasted)
-                   CASE WHEN w.end_at IS NULL OR w.end_at <= w.start_at THEN w.start_at::DATE
-                        ELSE (w.end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
-            FROM {windows} w JOIN notice_places p USING (notice_id)
+                   CASE WHEN end_at IS NULL OR end_at <= start_at THEN start_at::DATE
+                        ELSE (end_at - INTERVAL 1 MINUTE)::DATE END AS last_day
+            FROM __EVENTS__
         ),
         days AS (
             SELECT *, unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 DAY))::DATE AS day
@@ -196,43 +235,47 @@ _NATIONAL_DAILY = """
             count(DISTINCT city_label) FILTER (WHERE city_scope = 'city' AND service IS NULL) AS cities_fully_down,
             count(DISTINCT city_label) FILTER (WHERE city_scope = 'province') AS province_wide_down,
             count(DISTINCT province) AS provinces_down,
-            count(DISTINCT notice_id) AS notices,
-            count(*) AS windows
+            count(DISTINCT event_id) AS events,
+            len(list_distinct(flatten(list(notice_ids)))) AS notices
         FROM days
         GROUP BY day
         ORDER BY day
     """
 
-# Province × month: which provinces stopped when (by the month each window starts).
-_ROLLOUT_CALENDAR = f"""
+_PROVINCE_ROLLOUT_CALENDAR = f"""
         SELECT
-            coalesce(p.province, '{UNKNOWN_PROVINCE}') AS province,
-            date_trunc('month', w.start_at)::DATE AS month,
-            count(DISTINCT p.city_label) FILTER (WHERE p.city_scope = 'city') AS cities_stopping,
-            count(DISTINCT p.notice_id) AS notices,
-            count(*) AS windows,
-            min(w.start_at) AS first_stop,
-            max(w.hours) AS longest_outage_hours
-        FROM {{windows}} w JOIN notice_places p USING (notice_id)
+            coalesce(province, '{UNKNOWN_PROVINCE}') AS province,
+            date_trunc('month', start_at)::DATE AS month,
+            count(DISTINCT city_label) FILTER (WHERE city_scope = 'city') AS cities_stopping,
+            count(*) AS events,
+            len(list_distinct(flatten(list(notice_ids)))) AS notices,
+            min(start_at) AS first_stop,
+            max(hours) AS longest_outage_hours
+        FROM __EVENTS__
         GROUP BY ALL
         ORDER BY province, month
     """
 
-# Every window with an announced end, longest first, ranked nationally and within its province.
-_LONGEST = """
+_LONGEST_OUTAGES = """
         SELECT
-            row_number() OVER (ORDER BY hours DESC, start_at, notice_id, window_no) AS rank,
-            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, notice_id, window_no) AS rank_in_province,
-            city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
-            source_file, notice_id, window_no, confidence, plausible
-        FROM city_timeline
-        WHERE hours IS NOT NULL {plausible}
+            row_number() OVER (ORDER BY hours DESC, start_at, event_id) AS rank,
+            row_number() OVER (PARTITION BY province ORDER BY hours DESC, start_at, event_id) AS rank_in_province,
+            event_id, city_label, city_scope, city, province, scheme, service, start_at, end_at, hours, year_inferred,
+            notices, source_file, source_files, agree, revisions, plausible
+        FROM __EVENTS__
+        WHERE hours IS NOT NULL
         ORDER BY rank
     """
 
 # The national picture: views over all cities at once, and the gazetteer's cities, so a city
 # that published nothing shows as missing rather than not at all.
 VIEWS |= {
+    # One row per calendar day on which any outage window was in force.
+    "national_daily_outages": _over(_NATIONAL_DAILY_OUTAGES, "counted_events"),
+    "national_daily_outages_all": _over(_NATIONAL_DAILY_OUTAGES, "event_timeline"),
+    # Province × month: which provinces stopped when (by the month each event starts).
+    "province_rollout_calendar": _over(_PROVINCE_ROLLOUT_CALENDAR, "counted_events"),
+    "province_rollout_calendar_all": _over(_PROVINCE_ROLLOUT_CALENDAR, "event_timeline"),
     # One row per city of the gazetteer (and per notice city the gazetteer does not know).
     "prefecture_coverage": """
         WITH named AS (SELECT * FROM city_comparison WHERE city_scope = 'city')
@@ -242,7 +285,7 @@ VIEWS |= {
             g.adcode,
             g.city IS NOT NULL AS in_gazetteer,
             coalesce(c.notices, 0) AS notices,
-            coalesce(c.windows, 0) AS windows,
+            coalesce(c.events, 0) AS events,
             c.first_stop, c.last_resume, c.longest_outage_hours,
             coalesce(c.contacts_with_number, 0) AS contacts_with_number,
             coalesce(c.contacts_without_number, 0) AS contacts_without_number,
@@ -286,42 +329,43 @@ VIEWS |= {
         FROM cov FULL OUTER JOIN wide USING (province)
         ORDER BY province
     """,
-    "national_daily_outages": _NATIONAL_DAILY.format(windows=f"({PLAUSIBLE_WINDOWS})"),
-    "national_daily_outages_all": _NATIONAL_DAILY.format(windows="outage_windows"),
-    "province_rollout_calendar": _ROLLOUT_CALENDAR.format(windows=f"({PLAUSIBLE_WINDOWS})"),
-    "province_rollout_calendar_all": _ROLLOUT_CALENDAR.format(windows="outage_windows"),
-    "longest_outages": _LONGEST.format(plausible="AND plausible"),
-    "longest_outages_all": _LONGEST.format(plausible=""),
+    # Every event with an announced end, longest first, ranked nationally and within its province.
+    "longest_outages": _over(_LONGEST_OUTAGES, "counted_events"),
+    "longest_outages_all": _over(_LONGEST_OUTAGES, "event_timeline"),
 }
 
 # Shown by ``duckdb_views()`` so an analyst browsing the file knows what each view is for.
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "notice_places": "one row per notice with city_label: the city, or province (province-wide), or (city unknown) file",
     "city_timeline": "one row per outage window with its city_label, scheme, service, start, end, hours and confidence",
-    "city_comparison": "one row per city_label: first stop, last resume, longest outage (plausible windows only), services, "
-                       "guidance, deadline, contacts, repairs, implausible_windows left out",
-    "city_comparison_all": "city_comparison with every window, implausible ones included",
+    "event_timeline": "one row per event (a real-world interruption, across notices) with its city_label",
+    "counted_events": "the events the national views count: event_timeline WHERE plausible",
+    "city_comparison_all": "city_comparison counting every event, implausible ones included (see implausible_windows)",
+    "national_daily_outages_all": "national_daily_outages with every event, implausible ones included",
+    "province_rollout_calendar_all": "province_rollout_calendar with every event, implausible ones included",
+    "longest_outages_all": "longest_outages with every event, implausible ones included (see plausible)",
+    "city_comparison": "one row per city_label: events, first stop, last resume, longest outage (plausible events), services, guidance, deadline, contacts, repairs, implausible_windows left out",
     "guidance_matrix": "one row per city_label and guidance category with the actions patients were told to take",
-    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had a plausible outage in force",
-    "national_daily_outages_all": "national_daily_outages with every window, implausible ones included",
-    "province_rollout_calendar": "one row per province and month: cities stopping, notices, windows (plausible windows)",
-    "province_rollout_calendar_all": "province_rollout_calendar with every window, implausible ones included",
-    "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, windows, phone numbers",
+    "national_daily_outages": "one row per day: how many cities (and province-wide notices) had an event in force",
+    "province_rollout_calendar": "one row per province and month: cities stopping, events, notices",
+    "prefecture_coverage": "one row per city of the gazetteer (and per other notice city): notices, events, phone numbers",
     "province_coverage": "one row per province: cities with and without a notice, cities without a number to call",
-    "longest_outages": "every plausible window with an end, longest first, ranked nationally and within its province",
-    "longest_outages_all": "longest_outages with every window, implausible ones included (see plausible)",
+    "longest_outages": "every event with an end, longest first, ranked nationally and within its province",
 }
 
 GAZETTEER_TABLE = "gazetteer_cities"
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables.
+    """(Re)create every view in :data:`VIEWS` on a connection that holds the six tables (and the events).
 
     ``create_views(duckdb.connect("outputs/notices.duckdb"))`` then
     ``SELECT * FROM city_comparison`` gives one row per city.
     """
     create_gazetteer_table(con)
+    from pipeline.publish.events import create_event_tables
+
+    create_event_tables(con)  # a run's database has them; one loaded from the six tables gets them here
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         description = VIEW_DESCRIPTIONS.get(name, "").replace("'", "''")  # COMMENT ON takes no parameters

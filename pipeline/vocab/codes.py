@@ -192,3 +192,55 @@ CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
                                  "(a heading, the instruction before, a weak word or a default gave it): two readings stacked"),
     "manual_review": ("reviewed", "a person confirmed or corrected this value (raw/corrections.csv)"),
 }
+
+
+# --- events and revisions (pipeline/publish/events.py) --------------------------------------
+# An event is one real-world interruption of one place's scheme and service, built from the
+# windows of every notice that announces it. Each window is joined to an event by one of these
+# rules (the strongest tie it has to another window of the event); the anchor is the window of
+# the first announcement. Scores rank candidate joins: the highest wins, ties go to the earlier.
+EVENT_JOIN_RULES: dict[str, tuple[int, str]] = {
+    "anchor": (0, "the first announcement of the event (earliest publication date, then file name)"),
+    "same_start_same_end": (100, "same place, same start and same end, scheme and services compatible"),
+    "same_start": (90, "same place and same start, scheme and services compatible; the ends differ or one is open"),
+    "overlap": (60, "same place, the two windows overlap in time, same scheme and services of one family"),
+    "revision_cue": (50, "same place, same scheme and service family, no overlap, starts within 31 days, and a notice "
+                         "says it moves the stop "
+                         "(提前, 推迟, 延期, 顺延, 调整, 变更, 更正)"),
+    "undated_same_day": (30, "a notice whose years are not printed names the same month, day (and time) as the start of "
+                             "the only event of its place that has them; it supports the event, it gives it no value"),
+}
+# Score modifiers of a join, added to the rule's score (a looser match ranks lower).
+EVENT_JOIN_MODIFIERS: dict[str, tuple[int, str]] = {
+    "same_service": (5, "both windows name exactly the same services (or both stop everything)"),
+    "covers_services": (-15, "one window stops everything, the other only some services (same start only)"),
+    "covers_scheme": (-10, "one window applies to every scheme, the other to one (same start only)"),
+}
+
+PLACE_SCOPES: dict[str, str] = {
+    "city": "the interruption of one city (the window's city, else its notice's)",
+    "province": "a province-wide interruption: the notice names a province and no city",
+    "unknown": "neither city nor province could be read: the event holds the windows of one notice only",
+}
+
+# revisions.kind: how a later notice (or the same notice) changed an end of an event.
+REVISION_KINDS: dict[str, str] = {
+    "advanced": "提前: the stop or the resumption moved earlier",
+    "postponed": "延期: the stop or the resumption moved later",
+    "corrected": "更正: a notice that says it corrects (更正, 勘误) gave another value",
+    "conflict": "the notices give different values and which came later is unknown (no or equal publication "
+                "dates): a person must decide",
+}
+REVISION_RULES: dict[str, str] = {
+    "later_notice": "a notice published later states another start or end than an earlier one",
+    "within_notice": "the notice itself moves the stop of part of its window (停机时间提前至18时)",
+    "order_unknown": "two notices disagree and their publication dates do not say which came later",
+}
+REVISION_ENDS: tuple[str, ...] = ("start", "end")
+
+# Why an event needs a person's look (events.review_reasons).
+EVENT_REVIEW_REASONS: dict[str, str] = {
+    "conflicting_announcements": "notices disagree on a start or an end and their order is unknown",
+    "joined_without_year": "a notice without printed years was joined by month and day only",
+    "low_confidence": "the chosen start or end comes from a window of low confidence",
+}
