@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import TABLES
 
 import pipeline.runner.cache as cache_mod
 import pipeline.runner.engine as run_mod
@@ -18,7 +19,6 @@ from pipeline.runner.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, cache_
 from pipeline.runner.engine import run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import cli
 from rich.console import Console
 
 from pipeline.runner.progress import progress, show_progress, summary_table
@@ -56,10 +57,7 @@ def test_run_prints_summary_and_quiet_prints_nothing(tmp_path):
     (raw / "empty.pdf").write_bytes(b"")  # an error row to count
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(tmp_path / "out"), *extra],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
-        )
+        return cli("run", "--raw", str(raw), "--out", str(tmp_path / "out"), *extra)
 
     proc = run()
     assert proc.returncode == 0, proc.stderr
