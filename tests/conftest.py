@@ -77,3 +77,11 @@ def shipped_rows(shipped_run: Path):
     from pipeline.runner.engine import run_pipeline
 
     return run_pipeline(ROOT / "raw", shipped_run / CACHE_DIR)
+
+
+@pytest.fixture(scope="session")
+def shipped_frames(shipped_rows) -> dict:
+    """:func:`shipped_rows` validated: the frames ``pipeline eval`` scores (``evaluate`` without its run)."""
+    from pipeline.validate import validate_tables
+
+    return validate_tables(shipped_rows.rows, shipped_rows.source_of)[0]

@@ -30,6 +30,22 @@ NOTICE_TABLES: tuple[str, ...] = tuple(name for name in TABLES if name != "error
 PIPELINE = (sys.executable, "-m", "pipeline")
 
 
+def real_labels(origin: str) -> list[Path]:
+    """The labels of :data:`REAL_GOLD` copied from one folder of ``../shared`` (``"gold"``: the two
+    seeds; ``"corpus/gold"``: the reposted notices), as ``tests/real/shared_copies.csv`` records."""
+    with (ROOT / "tests" / "real" / "shared_copies.csv").open(encoding="utf-8", newline="") as f:
+        return [ROOT / r["copy"] for r in csv.DictReader(f)
+                if r["copy"].endswith(".json") and r["original"].rsplit("/", 1)[0] == origin]
+
+
+def gold_folder(labels: list[Path], folder: Path) -> Path:
+    """``folder`` holding copies of ``labels`` only (``eval`` scores every label of a folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for label in labels:
+        (folder / label.name).write_bytes(label.read_bytes())
+    return folder
+
+
 def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300,
         check: bool = False) -> subprocess.CompletedProcess[str]:
     """``python -m pipeline ARGS…`` in a subprocess, output captured as text.
