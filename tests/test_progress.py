@@ -67,7 +67,9 @@ def test_run_prints_summary_and_quiet_prints_nothing(tmp_path):
     assert any("errors rows" in line and "1" in line for line in lines)
     for label in ("notices rows", "outage_windows rows", "guidance rows", "contacts rows", "repairs rows", "time"):
         assert any(label in line for line in lines), label
-    assert any("empty.pdf" in line for line in lines)  # each error is listed under the table
+    # each errors row is a problem, on stderr (a warning), also when quiet
+    assert any(line.startswith("warning: empty.pdf [read]") for line in proc.stderr.splitlines())
 
-    quiet = run("--quiet")
+    quiet = run("--quiet", "--full")
     assert quiet.returncode == 0 and quiet.stdout == ""
+    assert any(line.startswith("warning: empty.pdf [read]") for line in quiet.stderr.splitlines())

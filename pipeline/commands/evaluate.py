@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import pandas as pd
 
 from pipeline.extract.timeexpr import minute_text
 from pipeline.settings import default_raw as default_raw_dir
+
+log = logging.getLogger(__name__)
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -216,6 +219,9 @@ def default_raw(gold_dir: Path) -> Path:
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    if not any(args.gold.glob("*.json")):  # nothing to score is not a perfect score
+        log.error("no *.json labels in %s: give --gold a folder of labels (tests/real/shared_gold, tests/corpus/gold)", args.gold)
+        return 2
     raw = args.raw or default_raw(args.gold)
     sc = evaluate(raw, args.gold)
     if args.json:

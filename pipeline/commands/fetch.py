@@ -23,9 +23,9 @@ import argparse
 import csv
 import hashlib
 import io
+import logging
 import os
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -44,6 +44,8 @@ from pipeline.document import ReadError
 from pipeline.read import read_document, sniff_format
 from pipeline.runner.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
 from pipeline.settings import DEFAULT_RAW
+
+log = logging.getLogger(__name__)
 
 SOURCES_NAME = "sources.yaml"
 EXTRA_COLUMNS = ("sha256", "content_type", "charset", "final_url", "parent_url")
@@ -570,13 +572,13 @@ def fetch_command(args: argparse.Namespace) -> int:
         try:
             sources = load_sources(sources_path)
         except (OSError, ValueError) as exc:
-            print(f"error: cannot read the source registry: {exc}", file=sys.stderr)
+            log.error("cannot read the source registry: %s", exc)
             return 2
         if not sources:
-            print(f"no sources registered in {sources_path}: nothing to refresh")
+            log.warning("no sources registered in %s: nothing to refresh", sources_path)
         jobs += [(u, s.city, s.follow_attachments or args.follow_attachments) for s in sources for u in s.urls]
     elif not jobs:
-        print("error: give URLs to fetch, or --all to refresh the source registry", file=sys.stderr)
+        log.error("give URLs to fetch, or --all to refresh the source registry")
         return 2
 
     fetcher = Fetcher(policy)
@@ -591,7 +593,7 @@ def fetch_command(args: argparse.Namespace) -> int:
                     _store(raw_dir, outcome)
                     append_manifest(manifest, [outcome.row])
                 except OSError as exc:
-                    print(f"error: cannot write into {raw_dir}: {exc}", file=sys.stderr)
+                    log.error("cannot write into %s: %s", raw_dir, exc)
                     return 3
                 rows.append(outcome.row)
             line = f"{outcome.status:<9} {outcome.url}"
@@ -599,7 +601,10 @@ def fetch_command(args: argparse.Namespace) -> int:
                 line += f" → {outcome.file}"
             if outcome.detail:
                 line += f" ({outcome.detail})" if outcome.status != "failed" else f": {outcome.detail}"
-            print(line)
+            if outcome.status == "failed":  # a problem: stderr; what was stored where: the command's result
+                log.warning("%s", line)
+            else:
+                print(line)
     print(f"{counts['new']} new, {counts['unchanged']} unchanged, {counts['failed']} failed")
     return 1 if counts["failed"] else 0
 

@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ import duckdb
 from pipeline.publish.captions import display_width
 from pipeline.publish.tables import DB_NAME
 from pipeline.settings import DEFAULT_OUT
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60  # display columns; longer cells are cut with … in the table format only
@@ -133,12 +136,12 @@ FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
 def query(sql: str, db: Path, fmt: str = "table") -> int:
     """Print the result of ``sql`` in ``fmt``; return the exit status (0, or 1/2 with a message)."""
     if not db.is_file():
-        print(f"error: no database at {db}: run `python -m pipeline run` first, or pass --db", file=sys.stderr)
+        log.error("no database at %s: run `python -m pipeline run` first, or pass --db", db)
         return 2
     try:
         columns, rows = run_query(db, sql)
     except duckdb.Error as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     if columns:
         sys.stdout.write(FORMATTERS[fmt](columns, rows))

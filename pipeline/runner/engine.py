@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
-import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,8 @@ from pipeline.runner.budget import Budget, Overrun, run_budgeted
 from pipeline.runner.cache import ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.runner.manifest import MANIFEST_NAME, read_manifest
 from pipeline.runner.progress import progress
+
+log = logging.getLogger(__name__)
 
 
 def extract_notice(*args, **kwargs) -> Extraction:
@@ -343,7 +345,7 @@ def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
     try:
         return ExtractionCache(cache_dir)
     except (OSError, sqlite3.Error) as exc:
-        print(f"warning: extraction cache in {cache_dir} unusable ({exc}): extracting every file", file=sys.stderr)
+        log.warning("extraction cache in %s unusable (%s): extracting every file", cache_dir, exc)
         return None
 
 
