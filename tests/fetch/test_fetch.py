@@ -216,7 +216,7 @@ def test_robots_disallow_is_respected(httpserver, tmp_path, capsys):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
     httpserver.expect_request("/private/a.html").respond_with_data(GBK_PAGE, content_type="text/html")
     assert fetch(tmp_path, httpserver.url_for("/private/a.html")) == 1
-    assert "disallowed by robots.txt" in capsys.readouterr().out
+    assert "disallowed by robots.txt" in capsys.readouterr().err
     assert all(req.path != "/private/a.html" for req, _ in httpserver.log)
 
 
@@ -224,7 +224,7 @@ def test_robots_txt_server_error_means_do_not_fetch(httpserver, tmp_path, capsys
     httpserver.expect_request("/robots.txt").respond_with_data("oops", status=500)
     httpserver.expect_request("/a.html").respond_with_data(GBK_PAGE, content_type="text/html")
     assert main(["fetch", httpserver.url_for("/a.html"), "--raw", str(tmp_path), "--delay", "0", "--retries", "0"]) == 1
-    assert "robots.txt" in capsys.readouterr().out
+    assert "robots.txt" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.pdf", "javascript:alert(1)", "/relative/path.html", "http:///nohost"])
