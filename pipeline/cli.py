@@ -36,7 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
-    """The command named on the command line, if any: ``["run", "--full"]`` → ``"run"``; ``["--help"]`` → ``None``."""
+    """The command named on the command line, if any.
+
+    >>> chosen_command(["-v", "run", "--full"]), chosen_command(["--help"])
+    ('run', None)
+    """
     first = next((a for a in argv if not a.startswith("-")), None)
     return first if first in COMMANDS else None
 

@@ -223,7 +223,8 @@ LIST_COLUMNS = {"documents", "confidence_reasons", "published_on_confidence_reas
 def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
     """The columns of a model in order, with the kind every writer uses.
 
-    ``column_specs(NoticesSchema)[0]`` → ``ColumnSpec("notice_id", "string", False, …)``.
+    >>> column_specs(NoticesSchema)[0]
+    ColumnSpec(name='notice_id', kind='string', nullable=False, description='stable id: ...')
     """
     schema = model.to_schema()
     out: list[ColumnSpec] = []

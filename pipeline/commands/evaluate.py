@@ -25,7 +25,11 @@ log = logging.getLogger(__name__)
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
-    """``prf(2, 2, 4)`` → ``(1.0, 0.5, 0.667)`` (rounded here for the example)."""
+    """Precision, recall and F1 of ``tp`` right among ``n_pred`` predicted and ``n_gold`` labelled.
+
+    >>> prf(2, 2, 4)
+    (1.0, 0.5, 0.6666666666666666)
+    """
     p = tp / n_pred if n_pred else (1.0 if n_gold == 0 else 0.0)
     r = tp / n_gold if n_gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -33,8 +37,11 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 
 
 def label_windows(label: dict) -> set[tuple[str, str]]:
-    """A label's windows as ``(start, end)`` pairs, ``""`` for an open end:
-    ``{"windows": [{"start_at": "2022-02-06T00:00", "end_at": None}]}`` → ``{("2022-02-06T00:00", "")}``."""
+    """A label's windows as ``(start, end)`` pairs, ``""`` for an open end.
+
+    >>> label_windows({"windows": [{"start_at": "2022-02-06T00:00", "end_at": None}]})
+    {('2022-02-06T00:00', '')}
+    """
     return {(w["start_at"], w["end_at"] or "") for w in label.get("windows") or []}
 
 
@@ -45,7 +52,13 @@ def label_guidance(label: dict) -> set[tuple[str, str]]:
 
 def tally(totals: dict[str, int], key: str, gold: set, pred: set) -> None:
     """Add one file's comparison of two sets to ``totals``: ``KEY_tp``, ``KEY_pred``, ``KEY_gold``
-    (what :func:`prf` takes). ``tally(t, "w", {1, 2}, {2})`` adds 1, 1 and 2."""
+    (what :func:`prf` takes).
+
+    >>> t = defaultdict(int)
+    >>> tally(t, "w", {1, 2}, {2})
+    >>> dict(t)
+    {'w_tp': 1, 'w_pred': 1, 'w_gold': 2}
+    """
     totals[f"{key}_tp"] += len(gold & pred)
     totals[f"{key}_pred"] += len(pred)
     totals[f"{key}_gold"] += len(gold)

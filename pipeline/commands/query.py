@@ -50,8 +50,8 @@ def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
 def cell_text(value: Any) -> str:
     """A value as text, the way the CSV outputs write it.
 
-    ``cell_text(datetime(2022, 2, 20, 0, 0))`` → ``"2022-02-20T00:00"``; ``cell_text(["a", "b"])`` → ``"a;b"``;
-    ``cell_text(None)`` → ``""``.
+    >>> cell_text(dt.datetime(2022, 2, 20, 0, 0)), cell_text(["a", "b"]), cell_text(None)
+    ('2022-02-20T00:00', 'a;b', '')
     """
     if value is None:
         return ""
@@ -72,7 +72,11 @@ def cell_text(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    """What ``json.dumps`` cannot encode itself: ``date(2022, 3, 1)`` → ``"2022-03-01"``."""
+    """What ``json.dumps`` cannot encode itself.
+
+    >>> _json_default(dt.date(2022, 3, 1))
+    '2022-03-01'
+    """
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return cell_text(value) if not isinstance(value, dt.time) else value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -99,8 +103,11 @@ def _fit(text: str, width: int) -> str:
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as an aligned text table (CJK-aware) followed by a row count.
 
-    ``format_table(["city", "n"], [("西安市", 3)])`` →
-    ``"city   n\\n------ -\\n西安市 3\\n(1 row)\\n"``.
+    >>> print(format_table(["city", "n"], [("西安市", 3)]), end="")
+    city   n
+    ------ -
+    西安市 3
+    (1 row)
     """
     texts = [[cell_text(v) for v in row] for row in rows]
     widths = [

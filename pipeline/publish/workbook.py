@@ -51,13 +51,21 @@ SHEET_CAPTIONS = {
 
 
 def header(name: str) -> str:
-    """A header cell: the Chinese caption over the code name: ``header("start_at")`` → ``"停机开始\\nstart_at"``."""
+    """A header cell: the Chinese caption over the code name.
+
+    >>> header("start_at")
+    '停机开始\\nstart_at'
+    """
     caption = column(name, "zh")
     return name if caption == name else f"{caption}\n{name}"
 
 
 def sheet_name(table: str, part: int = 1) -> str:
-    """``sheet_name("outage_windows")`` → ``"停机时段 outage_windows"``; a continuation: ``"… (2)"``."""
+    """A sheet's name (Excel allows 31 characters), numbered from the second part of a long table.
+
+    >>> sheet_name("outage_windows"), sheet_name("outage_windows", 2)
+    ('停机时段 outage_windows', '停机时段 outage_windows (2)')
+    """
     base = f"{SHEET_CAPTIONS[table]} {table}" if table in SHEET_CAPTIONS else table
     return base[:31] if part == 1 else f"{base[:26]} ({part})"
 
@@ -65,8 +73,11 @@ def sheet_name(table: str, part: int = 1) -> str:
 def cell(value: Any, kind: str) -> Any:
     """A value as the workbook holds it: lists joined by ``;``, text cut to Excel's cell limit.
 
-    ``cell(["身份证", "医保卡"], "list")`` → ``"身份证;医保卡"``; dates and times stay
-    ``date``/``datetime`` (written as Excel dates), numbers and booleans stay as they are.
+    Dates and times stay ``date``/``datetime`` (written as Excel dates), numbers and booleans
+    stay as they are.
+
+    >>> cell(["身份证", "医保卡"], "list"), cell(3, "int")
+    ('身份证;医保卡', 3)
     """
     if value is None:
         return None

@@ -23,12 +23,20 @@ PLACES: tuple[tuple[str, str], ...] = (
 
 
 def documents_of(text: str) -> list[str]:
-    """``"携带医疗费票据原件(含电子票据)、本人社保卡、本人银行卡"`` → ``["医疗费票据原件", "电子票据", "社会保障卡", "银行卡"]``."""
+    """The documents an instruction asks for, by their canonical names.
+
+    >>> documents_of("携带医疗费票据原件(含电子票据)、本人社保卡、本人银行卡")
+    ['医疗费票据原件', '电子票据', '社会保障卡', '银行卡']
+    """
     return find_terms(text, "documents")
 
 
 def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None, str | None]:
-    """The period in which to act: ``"于年3月15日至12月31日之间"`` → (2022-03-15, 2022-12-31)."""
+    """The period in which to act, and the deadline as printed.
+
+    >>> deadlines_of("于年3月15日至12月31日之间", YearClues(publication=date(2022, 3, 1)))
+    (datetime.date(2022, 3, 15), datetime.date(2022, 12, 31), '年3月15日至12月31日')
+    """
     rel = re.search(r"(上线|恢复|开通|启用)[^,，。]{0,6}后\s*\d+\s*个?(工作日|日|天)内", text)
     best: tuple[date | None, date | None, str | None] = (None, None, rel.group(0) if rel else None)
     context = None
@@ -54,8 +62,11 @@ def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None,
 
 
 def place_of(text: str) -> str | None:
-    """Where the person acts, by the place named last: ``"…先行垫付,待上线后到就诊医疗机构补办结算"``
-    → ``"provider"``; None when no place is named."""
+    """Where the person acts, by the place named last; None when no place is named.
+
+    >>> place_of("…先行垫付,待上线后到就诊医疗机构补办结算"), place_of("先行垫付")
+    ('provider', None)
+    """
     best: tuple[int, str] | None = None
     for code, pat in PLACES:
         for m in re.finditer(pat, text):
