@@ -105,4 +105,5 @@ def _run_command(a: argparse.Namespace) -> int:
     except ValueError as exc:
         log.error("%s", exc)
         return 2
-    return run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget, strict=a.strict)
+    quiet = a.quiet or getattr(a, "log_quiet", 0) > 0  # the global -q is run --quiet too
+    return run(a.raw, a.out, quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget, strict=a.strict)

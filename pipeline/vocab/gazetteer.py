@@ -8,11 +8,12 @@ the ``cpca`` package's adcode table (national statistics codes), area codes from
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import phonenumbers
 
@@ -68,9 +69,20 @@ class Gazetteer:
         return tuple(p for p in self.by_short.get(name, ()) if p.level == level)
 
 
+def _adcodes_csv() -> str:
+    """The ``cpca`` package's adcode table, read without importing ``cpca``: its ``__init__``
+    builds an address matcher we do not use and imports ``pkg_resources``, which setuptools
+    removed in version 82 (so ``import cpca`` fails in an environment without an older one)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the cpca package (its adcode table) is not installed: pip install cpca")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return (folder / "resources" / "adcodes.csv").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    raw = _adcodes_csv()
     rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(io.StringIO(raw))]
     provinces = {code[:2]: name for code, name in rows if code.endswith("0000")}
     cities = {code[:4]: name for code, name in rows if code.endswith("00") and not code.endswith("0000")}
