@@ -100,11 +100,10 @@ class _PlainFormatter(logging.Formatter):
 
 
 def configure_logging(level: int) -> logging.Handler:
-    """Send the ``pipeline`` logger's records at ``level`` and above to stderr (replacing the handler
-    an earlier call installed): rich's ``RichHandler`` on a terminal, plain lines elsewhere."""
+    """Send the ``pipeline`` logger's records at ``level`` and above to stderr: rich's
+    ``RichHandler`` on a terminal, plain lines elsewhere. Returns the handler (``main`` removes
+    it when the command is done, so a command run in-process leaves no handler behind)."""
     logger = logging.getLogger("pipeline")
-    for old in [h for h in logger.handlers if getattr(h, "_pipeline_cli", False)]:
-        logger.removeHandler(old)
     handler: logging.Handler
     if sys.stderr.isatty():
         from rich.console import Console
@@ -114,7 +113,6 @@ def configure_logging(level: int) -> logging.Handler:
     else:
         handler = _Stderr()
         handler.setFormatter(_PlainFormatter("%(message)s"))
-    handler._pipeline_cli = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(level)
     return handler
@@ -124,8 +122,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv, prog).parse_args(argv)
     # a command's own --quiet (run --quiet) counts as the global -q
-    configure_logging(log_level(args.log_verbose, args.log_quiet + bool(getattr(args, "quiet", False))))
-    return int(args.func(args) or 0)
+    handler = configure_logging(log_level(args.log_verbose, args.log_quiet + bool(getattr(args, "quiet", False))))
+    logger = logging.getLogger("pipeline")
+    try:
+        return int(args.func(args) or 0)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pytest
 from helpers import RAW, ROOT, TABLES, cli
 
 from pipeline import api
+from pipeline.cli import main
 from pipeline.commands.run import EXIT_ERRORS_ROWS
 from pipeline.extract import SourceHints
 
@@ -84,6 +85,8 @@ def test_the_files_give_notices_errors_and_hints(folder: Path) -> None:
 
 
 def test_run_returns_counts_and_errors_and_prints_nothing(folder: Path, tmp_path: Path, capfd) -> None:
+    assert main(["report", "--out", str(tmp_path / "nothing")]) == 2  # a command run in this process first
+    assert capfd.readouterr().err.startswith("error: ")  # says its problem, and leaves no handler behind
     result = api.run(folder, tmp_path / "out", cache=False)
     assert capfd.readouterr() == ("", "")
     assert result.ok and result.exit_status == 0
