@@ -1,4 +1,4 @@
-"""One pandera DataFrameModel per contract table (see ../shared/CONTRACT.md, version 1).
+"""One pandera DataFrameModel per contract table (see docs/contract.md: the output contract, version 1).
 
 Invariants live here, not in the extractors: end after start, E.164 shape, codes from
 :mod:`pipeline.vocab.codes`, a phone status that agrees with whether a number was recovered.
