@@ -1,7 +1,7 @@
 """Publication dates: our rules (pipeline/extract/metadata.py) against htmldate, on the real notices.
 
     .venv/bin/pip install -e '.[bench]'     # htmldate is a benchmark-only dependency
-    .venv/bin/python benchmarks/publication_dates.py [--gold ../shared/corpus/gold] [--raw raw]
+    .venv/bin/python benchmarks/publication_dates.py [--gold tests/real/shared_gold] [--raw raw]
 
 htmldate (https://github.com/adbar/htmldate) is the maintained library for dates of web pages.
 Each notice's text is wrapped as a minimal HTML page (one <p> per line) with its source URL, and
@@ -33,7 +33,7 @@ from pipeline.repair.resolve_year import url_date  # noqa: E402
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "corpus" / "gold")
+    ap.add_argument("--gold", type=Path, default=ROOT / "tests" / "real" / "shared_gold")
     ap.add_argument("--raw", type=Path, default=ROOT / "raw")
     args = ap.parse_args()
     from htmldate import find_date

@@ -2,10 +2,14 @@
 
 Rows of a notice that fail go to ``errors`` (stage ``validate``) with the reason; the notice's
 other rows in that table are dropped with them so a consumer never sees half a notice, and
-every other notice is written.
+every other notice is written. A row with a key that is not a column of its table (a misspelt
+``servce``) fails the same way, naming the key: a key the model does not know would otherwise
+be dropped, and the column it was meant for left empty.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import pandas as pd
 import pandera.errors as pa_errors
@@ -38,10 +42,44 @@ def validate_tables(
     for spec in TABLES:
         if spec.name == "errors":
             continue
-        frame = to_frame(spec.name, rows.get(spec.name, []))
+        table_rows, unknown = without_unknown_keys(spec.name, rows.get(spec.name, []), source_of)
+        errors.extend(unknown)
+        frame = to_frame(spec.name, table_rows)
         frames[spec.name], errs = _validate_one(spec, frame, source_of)
         errors.extend(errs)
     return frames, errors
+
+
+def without_unknown_keys(
+    table: str, rows: list[dict], source_of: dict[str, str]
+) -> tuple[list[dict], list[dict]]:
+    """The rows of notices whose every key is a column of ``table``, and an errors row per notice
+    that used another key (its rows of that table are dropped, as for any failed check).
+
+    >>> rows = [{"notice_id": "a" * 16, "servce": "业务经办"}, {"notice_id": "b" * 16}]
+    >>> kept, errors = without_unknown_keys("outage_windows", rows, {"a" * 16: "x.txt"})
+    >>> kept == rows[1:], errors[0]["source_file"], errors[0]["error"]
+    (True, 'x.txt', "outage_windows: rows of this notice dropped: unknown column 'servce' (not in schemas/tables.py)")
+    """
+    columns = _columns(table)
+    bad: dict[object, set[str]] = {}
+    for row in rows:
+        extra = row.keys() - columns
+        if extra:
+            bad.setdefault(row.get("notice_id"), set()).update(extra)
+    if not bad:
+        return rows, []
+    errors = [{"source_file": source_of.get(str(nid), str(nid)), "stage": "validate",
+               "error": f"{table}: rows of this notice dropped: "
+                        + ", ".join(f"unknown column {key!r}" for key in sorted(keys)) + " (not in schemas/tables.py)"}
+              for nid, keys in bad.items()]
+    return [row for row in rows if row.get("notice_id") not in bad], errors
+
+
+@cache
+def _columns(table: str) -> frozenset[str]:
+    spec = next(t for t in TABLES if t.name == table)
+    return frozenset(c.name for c in column_specs(spec.model))
 
 
 def _validate_one(spec, frame: pd.DataFrame, source_of: dict[str, str]):

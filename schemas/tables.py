@@ -1,4 +1,4 @@
-"""One pandera DataFrameModel per contract table (see ../shared/CONTRACT.md, version 1).
+"""One pandera DataFrameModel per contract table (see docs/contract.md: the output contract, version 1).
 
 Invariants live here, not in the extractors: end after start, E.164 shape, codes from
 :mod:`pipeline.vocab.codes`, a phone status that agrees with whether a number was recovered.
@@ -391,7 +391,8 @@ DERIVED_TABLES: tuple[TableSpec, ...] = (
 def column_specs(model: type[pa.DataFrameModel]) -> list[ColumnSpec]:
     """The columns of a model in order, with the kind every writer uses.
 
-    ``column_specs(NoticesSchema)[0]`` → ``ColumnSpec("notice_id", "string", False, …)``.
+    >>> column_specs(NoticesSchema)[0]
+    ColumnSpec(name='notice_id', kind='string', nullable=False, description='stable id: ...')
     """
     schema = model.to_schema()
     out: list[ColumnSpec] = []

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/label_agreement.py FIRST_DIR SECOND_DIR
 
-Both folders hold gold JSON files in the format of ../shared/corpus/LABELING.md; only files
+Both folders hold gold JSON files in the format of tests/real/LABELING.md; only files
 present in SECOND_DIR are compared. Windows are compared as exact (start, end) pairs (P/R/F1
 with FIRST as the reference, as the scorer does), also starts alone; guidance as
 (category, action) pairs; city and publication date as exact values where both give one.

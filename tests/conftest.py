@@ -6,7 +6,6 @@ raw ``.txt`` notice would be.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -59,12 +58,30 @@ def doc_factory():
 
 @pytest.fixture(scope="session")
 def shipped_run(tmp_path_factory) -> Path:
-    """One real ``python -m pipeline run`` of raw/ into a temp folder, shared by every test that
-    reads whole outputs (notebook, data package). Tests must not change it: copy it first."""
+    """The one real ``python -m pipeline run`` of raw/ of the session, into a temp folder, shared
+    by every test that reads whole outputs (notebook, data package, report, robustness, batches).
+    Tests must not change it: copy it first."""
+    from helpers import cli
+
     out = tmp_path_factory.mktemp("shipped-run")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--out", str(out), "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
+    cli("run", "--out", str(out), "--quiet", check=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def shipped_rows(shipped_run: Path):
+    """The rows of raw/ before validation (a :class:`pipeline.runner.engine.RunResult`), as a run
+    in this process gives them: read from :func:`shipped_run`'s extraction cache, so the corpus
+    is extracted once per session. Tests must not change them."""
+    from pipeline.runner.cache import CACHE_DIR
+    from pipeline.runner.engine import run_pipeline
+
+    return run_pipeline(ROOT / "raw", shipped_run / CACHE_DIR)
+
+
+@pytest.fixture(scope="session")
+def shipped_frames(shipped_rows) -> dict:
+    """:func:`shipped_rows` validated: the frames ``pipeline eval`` scores (``evaluate`` without its run)."""
+    from pipeline.validate import validate_tables
+
+    return validate_tables(shipped_rows.rows, shipped_rows.source_of)[0]

@@ -27,8 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
-SHARED = REPO.parent / "shared"
-GOLD_DIRS = (SHARED / "gold", SHARED / "corpus" / "gold")
+# the labels of the real notices (copies of ../shared/gold and ../shared/corpus/gold: tests/test_shared_copies.py)
+GOLD_DIRS = (REPO / "tests" / "real" / "shared_gold",)
 
 # --- the labelled notices --------------------------------------------------------------------
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pyarrow.parquet as pq
+from helpers import RAW, TABLES
 from synthetic import NID_A1, NID_A2, NID_B, tables
 
 import pipeline.publish.batches as batches
@@ -14,19 +14,16 @@ from pipeline.extract import Extraction
 from pipeline.publish.batches import BatchSink
 from pipeline.publish.tables import Generation, locked_outputs, recover_outputs
 
-ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
 
-
-def test_small_batches_write_the_same_files_as_one(tmp_path, monkeypatch):
+def test_small_batches_write_the_same_files_as_one(tmp_path, monkeypatch, shipped_run):
+    """The session's run of raw/ (one batch) against the same notices written three at a time."""
     raw = tmp_path / "raw"
-    shutil.copytree(ROOT / "raw", raw)
-    assert run(raw, tmp_path / "one", quiet=True, cache=False) == 0
-    monkeypatch.setattr(batches, "BATCH_SIZE", 3)  # 14 notices: five batches
+    shutil.copytree(RAW, raw)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 3)  # 65 notices: 22 batches
     assert run(raw, tmp_path / "many", quiet=True, cache=False) == 0
     for name in TABLES:
-        assert (tmp_path / "one" / f"{name}.csv").read_bytes() == (tmp_path / "many" / f"{name}.csv").read_bytes(), name
-        assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(pq.read_table(tmp_path / "many" / f"{name}.parquet"))
+        assert (shipped_run / f"{name}.csv").read_bytes() == (tmp_path / "many" / f"{name}.csv").read_bytes(), name
+        assert pq.read_table(shipped_run / f"{name}.parquet").equals(pq.read_table(tmp_path / "many" / f"{name}.parquet"))
 
 
 def _extractions() -> list[tuple[str, str, Extraction]]:

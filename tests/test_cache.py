@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import TABLES
 
 import pipeline.runner.cache as cache_mod
 import pipeline.runner.engine as run_mod
@@ -18,7 +20,6 @@ from pipeline.runner.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, cache_
 from pipeline.runner.engine import run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
 
 
 @pytest.fixture()
@@ -195,13 +196,14 @@ def write_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
-def test_rerun_with_nothing_changed_writes_nothing(raw: Path, tmp_path: Path, write_calls: list[Path], capsys) -> None:
+def test_rerun_with_nothing_changed_writes_nothing(raw: Path, tmp_path: Path, write_calls: list[Path], caplog) -> None:
     out = tmp_path / "out"
     assert run(raw, out, quiet=True) == 0
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
-    assert run(raw, out) == 0
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        assert run(raw, out) == 0
     assert len(write_calls) == 1
-    assert "is up to date" in capsys.readouterr().out
+    assert "is up to date" in caplog.text
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == before
 
 

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock
+from helpers import TABLES, cli, cli_popen
 
 from pipeline.publish.tables import (
     COMPLETE_MARKER,
@@ -33,7 +34,6 @@ from pipeline.publish.tables import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
 
 # Runs the pipeline with one step made slow: "write" pauses after the first CSV is staged,
 # "swap" pauses after the third file has been moved into the output folder.
@@ -73,10 +73,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(raw: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--quiet"],
-        cwd=REPO, env=_env(**env), capture_output=True, text=True, timeout=300,
-    )
+    return cli("run", "--raw", str(raw), "--out", str(out), "--quiet", env=_env(**env))
 
 
 def _kill_at(mode: str, raw: Path, out: Path, tmp_path: Path) -> None:
@@ -186,10 +183,8 @@ def test_kill_at_random_moments_never_breaks_outputs(two_corpora: tuple[Path, Pa
     out = tmp_path / "out"
     assert _run(old, out).returncode == 0
     for delay in (0.3, 1.0, 1.8, 2.6):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "run", "--raw", str(new), "--out", str(out), "--quiet", "--full"],
-            cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        proc = cli_popen("run", "--raw", str(new), "--out", str(out), "--quiet", "--full",
+                         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
@@ -223,10 +218,8 @@ def test_second_run_waits_for_the_first(two_corpora: tuple[Path, Path], tmp_path
     lock = FileLock(str(out / LOCK_NAME))
     lock.acquire()
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "run", "--raw", str(new), "--out", str(out), "--quiet"],
-            cwd=REPO, env=_env(**{LOCK_TIMEOUT_ENV: "120"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
+        proc = cli_popen("run", "--raw", str(new), "--out", str(out), "--quiet",
+                         env=_env(**{LOCK_TIMEOUT_ENV: "120"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(4)  # long enough for the run to reach the lock
         assert proc.poll() is None, "the second run should be waiting for the lock"
         assert assert_readable(out)["notices"] == 5
@@ -241,10 +234,8 @@ def test_two_concurrent_runs_both_succeed_and_outputs_stay_whole(two_corpora: tu
     old, new = two_corpora
     out = tmp_path / "out"
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out), "--quiet"],
-            cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
+        cli_popen("run", "--raw", str(raw), "--out", str(out), "--quiet",
+                  env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for raw in (old, new)
     ]
     for proc in procs:

@@ -8,20 +8,16 @@ that ordered a notice's guidance rows by hash.)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import TABLES, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "raw"
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
 
 
 def _run(out: Path, seed: str) -> dict[str, bytes]:
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-m", "pipeline", "run", "--raw", str(CORPUS), "--out", str(out), "--no-cache", "--quiet"],
-                   cwd=ROOT, env=env, check=True)
+    cli("run", "--raw", str(CORPUS), "--out", str(out), "--no-cache", "--quiet", env={"PYTHONHASHSEED": seed}, check=True)
     return {t: (out / f"{t}.csv").read_bytes() for t in TABLES}
 
 

@@ -10,7 +10,6 @@ rows of the shipped notices exactly as a run without them (conftest's ``shipped_
 
 from __future__ import annotations
 
-import csv
 import shutil
 import sys
 from pathlib import Path
@@ -23,16 +22,11 @@ from pipeline.commands.run import run
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "bad"))
 
+from helpers import NOTICE_TABLES, TABLES, read_csv, read_table_csv  # noqa: E402
 from pathological import EXPECTED, write_corpus  # noqa: E402
 
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs")
 SUB = "patho"
 CHANGING = f"{SUB}/changing.txt"
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
 
 
 def _changing_while_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,15 +61,10 @@ def mixed(mixed_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _table(out: Path, name: str) -> list[dict[str, str]]:
-    header, *rows = _read_csv(out / f"{name}.csv")
-    return [dict(zip(header, r, strict=True)) for r in rows]
-
-
 def test_every_file_is_accounted_for(mixed: Path, mixed_raw: Path) -> None:
     files = {p.relative_to(mixed_raw).as_posix() for p in run_mod.discover(mixed_raw)}
-    noticed = [n["source_file"] for n in _table(mixed, "notices")]
-    errored = [e["source_file"] for e in _table(mixed, "errors")]
+    noticed = [n["source_file"] for n in read_table_csv(mixed, "notices")]
+    errored = [e["source_file"] for e in read_table_csv(mixed, "errors")]
     assert sorted(noticed + errored) == sorted(files), "each file: exactly one notices row or one errors row"
 
 
@@ -83,8 +72,8 @@ def test_every_file_is_accounted_for(mixed: Path, mixed_raw: Path) -> None:
 def test_pathological_file_gives_its_rows_or_an_actionable_error(mixed: Path, name: str) -> None:
     expected = EXPECTED[name]
     source = f"{SUB}/{name}"
-    errors = [e for e in _table(mixed, "errors") if e["source_file"] == source]
-    notices = [n for n in _table(mixed, "notices") if n["source_file"] == source]
+    errors = [e for e in read_table_csv(mixed, "errors") if e["source_file"] == source]
+    notices = [n for n in read_table_csv(mixed, "notices") if n["source_file"] == source]
     if errors:
         assert expected.error_words, f"{name} should have been read, got {errors}"
         for word in expected.error_words:
@@ -92,22 +81,22 @@ def test_pathological_file_gives_its_rows_or_an_actionable_error(mixed: Path, na
         return
     assert expected.window is not None, f"{name} should have been refused"
     (notice,) = notices
-    windows = [w for w in _table(mixed, "outage_windows") if w["notice_id"] == notice["notice_id"]]
+    windows = [w for w in read_table_csv(mixed, "outage_windows") if w["notice_id"] == notice["notice_id"]]
     assert notice["city"] == expected.city
     assert [(w["start_at"], w["end_at"]) for w in windows] == [expected.window]
 
 
 def test_no_file_needed_the_budget_or_crashed_a_reader(mixed: Path) -> None:
     """Every pathological file is settled by a reader within its budget, none stopped by a limit."""
-    messages = [e["error"] for e in _table(mixed, "errors")]
+    messages = [e["error"] for e in read_table_csv(mixed, "errors")]
     assert not [m for m in messages if m.startswith(("stopped", "the worker", "unexpected"))], messages
 
 
 def test_shipped_notices_rows_are_unchanged(mixed: Path, shipped_run: Path) -> None:
-    good_ids = {r[0] for r in _read_csv(shipped_run / "notices.csv")[1:]}
-    for name in TABLES:
-        good = _read_csv(shipped_run / f"{name}.csv")
-        rows = _read_csv(mixed / f"{name}.csv")
+    good_ids = {r[0] for r in read_csv(shipped_run / "notices.csv")[1:]}
+    for name in NOTICE_TABLES:
+        good = read_csv(shipped_run / f"{name}.csv")
+        rows = read_csv(mixed / f"{name}.csv")
         assert good[0] == rows[0]
         assert good[1:] == [r for r in rows[1:] if r[0] in good_ids], f"{name}: rows of shipped notices changed"
 
@@ -116,5 +105,5 @@ def test_parallel_run_writes_the_same_tables(mixed: Path, mixed_raw: Path, tmp_p
     """``mixed`` ran serially (fewer than PARALLEL_MIN_FILES files); two workers give the same files."""
     _changing_while_read(monkeypatch)
     assert run(mixed_raw, tmp_path / "parallel", quiet=True, jobs=2, cache=False) == 0
-    for name in (*TABLES, "errors"):
+    for name in TABLES:
         assert (tmp_path / "parallel" / f"{name}.csv").read_bytes() == (mixed / f"{name}.csv").read_bytes(), name

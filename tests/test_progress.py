@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import cli
 from rich.console import Console
 
 from pipeline.runner.progress import progress, show_progress, summary_table
@@ -56,10 +57,7 @@ def test_run_prints_summary_and_quiet_prints_nothing(tmp_path):
     (raw / "empty.pdf").write_bytes(b"")  # an error row to count
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(tmp_path / "out"), *extra],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
-        )
+        return cli("run", "--raw", str(raw), "--out", str(tmp_path / "out"), *extra)
 
     proc = run()
     assert proc.returncode == 0, proc.stderr
@@ -69,7 +67,9 @@ def test_run_prints_summary_and_quiet_prints_nothing(tmp_path):
     assert any("errors rows" in line and "1" in line for line in lines)
     for label in ("notices rows", "outage_windows rows", "guidance rows", "contacts rows", "repairs rows", "time"):
         assert any(label in line for line in lines), label
-    assert any("empty.pdf" in line for line in lines)  # each error is listed under the table
+    # each errors row is a problem, on stderr (a warning), also when quiet
+    assert any(line.startswith("warning: empty.pdf [read]") for line in proc.stderr.splitlines())
 
-    quiet = run("--quiet")
+    quiet = run("--quiet", "--full")
     assert quiet.returncode == 0 and quiet.stdout == ""
+    assert any(line.startswith("warning: empty.pdf [read]") for line in quiet.stderr.splitlines())

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import cli
 from synthetic import write_synthetic_outputs
 
 from pipeline.cli import main
@@ -70,10 +69,7 @@ def test_database_is_opened_read_only(capsys, db):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM notices").fetchall() == [(6,)]
     # another reader holds the file open: a read-only query in another process still works
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "query", "SELECT count(*) AS n FROM notices", "--db", str(db), "--format", "csv"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
+    proc = cli("query", "SELECT count(*) AS n FROM notices", "--db", str(db), "--format", "csv")
     con.close()
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["n", "6"]

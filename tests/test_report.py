@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import cli as run_cli
 from markupsafe import escape
 from synthetic import tables, write_synthetic_outputs
 
@@ -37,12 +37,6 @@ EVIL_NOTICE = """关于<script>alert("xss")</script>西安市医疗保障局停�
 西安市医疗保障局
 2021年8月25日
 """
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
 
 
 def script_tags(page: str) -> list[str]:
@@ -205,14 +199,6 @@ def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
         "--host-resolver-rules=MAP * ~NOTFOUND",
     ]
     return subprocess.run([str(CHROMIUM), *flags, *args], capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def shipped_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    proc = run_cli("run", "--out", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    return out
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (Debian package `chromium`; .ci/run installs it)")

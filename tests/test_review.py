@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+import helpers
 import pytest
 
 from pipeline.repair.confidence import city_confidence, level_of, published_confidence, window_confidence
@@ -21,9 +21,7 @@ NOTICES = ("ningbo-2015-year-end.txt", "haerbin-2021-outage-a001.txt", "shijiazh
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return proc
+    return helpers.cli(*args, check=True)
 
 
 def table(out: Path, sql: str) -> list[tuple]:

@@ -7,20 +7,18 @@ files are compared row by row.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import NOTICE_TABLES, RAW, TABLES, read_csv, read_table_csv
 
 from pipeline.commands.run import run
 from pipeline.extract import SourceHints
 from pipeline.runner.engine import MAX_FILE_BYTES, process_file, run_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
-RAW = REPO / "raw"
 BAD = REPO / "tests" / "bad" / "inputs"
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs")
 HUGE = "bad/huge-page.html"
 
 
@@ -34,45 +32,34 @@ def _huge_page(path: Path, size: int = 50 * 2**20) -> None:
         f.write("</ul></body></html>")
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
-
-
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Output folders of a run on raw/ alone (``good``) and on raw/ plus every bad file (``mixed``)."""
+def runs(tmp_path_factory: pytest.TempPathFactory, shipped_run: Path) -> dict[str, Path]:
+    """Output folders of a run on raw/ alone (``good``: the session's run) and on raw/ plus every bad file (``mixed``)."""
     base = tmp_path_factory.mktemp("robust")
-    good_raw, mixed_raw = base / "raw-good", base / "raw-mixed"
-    shutil.copytree(RAW, good_raw)
+    mixed_raw = base / "raw-mixed"
     shutil.copytree(RAW, mixed_raw)
     shutil.copytree(BAD, mixed_raw / "bad")
     _huge_page(mixed_raw / HUGE)
-    outs = {"good": base / "out-good", "mixed": base / "out-mixed"}
-    assert run(good_raw, outs["good"], quiet=True) == 0
-    assert run(mixed_raw, outs["mixed"], quiet=True) == 0  # the run completes despite every bad file
-    return outs
+    out = base / "out-mixed"
+    assert run(mixed_raw, out, quiet=True) == 0  # the run completes despite every bad file
+    return {"good": shipped_run, "mixed": out}
 
 
 @pytest.fixture(scope="module")
 def mixed(runs: dict[str, Path]) -> dict[str, list[dict[str, str]]]:
     """The mixed run's tables as lists of dicts."""
-    out = {}
-    for name in (*TABLES, "errors"):
-        header, *rows = _read_csv(runs["mixed"] / f"{name}.csv")
-        out[name] = [dict(zip(header, r, strict=True)) for r in rows]
-    return out
+    return {name: read_table_csv(runs["mixed"], name) for name in TABLES}
 
 
 def test_good_notices_rows_are_identical_with_bad_files_beside_them(runs: dict[str, Path]) -> None:
-    good_ids = {r[0] for r in _read_csv(runs["good"] / "notices.csv")[1:]}
-    for name in TABLES:
-        good = _read_csv(runs["good"] / f"{name}.csv")
-        mixed_rows = _read_csv(runs["mixed"] / f"{name}.csv")
+    good_ids = {r[0] for r in read_csv(runs["good"] / "notices.csv")[1:]}
+    for name in NOTICE_TABLES:
+        good = read_csv(runs["good"] / f"{name}.csv")
+        mixed_rows = read_csv(runs["mixed"] / f"{name}.csv")
         assert good[0] == mixed_rows[0], f"{name}: header differs"
         assert good[1:] == [r for r in mixed_rows[1:] if r[0] in good_ids], f"{name}: rows of good notices changed"
-    good_errors = _read_csv(runs["good"] / "errors.csv")[1:]
-    assert all(e in _read_csv(runs["mixed"] / "errors.csv") for e in good_errors)
+    good_errors = read_csv(runs["good"] / "errors.csv")[1:]
+    assert all(e in read_csv(runs["mixed"] / "errors.csv") for e in good_errors)
 
 
 # file → (stage, words the message must contain so a person knows what happened and what to do)
@@ -108,7 +95,7 @@ def _notice(mixed: dict[str, list[dict[str, str]]], source_file: str) -> tuple[d
     """The notice row of a file and its rows in every other table."""
     (notice,) = [n for n in mixed["notices"] if n["source_file"] == source_file]
     nid = notice["notice_id"]
-    return notice, {t: [r for r in mixed[t] if r["notice_id"] == nid] for t in TABLES if t != "notices"}
+    return notice, {t: [r for r in mixed[t] if r["notice_id"] == nid] for t in NOTICE_TABLES if t != "notices"}
 
 
 def test_gbk_without_declaration_reads_like_its_utf8_original(tmp_path: Path, mixed: dict[str, list[dict[str, str]]]) -> None:

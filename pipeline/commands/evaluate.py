@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +29,15 @@ import pandas as pd
 from pipeline.extract.timeexpr import minute_text
 from pipeline.settings import default_raw as default_raw_dir
 
+log = logging.getLogger(__name__)
+
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
-    """``prf(2, 2, 4)`` → ``(1.0, 0.5, 0.667)`` (rounded here for the example)."""
+    """Precision, recall and F1 of ``tp`` right among ``n_pred`` predicted and ``n_gold`` labelled.
+
+    >>> prf(2, 2, 4)
+    (1.0, 0.5, 0.6666666666666666)
+    """
     p = tp / n_pred if n_pred else (1.0 if n_gold == 0 else 0.0)
     r = tp / n_gold if n_gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -39,8 +45,11 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 
 
 def label_windows(label: dict) -> set[tuple[str, str]]:
-    """A label's windows as ``(start, end)`` pairs, ``""`` for an open end:
-    ``{"windows": [{"start_at": "2022-02-06T00:00", "end_at": None}]}`` → ``{("2022-02-06T00:00", "")}``."""
+    """A label's windows as ``(start, end)`` pairs, ``""`` for an open end.
+
+    >>> label_windows({"windows": [{"start_at": "2022-02-06T00:00", "end_at": None}]})
+    {('2022-02-06T00:00', '')}
+    """
     return {(w["start_at"], w["end_at"] or "") for w in label.get("windows") or []}
 
 
@@ -51,7 +60,13 @@ def label_guidance(label: dict) -> set[tuple[str, str]]:
 
 def tally(totals: dict[str, int], key: str, gold: set, pred: set) -> None:
     """Add one file's comparison of two sets to ``totals``: ``KEY_tp``, ``KEY_pred``, ``KEY_gold``
-    (what :func:`prf` takes). ``tally(t, "w", {1, 2}, {2})`` adds 1, 1 and 2."""
+    (what :func:`prf` takes).
+
+    >>> t = defaultdict(int)
+    >>> tally(t, "w", {1, 2}, {2})
+    >>> dict(t)
+    {'w_tp': 1, 'w_pred': 1, 'w_gold': 2}
+    """
     totals[f"{key}_tp"] += len(gold & pred)
     totals[f"{key}_pred"] += len(pred)
     totals[f"{key}_gold"] += len(gold)
@@ -328,7 +343,7 @@ def _cmd(args: argparse.Namespace) -> int:
     try:
         sc = score_output(args.out, args.gold) if args.out else evaluate(args.raw or default_raw(args.gold), args.gold)
     except GoldError as exc:
-        print(f"pipeline eval: {exc}", file=sys.stderr)
+        log.error("pipeline eval: %s", exc)
         return 2
     if args.json:
         print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))

@@ -23,9 +23,9 @@ import argparse
 import csv
 import hashlib
 import io
+import logging
 import os
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -44,6 +44,8 @@ from pipeline.document import ReadError
 from pipeline.read import read_document, sniff_format
 from pipeline.runner.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
 from pipeline.settings import DEFAULT_RAW
+
+log = logging.getLogger(__name__)
 
 SOURCES_NAME = "sources.yaml"
 EXTRA_COLUMNS = ("sha256", "content_type", "charset", "final_url", "parent_url")
@@ -92,9 +94,13 @@ class Response:
 
 
 def check_url(url: str) -> str:
-    """Accept only absolute http(s) URLs: ``"file:///etc/passwd"`` raises :class:`FetchError`.
+    """Accept only absolute http(s) URLs.
 
-    ``check_url("https://ybj.xa.gov.cn/a.html")`` → ``"https://ybj.xa.gov.cn/a.html"``.
+    >>> check_url("https://ybj.xa.gov.cn/a.html")
+    'https://ybj.xa.gov.cn/a.html'
+    >>> check_url("file:///etc/passwd")
+    Traceback (most recent call last):
+    pipeline.commands.fetch.FetchError: refused: only http(s) URLs are fetched, not 'file'
     """
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in {"http", "https"}:
@@ -105,7 +111,12 @@ def check_url(url: str) -> str:
 
 
 def _retry_after(value: str | None, cap: float = 60.0) -> float | None:
-    """``Retry-After: 5`` → ``5.0`` (an HTTP date is also understood); capped so a server cannot stall us."""
+    """The seconds a ``Retry-After`` header asks for (an HTTP date is also understood); capped so a
+    server cannot stall us.
+
+    >>> _retry_after("5"), _retry_after("3600"), _retry_after(None)
+    (5.0, 60.0, None)
+    """
     if not value:
         return None
     try:
@@ -120,13 +131,21 @@ def _retry_after(value: str | None, cap: float = 60.0) -> float | None:
 
 
 def _origin(url: str) -> str:
-    """``"https://YBJ.xa.gov.cn/a/b.html"`` → ``"https://ybj.xa.gov.cn"``: what one robots.txt governs."""
+    """What one robots.txt governs.
+
+    >>> _origin("https://YBJ.xa.gov.cn/a/b.html")
+    'https://ybj.xa.gov.cn'
+    """
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _host(url: str) -> str:
-    """``"https://ybj.xa.gov.cn:8443/a"`` → ``"ybj.xa.gov.cn"``: one server, whatever the scheme or port."""
+    """One server, whatever the scheme or port.
+
+    >>> _host("https://ybj.xa.gov.cn:8443/a")
+    'ybj.xa.gov.cn'
+    """
     return (urlsplit(url).hostname or "").lower()
 
 
@@ -284,7 +303,8 @@ _SUFFIX_EXT = {".htm": "html", ".html": "html", ".shtml": "html", ".txt": "txt",
 def extension_for(body: bytes, content_type: str, url: str) -> str:
     """File extension from the bytes first (servers mislabel PDFs), then the Content-Type, then the URL.
 
-    ``extension_for(b"%PDF-1.7", "application/octet-stream", "https://x.cn/get?id=1")`` → ``"pdf"``.
+    >>> extension_for(b"%PDF-1.7", "application/octet-stream", "https://x.cn/get?id=1")
+    'pdf'
     """
     suffix = Path(unquote(urlsplit(url).path)).suffix.lower()
     fmt = sniff_format(body, suffix)
@@ -301,7 +321,8 @@ def extension_for(body: bytes, content_type: str, url: str) -> str:
 def storage_name(url: str, body: bytes, ext: str) -> str:
     """Content-addressed path under the raw folder: the same bytes always get the same name.
 
-    ``storage_name("https://YBJ.xa.gov.cn:8080/a", b"abc", "html")`` → ``"fetched/ybj.xa.gov.cn_8080/ba7816bf8f01cfea.html"``.
+    >>> storage_name("https://YBJ.xa.gov.cn:8080/a", b"abc", "html")
+    'fetched/ybj.xa.gov.cn_8080/ba7816bf8f01cfea.html'
     """
     host = (urlsplit(url).netloc.rsplit("@", 1)[-1] or "unknown").lower().replace(":", "_")
     host = re.sub(r"[^a-z0-9._-]", "_", host)
@@ -315,8 +336,8 @@ _ATTACHMENT_IN_QUERY = re.compile(r"\.(pdf|docx?)(?:$|[&#;])", re.I)
 def attachment_links(body: bytes, base_url: str) -> list[str]:
     """Absolute http(s) URLs of PDF/DOC/DOCX files an HTML page links to, in page order, once each.
 
-    A page at ``https://x.gov.cn/tz/1.html`` with ``<a href="../files/附件1.pdf">`` →
-    ``["https://x.gov.cn/files/%E9%99%84%E4%BB%B61.pdf"]``-style absolute URLs (as written, joined).
+    >>> attachment_links('<a href="../files/附件1.pdf">附件1</a>'.encode(), "https://x.gov.cn/tz/1.html")
+    ['https://x.gov.cn/files/附件1.pdf']
     """
     from bs4 import BeautifulSoup
 
@@ -475,8 +496,8 @@ def read_manifest_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 def manifest_header(existing: list[str]) -> list[str]:
     """The existing header plus any contract or provenance column it lacks, in that order.
 
-    ``["file", "url", "city", "published", "fetched_at"]`` → the same five, then
-    ``sha256, content_type, charset, final_url, parent_url``.
+    >>> manifest_header(["file", "url", "city", "published", "fetched_at"])[5:]
+    ['sha256', 'content_type', 'charset', 'final_url', 'parent_url']
     """
     return existing + [c for c in (*MANIFEST_COLUMNS, *EXTRA_COLUMNS) if c not in existing]
 
@@ -570,13 +591,13 @@ def fetch_command(args: argparse.Namespace) -> int:
         try:
             sources = load_sources(sources_path)
         except (OSError, ValueError) as exc:
-            print(f"error: cannot read the source registry: {exc}", file=sys.stderr)
+            log.error("cannot read the source registry: %s", exc)
             return 2
         if not sources:
-            print(f"no sources registered in {sources_path}: nothing to refresh")
+            log.warning("no sources registered in %s: nothing to refresh", sources_path)
         jobs += [(u, s.city, s.follow_attachments or args.follow_attachments) for s in sources for u in s.urls]
     elif not jobs:
-        print("error: give URLs to fetch, or --all to refresh the source registry", file=sys.stderr)
+        log.error("give URLs to fetch, or --all to refresh the source registry")
         return 2
 
     fetcher = Fetcher(policy)
@@ -591,7 +612,7 @@ def fetch_command(args: argparse.Namespace) -> int:
                     _store(raw_dir, outcome)
                     append_manifest(manifest, [outcome.row])
                 except OSError as exc:
-                    print(f"error: cannot write into {raw_dir}: {exc}", file=sys.stderr)
+                    log.error("cannot write into %s: %s", raw_dir, exc)
                     return 3
                 rows.append(outcome.row)
             line = f"{outcome.status:<9} {outcome.url}"
@@ -599,7 +620,10 @@ def fetch_command(args: argparse.Namespace) -> int:
                 line += f" → {outcome.file}"
             if outcome.detail:
                 line += f" ({outcome.detail})" if outcome.status != "failed" else f": {outcome.detail}"
-            print(line)
+            if outcome.status == "failed":  # a problem: stderr; what was stored where: the command's result
+                log.warning("%s", line)
+            else:
+                print(line)
     print(f"{counts['new']} new, {counts['unchanged']} unchanged, {counts['failed']} failed")
     return 1 if counts["failed"] else 0
 

@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ import duckdb
 from pipeline.publish.captions import display_width
 from pipeline.publish.tables import DB_NAME
 from pipeline.settings import DEFAULT_OUT
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60  # display columns; longer cells are cut with … in the table format only
@@ -47,8 +50,8 @@ def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
 def cell_text(value: Any) -> str:
     """A value as text, the way the CSV outputs write it.
 
-    ``cell_text(datetime(2022, 2, 20, 0, 0))`` → ``"2022-02-20T00:00"``; ``cell_text(["a", "b"])`` → ``"a;b"``;
-    ``cell_text(None)`` → ``""``.
+    >>> cell_text(dt.datetime(2022, 2, 20, 0, 0)), cell_text(["a", "b"]), cell_text(None)
+    ('2022-02-20T00:00', 'a;b', '')
     """
     if value is None:
         return ""
@@ -69,7 +72,11 @@ def cell_text(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    """What ``json.dumps`` cannot encode itself: ``date(2022, 3, 1)`` → ``"2022-03-01"``."""
+    """What ``json.dumps`` cannot encode itself.
+
+    >>> _json_default(dt.date(2022, 3, 1))
+    '2022-03-01'
+    """
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return cell_text(value) if not isinstance(value, dt.time) else value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -96,8 +103,11 @@ def _fit(text: str, width: int) -> str:
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as an aligned text table (CJK-aware) followed by a row count.
 
-    ``format_table(["city", "n"], [("西安市", 3)])`` →
-    ``"city   n\\n------ -\\n西安市 3\\n(1 row)\\n"``.
+    >>> print(format_table(["city", "n"], [("西安市", 3)]), end="")
+    city   n
+    ------ -
+    西安市 3
+    (1 row)
     """
     texts = [[cell_text(v) for v in row] for row in rows]
     widths = [
@@ -133,12 +143,12 @@ FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
 def query(sql: str, db: Path, fmt: str = "table") -> int:
     """Print the result of ``sql`` in ``fmt``; return the exit status (0, or 1/2 with a message)."""
     if not db.is_file():
-        print(f"error: no database at {db}: run `python -m pipeline run` first, or pass --db", file=sys.stderr)
+        log.error("no database at %s: run `python -m pipeline run` first, or pass --db", db)
         return 2
     try:
         columns, rows = run_query(db, sql)
     except duckdb.Error as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     if columns:
         sys.stdout.write(FORMATTERS[fmt](columns, rows))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 from pathlib import Path
 
 from pipeline.publish.captions import DEFAULT_LANG, LANGS
@@ -11,14 +11,16 @@ from pipeline.publish.report import write_report
 from pipeline.publish.tables import DB_NAME
 from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
+log = logging.getLogger(__name__)
+
 
 def report(out_dir: Path, raw_dir: Path | None, lang: str = DEFAULT_LANG) -> int:
-    """The ``report`` command: exit 0 with the path printed, or 2 when there is no database."""
+    """The ``report`` command: exit 0 with the path logged, or 2 when there is no database."""
     if not (out_dir / DB_NAME).is_file():
-        print(f"error: no {DB_NAME} in {out_dir}: run `python -m pipeline run --out {out_dir}` first", file=sys.stderr)
+        log.error("no %s in %s: run `python -m pipeline run --out %s` first", DB_NAME, out_dir, out_dir)
         return 2
     path = write_report(out_dir, raw_dir, lang=lang)
-    print(f"wrote {path}")
+    log.info("wrote %s", path)
     return 0
 
 

@@ -15,7 +15,7 @@ import argparse
 import csv
 import html
 import io
-import sys
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from pipeline.publish.tables import DB_NAME
 from pipeline.publish.views import fetch_dicts, reading
 from pipeline.repair.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
 from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
+
+log = logging.getLogger(__name__)
 
 LEVEL_ORDER = {"low": 0, "medium": 1}
 FIELDS = ("id", "level", "source_file", "what", "value", "reasons", "alternatives", "evidence")
@@ -138,7 +140,7 @@ def correction_for(db: Path, item_id: str, column: str | None, value: str, who: 
 def _cmd(args: argparse.Namespace) -> int:
     db = args.out / DB_NAME
     if not db.is_file():
-        print(f"error: {db} does not exist: run `python -m pipeline run --out {args.out}` first", file=sys.stderr)
+        log.error("%s does not exist: run `python -m pipeline run --out %s` first", db, args.out)
         return 2
     try:
         if args.accept or args.set:
@@ -151,11 +153,11 @@ def _cmd(args: argparse.Namespace) -> int:
                     raise ValueError(f"'{assignment}' is not COLUMN=VALUE")
                 fix = correction_for(db, item_id, column, value, args.who, args.why or "corrected against the notice")
             path = append_correction(args.raw, fix)
-            print(f"recorded in {path}: {fix['table_name']} {fix['row_key'] or ''} {fix['column_name']} = {fix['value']}"
-                  f" (applied by the next `pipeline run`)")
+            log.info("recorded in %s: %s %s %s = %s (applied by the next `pipeline run`)",
+                     path, fix["table_name"], fix["row_key"] or "", fix["column_name"], fix["value"])
             return 0
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 2
     print(render(review_queue(db), args.format))
     return 0

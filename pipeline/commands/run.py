@@ -1,10 +1,16 @@
 """``python -m pipeline run``: extract every notice of the raw folder (:mod:`pipeline.runner.engine`),
-then write the tables and the files made from them (:mod:`pipeline.publish`)."""
+then write the tables and the files made from them (:mod:`pipeline.publish`).
+
+Exit status: 0 when the outputs were written (or were already up to date); 2 when the raw folder
+or a flag is wrong; 3 when the outputs cannot be written; with ``--strict``,
+:data:`EXIT_ERRORS_ROWS` (4) when the outputs were written but the ``errors`` table has rows.
+The summary table goes to stdout; problems (each ``errors`` row among them) are logged as warnings.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 from pathlib import Path
 
@@ -15,6 +21,11 @@ from pipeline.runner.engine import PARALLEL_MIN_FILES, run_pipeline
 from pipeline.runner.progress import print_summary, show_progress
 from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
+log = logging.getLogger(__name__)
+
+# run --strict: the outputs were written, but some files or notices are in the errors table
+EXIT_ERRORS_ROWS = 4
+
 
 def run(
     raw_dir: Path,
@@ -24,9 +35,10 @@ def run(
     full: bool = False,
     cache: bool = True,
     budget: Budget | None = None,
+    strict: bool = False,
 ) -> int:
     if not raw_dir.is_dir():
-        print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
+        log.error("raw folder %s does not exist", raw_dir)
         return 2
     from pipeline.publish.batches import (
         BatchSink,  # light: it imports validation and loading at its first batch
@@ -41,8 +53,7 @@ def run(
             result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
                                   skip_if_up_to_date=True, budget=budget, sink=sink)
         if result.up_to_date:
-            if not quiet:
-                print(f"{result.files_read} files unchanged since the last run: {out_dir} is up to date (--full rebuilds it)")
+            log.info("%d files unchanged since the last run: %s is up to date (--full rebuilds it)", result.files_read, out_dir)
             return 0
         from pipeline.publish import publish
         from pipeline.publish.tables import locked_outputs
@@ -53,16 +64,19 @@ def run(
             rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
             problems = publish(out_dir, raw_dir)  # report, workbook and data package, after the tables
     except OSError as exc:
-        print(f"error: cannot write outputs to {out_dir}: {exc}", file=sys.stderr)
+        log.error("cannot write outputs to %s: %s", out_dir, exc)
         return 3
     finally:
         sink.discard()  # a no-op once committed; otherwise the staging folder goes
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        log.warning("%s", problem)
     if not quiet:
         print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
-        for err in errors:
-            print(f"  ! {err['source_file']} [{err['stage']}]: {err['error']}")
+    for err in errors:
+        log.warning("%s [%s]: %s", err["source_file"], err["stage"], err["error"])
+    if strict and errors:
+        log.error("--strict: %d errors rows written to %s", len(errors), out_dir)
+        return EXIT_ERRORS_ROWS
     return 0
 
 
@@ -70,7 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="extract every notice in the raw folder into the output tables")
     p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of raw notices (default: raw/)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs/)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("--quiet", action="store_true", help="no summary table, no progress bar: problems only (the global -q)")
+    p.add_argument("--strict", action="store_true",
+                   help=f"exit {EXIT_ERRORS_ROWS} when the errors table has rows (the outputs are written all the same)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help=f"worker processes for extraction (default: serial below {PARALLEL_MIN_FILES} files, else every core)")
     p.add_argument("--full", action="store_true", help="re-extract every file, ignoring (and refreshing) the cache in OUT/.cache")
@@ -87,6 +103,7 @@ def _run_command(a: argparse.Namespace) -> int:
     try:
         budget = Budget.resolve(a.time_limit, a.memory_limit)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 2
-    return run(a.raw, a.out, a.quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget)
+    quiet = a.quiet or getattr(a, "log_quiet", 0) > 0  # the global -q is run --quiet too
+    return run(a.raw, a.out, quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget, strict=a.strict)

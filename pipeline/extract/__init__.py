@@ -40,8 +40,11 @@ class Extraction:
     repairs: list[dict] = field(default_factory=list)
 
     def by_table(self) -> dict[str, list[dict]]:
-        """The rows under their table's name (the row dicts themselves, not copies):
-        ``Extraction({"notice_id": "…"}).by_table()["notices"]`` → ``[{"notice_id": "…"}]``."""
+        """The rows under their table's name (the row dicts themselves, not copies).
+
+        >>> Extraction({"notice_id": "…"}).by_table()["notices"]
+        [{'notice_id': '…'}]
+        """
         return {"notices": [self.notice], "outage_windows": self.windows, "guidance": self.guidance,
                 "contacts": self.contacts, "repairs": self.repairs}
 

@@ -35,7 +35,8 @@ def _known_names() -> tuple[str, ...]:
 def restore_censored(line: str, star: int) -> tuple[str, str | None]:
     """The censored token around ``line[star]`` and the one known name it fits, if exactly one.
 
-    ``restore_censored("请登录浙江*务服务网办理", 5)`` → ``("浙江*务服务网", "浙江政务服务网")``.
+    >>> restore_censored("请登录浙江*务服务网办理", 5)
+    ('浙江*务服务网', '浙江政务服务网')
     """
     fits: dict[str, str] = {}
     for name in _known_names():

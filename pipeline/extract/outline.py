@@ -34,14 +34,22 @@ def is_heading(line: str) -> bool:
 
 
 def heading_label(line: str) -> str:
-    """``"(二)实时结算停机时间"`` → ``"实时结算"``: the heading without its number and time words."""
+    """The heading without its number and time words.
+
+    >>> heading_label("(二)实时结算停机时间")
+    '实时结算'
+    """
     s = HEADING_MARK.sub("", line.strip()).strip(" :：")
     s = re.sub(r"(停机|切换|暂停|恢复)?(时间|安排)$", "", s)
     return s.strip(" :：")
 
 
 def scheme_of(label: str) -> str | None:
-    """A heading names a scheme when it is a fund or insured group: ``"原省直职工医保"`` → itself."""
+    """A heading names a scheme when it is a fund or insured group.
+
+    >>> scheme_of("原省直职工医保"), scheme_of("门诊业务")
+    ('原省直职工医保', None)
+    """
     if re.search(r"医保|医疗保险|职工|居民|省直|市直|本级|异地|离休|生育", label) and len(label) <= 12 and not re.search(
         r"业务|办理|安排|期间|时间|门诊|住院|攻略|事项|说明|影响|停机|恢复|暂停|切换|结算|系统|平台", label
     ):

@@ -45,8 +45,15 @@ def _digits(text: str) -> str:
 # same numbers in a notice several times; a pure function of its arguments (Phone is frozen).
 @lru_cache(maxsize=4096)
 def classify(raw: str, city: str | None, kind: str) -> Phone:
-    """``("029-87424266", "西安市")`` → ok ``+862987424266``; ``("85324550", "西安市")`` →
-    area_code_inferred ``+862985324550``; ``("12345", …)`` → short_number."""
+    """A number as printed → its E.164 form and status; a bare number takes the city's area code.
+
+    >>> classify("029-87424266", "西安市", "area")
+    Phone(raw='029-87424266', e164='+862987424266', status='ok', inferred_area=None)
+    >>> classify("85324550", "西安市", "bare")
+    Phone(raw='85324550', e164='+862985324550', status='area_code_inferred', inferred_area='29')
+    >>> classify("12345", None, "short").status
+    'short_number'
+    """
     digits = _digits(raw)
     if SHORT_NUMBERS.match(digits):
         return Phone(raw, None, "short_number")

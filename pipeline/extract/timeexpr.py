@@ -26,9 +26,12 @@ MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def minute_text(value: object) -> str:
-    """``minute_text(datetime(2021, 10, 31, 8))`` → ``"2021-10-31T08:00"``; ``""`` for None, NaN or NaT.
+    """A time as the contract writes it, to the minute; ``""`` for None, NaN or NaT.
 
-    Takes a ``datetime`` (or pandas ``Timestamp``) or a stored ISO text (``"2021-10-31 08:00:00"``).
+    Takes a ``datetime`` (or pandas ``Timestamp``) or a stored ISO text.
+
+    >>> minute_text(datetime(2021, 10, 31, 8)), minute_text("2021-10-31 08:00:00"), minute_text(None)
+    ('2021-10-31T08:00', '2021-10-31T08:00', '')
     """
     if value is None or value != value or value == "":  # None, NaN, NaT (NaT != NaT), empty text
         return ""
@@ -42,7 +45,11 @@ _CN_NUM = re.compile(r"[〇○零一二两三四五六七八九十]+(?=\s*[年�
 
 
 def cn_number(token: str) -> int | None:
-    """Chinese numeral → int: ``"二〇二二"`` → 2022, ``"二十四"`` → 24, ``"十二"`` → 12."""
+    """Chinese numeral → int.
+
+    >>> cn_number("二〇二二"), cn_number("二十四"), cn_number("十二")
+    (2022, 24, 12)
+    """
     if not token:
         return None
     if "十" not in token:
@@ -66,8 +73,10 @@ def cn_number(token: str) -> int | None:
 def arabize(text: str) -> str:
     """Replace Chinese numerals before a date/time unit with digits.
 
-    ``"二〇二一年十二月二十日零时"`` → ``"2021年12月20日0时"``. Numerals not followed by a
-    unit (``一是``, ``三个月``) are left alone.
+    Numerals not followed by a unit (``一是``, ``三个月``) are left alone.
+
+    >>> arabize("二〇二一年十二月二十日零时"), arabize("一是三个月")
+    ('2021年12月20日0时', '一是三个月')
     """
 
     def sub(m: re.Match[str]) -> str:
@@ -290,7 +299,11 @@ def _parse_points(sentence: str) -> tuple[TimePoint, ...]:
 
 
 def implausible_points(sentence: str) -> list[str]:
-    """Expressions shaped like a date or time that cannot exist: ``"3日25时"`` → ``["3日25时"]``."""
+    """Expressions shaped like a date or time that cannot exist.
+
+    >>> implausible_points("13月1日起停机")
+    ['13月1日']
+    """
     sentence = arabize(sentence)
     out = []
     for pat in (_POINT, _END_ONLY):

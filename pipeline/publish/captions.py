@@ -681,13 +681,21 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def column(name: str, lang: str = DEFAULT_LANG) -> str:
-    """A column's caption: ``column("start_at")`` → ``"停机开始"``; an uncaptioned column keeps its name."""
+    """A column's caption; an uncaptioned column keeps its name.
+
+    >>> column("start_at"), column("start_at", "en"), column("no_such_column")
+    ('停机开始', 'stops', 'no_such_column')
+    """
     pair = COLUMNS.get(name)
     return _pick(pair, lang) if pair else name
 
 
 def code(kind: str, value: str | None, lang: str = DEFAULT_LANG) -> str:
-    """A code's caption: ``code("action", "pay_then_reimburse")`` → ``"先垫付，后报销"``; unknown codes as they are."""
+    """A code's caption; unknown codes as they are.
+
+    >>> code("action", "pay_then_reimburse"), code("action", "no_such_code")
+    ('先垫付，后报销', 'no_such_code')
+    """
     if value is None:
         return ""
     pair = CODES.get(kind, {}).get(value)
@@ -695,12 +703,21 @@ def code(kind: str, value: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def text(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
-    """A message: ``text("more_items", "zh", n=3)`` → ``"另有3项未列出"``."""
+    """A message.
+
+    >>> text("more_items", "zh", n=3)
+    '另有3项未列出'
+    """
     return _pick(TEXTS[key], lang).format(**fields)
 
 
 def fmt_datetime(value: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
-    """``datetime(2021, 11, 21, 20, 0)`` → ``"2021年11月21日 20:00"`` (zh) or ``"2021-11-21 20:00"`` (en); ``None`` → ``""``."""
+    """A date-time as a reader of ``lang`` writes it.
+
+    >>> when = dt.datetime(2021, 11, 21, 20, 0)
+    >>> fmt_datetime(when), fmt_datetime(when, "en"), fmt_datetime(None)
+    ('2021年11月21日 20:00', '2021-11-21 20:00', '')
+    """
     if value is None:
         return ""
     if lang == "zh":
@@ -709,21 +726,32 @@ def fmt_datetime(value: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def fmt_date(value: dt.date | None, lang: str = DEFAULT_LANG) -> str:
-    """``date(2022, 1, 15)`` → ``"2022年1月15日"`` (zh) or ``"2022-01-15"`` (en); ``None`` → ``""``."""
+    """A date as a reader of ``lang`` writes it.
+
+    >>> fmt_date(dt.date(2022, 1, 15)), fmt_date(dt.date(2022, 1, 15), "en"), fmt_date(None)
+    ('2022年1月15日', '2022-01-15', '')
+    """
     if value is None:
         return ""
     return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.isoformat()
 
 
 def fmt_month(value: dt.date, lang: str = DEFAULT_LANG) -> str:
-    """``date(2021, 11, 1)`` → ``"2021年11月"`` (zh) or ``"2021-11"`` (en)."""
+    """A month as a reader of ``lang`` writes it.
+
+    >>> fmt_month(dt.date(2021, 11, 1)), fmt_month(dt.date(2021, 11, 1), "en")
+    ('2021年11月', '2021-11')
+    """
     return f"{value.year}年{value.month}月" if lang == "zh" else f"{value.year}-{value.month:02d}"
 
 
 def fmt_duration(hours: float | None, lang: str = DEFAULT_LANG) -> str:
-    """``220`` → ``"9天4小时"`` (zh) or ``"9 d 4 h"`` (en); ``0.5`` → ``"30分钟"``; ``None`` → open.
+    """A length in hours, rounded to the minute; parts that are zero are left out.
 
-    Rounded to the minute; parts that are zero are left out (``48`` → ``"2天"``).
+    >>> fmt_duration(220), fmt_duration(220, "en"), fmt_duration(0.5), fmt_duration(48)
+    ('9天4小时', '9 d 4 h', '30分钟', '2天')
+    >>> fmt_duration(None) == text("open")
+    True
     """
     if hours is None:
         return text("open", lang)
@@ -738,5 +766,9 @@ def fmt_duration(hours: float | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: Chinese characters take two. ``display_width("西安市a")`` → ``7``."""
+    """Terminal columns ``text`` takes: Chinese characters take two.
+
+    >>> display_width("西安市a")
+    7
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -56,8 +56,9 @@ def arrow_schema(specs: list[ColumnSpec]) -> pa.Schema:
 def duckdb_ddl(table: str, specs: list[ColumnSpec]) -> str:
     """``CREATE TABLE`` derived from the pandera model.
 
-    ``duckdb_ddl("errors", column_specs(ErrorsSchema))`` →
-    ``CREATE TABLE errors (source_file VARCHAR NOT NULL, stage VARCHAR NOT NULL, error VARCHAR NOT NULL)``.
+    >>> from schemas.tables import ErrorsSchema
+    >>> print(duckdb_ddl("errors", column_specs(ErrorsSchema)))
+    CREATE TABLE errors (source_file VARCHAR NOT NULL, stage VARCHAR NOT NULL, error VARCHAR NOT NULL)
     """
     cols = ", ".join(f"{c.name} {_DUCKDB[c.kind]}{'' if c.nullable else ' NOT NULL'}" for c in specs)
     return f"CREATE TABLE {table} ({cols})"
@@ -137,7 +138,11 @@ def write_csv(table: pa.Table, specs: list[ColumnSpec], out: TextIO) -> None:
 
 
 def _sql_string(text: str) -> str:
-    """A SQL string literal (COMMENT ON does not take parameters): ``"it's"`` → ``'it''s'``."""
+    """A SQL string literal (COMMENT ON does not take parameters).
+
+    >>> print(_sql_string("it's"))
+    'it''s'
+    """
     return "'" + text.replace("'", "''") + "'"
 
 

@@ -37,7 +37,11 @@ UNKNOWN_PROVINCE = "(province unknown)"
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
-    """A SQL ``IN`` list: ``("a", "b")`` → ``'a', 'b'`` (values are our own constants)."""
+    """A SQL ``IN`` list (the values are our own constants).
+
+    >>> print(_sql_list(("a", "b")))
+    'a', 'b'
+    """
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
@@ -398,7 +402,11 @@ READ_MEMORY_LIMIT = "256MB"
 
 
 def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    """The rows of ``sql`` as dicts by column name: ``fetch_dicts(con, "SELECT 1 AS n")`` → ``[{"n": 1}]``."""
+    """The rows of ``sql`` as dicts by column name.
+
+    >>> fetch_dicts(duckdb.connect(), "SELECT 1 AS n")
+    [{'n': 1}]
+    """
     cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

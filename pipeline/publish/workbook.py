@@ -181,9 +181,10 @@ def twin_of(table: str, name: str) -> tuple[Callable[[Any, dict], str | None], f
 
 
 def header(name: str) -> str:
-    """A header cell: the Chinese caption over the code name: ``header("start_at")`` → ``"停机开始\\nstart_at"``.
+    """A header cell: the Chinese caption over the code name; a Chinese twin says so.
 
-    A Chinese twin reads ``"情形（中文）\\ncategory_zh"``.
+    >>> header("start_at"), header("category_zh")
+    ('停机开始\\nstart_at', '情形（中文）\\ncategory_zh')
     """
     if name.endswith(TWIN_SUFFIX):
         base = name.removesuffix(TWIN_SUFFIX)
@@ -194,7 +195,11 @@ def header(name: str) -> str:
 
 
 def sheet_name(table: str, part: int = 1) -> str:
-    """``sheet_name("outage_windows")`` → ``"停机时段 outage_windows"``; a continuation: ``"… (2)"``."""
+    """A sheet's name (Excel allows 31 characters), numbered from the second part of a long table.
+
+    >>> sheet_name("outage_windows"), sheet_name("outage_windows", 2)
+    ('停机时段 outage_windows', '停机时段 outage_windows (2)')
+    """
     base = f"{SHEET_CAPTIONS[table]} {table}" if table in SHEET_CAPTIONS else table
     return base[:31] if part == 1 else f"{base[:26]} ({part})"
 
@@ -202,8 +207,11 @@ def sheet_name(table: str, part: int = 1) -> str:
 def cell(value: Any, kind: str) -> Any:
     """A value as the workbook holds it: lists joined by ``;``, text cut to Excel's cell limit.
 
-    ``cell(["身份证", "医保卡"], "list")`` → ``"身份证;医保卡"``; dates and times stay
-    ``date``/``datetime`` (written as Excel dates), numbers and booleans stay as they are.
+    Dates and times stay ``date``/``datetime`` (written as Excel dates), numbers and booleans
+    stay as they are.
+
+    >>> cell(["身份证", "医保卡"], "list"), cell(3, "int")
+    ('身份证;医保卡', 3)
     """
     if value is None:
         return None

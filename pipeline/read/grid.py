@@ -23,7 +23,9 @@ MAX_TABLE_CELLS = 30_000
 def check_table_size(rows: int, columns: int, where: str) -> None:
     """Refuse a table too big for a notice, before its cells are read.
 
-    ``check_table_size(3001, 40, "HTML")`` → ``ReadError("HTML table of 3001 rows × 40 columns …")``.
+    >>> check_table_size(3001, 40, "HTML")
+    Traceback (most recent call last):
+    pipeline.document.ReadError: HTML table of 3001 rows × 40 columns (120,040 cells), over the limit of 30,000 cells ...
     """
     if rows * columns > MAX_TABLE_CELLS:
         raise ReadError(
@@ -35,8 +37,10 @@ def check_table_size(rows: int, columns: int, where: str) -> None:
 def expand_grid(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[str]]:
     """Lay out ``(text, rowspan, colspan)`` cells on a grid, covered cells repeating their cover.
 
-    ``[[("14", 2, 1), ("空港", 1, 1)], [("沣东", 1, 1)]]`` → ``[["14", "空港"], ["14", "沣东"]]``.
     Short rows are padded with ``""``; a rowspan past the last row is cut.
+
+    >>> expand_grid([[("14", 2, 1), ("空港", 1, 1)], [("沣东", 1, 1)]])
+    [['14', '空港'], ['14', '沣东']]
     """
     grid: dict[tuple[int, int], str] = {}
     for r, cells in enumerate(rows):
@@ -53,7 +57,11 @@ def expand_grid(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[str
 
 
 def pipe_line(cells: Sequence[str]) -> str:
-    """``["1", "新城区", ""]`` → ``"| 1 | 新城区 |  |"`` (a ``|`` inside a cell becomes ``｜``)."""
+    """Cells as one ``|``-separated line (a ``|`` inside a cell becomes ``｜``).
+
+    >>> pipe_line(["1", "新城区", ""]), pipe_line(["a|b"])
+    ('| 1 | 新城区 |  |', '| a｜b |')
+    """
     return "| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in cells) + " |"
 
 
@@ -63,7 +71,8 @@ _DIGIT = re.compile(r"\d")
 def looks_like_header(grid: Sequence[Sequence[str]]) -> bool:
     """A first row of labels above rows holding numbers is a header row.
 
-    ``[["序号", "电话"], ["1", "029-87424266"]]`` → True; ``[["1", "a"], ["2", "b"]]`` → False.
+    >>> looks_like_header([["序号", "电话"], ["1", "029-87424266"]]), looks_like_header([["1", "a"], ["2", "b"]])
+    (True, False)
     """
     if len(grid) < 2 or not any(grid[0]):
         return False

@@ -44,8 +44,10 @@ _FAMILY = {"gb18030": "gb", "gbk": "gb", "gb2312": "gb", "big5": "big5", "big5hk
 def declared_charset(data: bytes) -> str | None:
     """The charset a page declares in ``<meta>`` (or an XML prolog), as a Python codec name.
 
-    ``b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'`` → ``"gb2312"``;
-    an unknown name (``charset=foo``) → ``None``.
+    >>> declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+    'gb2312'
+    >>> declared_charset(b'<meta charset="foo">') is None  # an unknown name
+    True
     """
     head = data[:4096]
     m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
@@ -68,7 +70,8 @@ def decode_html(data: bytes) -> tuple[str, str]:
     ``charset=gbk`` meta after converting); a declared CJK charset is checked against the
     detector, because GBK bytes often *also* decode as Big5, into nonsense.
 
-    ``'<meta charset="utf-8"><p>通告</p>'.encode("gbk")`` → ``('<meta charset="utf-8"><p>通告</p>', 'gb18030')``.
+    >>> decode_html('<meta charset="utf-8"><p>西安市医疗保障局关于停机切换的通告</p>'.encode("gbk"))
+    ('<meta charset="utf-8"><p>西安市医疗保障局关于停机切换的通告</p>', 'gb18030')
     """
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -116,8 +119,10 @@ _DATE_TIME = re.compile(
 def parse_published(value: str) -> str | None:
     """A page's publication stamp → ISO ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` (Beijing time).
 
-    ``"2022-02-26 10:00:00"`` → ``"2022-02-26T10:00"``; a Unix timestamp ``"1645840800"`` →
-    ``"2022-02-26T10:00"``; ``"2022年2月26日"`` → ``"2022-02-26"``; nonsense → ``None``.
+    >>> parse_published("2022-02-26 10:00:00"), parse_published("1645840800")  # a Unix timestamp
+    ('2022-02-26T10:00', '2022-02-26T10:00')
+    >>> parse_published("2022年2月26日"), parse_published("nonsense")
+    ('2022-02-26', None)
     """
     value = value.strip()
     if re.fullmatch(r"\d{9,10}", value):  # WeChat ``var ct``: seconds since the epoch
@@ -209,7 +214,10 @@ def _tokens(tag: HtmlElement) -> list[str]:
 def _is_chrome(tag: HtmlElement) -> bool:
     """Does a tag's class/id mark it as navigation, footer, sharing or related links?
 
-    ``<div class="bdsharebuttonbox">`` → True; ``<div class="article-content">`` → False.
+    >>> _is_chrome(lxml.html.fromstring('<div class="bdsharebuttonbox"></div>'))
+    True
+    >>> _is_chrome(lxml.html.fromstring('<div class="article-content"></div>'))
+    False
     """
     for value in _tokens(tag):
         if value in _WHOLE_CHROME or any(stem in value for stem in _CHROME_STEMS):
@@ -220,7 +228,11 @@ def _is_chrome(tag: HtmlElement) -> bool:
 
 
 def _chars(text: str | None) -> int:
-    """Characters that are not white space: ``_chars(" 通 告 ")`` → ``2``."""
+    """Characters that are not white space.
+
+    >>> _chars(" 通 告 ")
+    2
+    """
     return len("".join(text.split())) if text else 0
 
 
@@ -399,7 +411,8 @@ def clean_inline(text: str) -> str:
     """Collapse whitespace like a browser: a source line break between two Chinese characters
     vanishes (CSS segment-break rule), any other run becomes one space; ends are stripped.
 
-    ``"那么，\\n  在上线 切换"`` → ``"那么，在上线 切换"``; ``"\\u3000\\u3000按照&nbsp;"`` → ``"按照"``.
+    >>> clean_inline("那么，\\n  在上线 切换"), clean_inline("\\u3000\\u3000按照\\xa0")
+    ('那么，在上线 切换', '按照')
     """
     text = _WS_NEWLINE_CJK.sub("", text)
     return _WS.sub(" ", text).strip()
@@ -518,9 +531,12 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 def parse_page(text: str) -> HtmlElement:
     """Parse a decoded page with libxml2's limits on, refusing what the parser gave up on.
 
-    ``parse_page("<p>通告</p>").find(".//p").text`` → ``"通告"``. A page nested more than 256
-    levels deep, or with a text node over 10 MB, stops libxml2 (``huge_tree`` off): the rest
-    of the page would be lost, so the page is refused with a :class:`ReadError` instead.
+    A page nested more than 256 levels deep, or with a text node over 10 MB, stops libxml2
+    (``huge_tree`` off): the rest of the page would be lost, so the page is refused with a
+    :class:`ReadError` instead.
+
+    >>> parse_page("<p>通告</p>").find(".//p").text
+    '通告'
     """
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False, collect_ids=False)
     try:
@@ -552,8 +568,8 @@ def parse_page(text: str) -> HtmlElement:
 def read_html(data: bytes, source_file: str) -> Document:
     """Read a saved web page into lines, tables and container metadata.
 
-    ``<html><title>通告</title><body><nav>首页</nav><p>停机时间</p></body></html>`` →
-    ``Document(lines=("停机时间",), meta={"title": "通告", "charset": "ascii"})``.
+    >>> read_html("<html><title>通告</title><body><nav>首页</nav><p>停机时间</p></body></html>".encode(), "a.html")
+    Document(source_file='a.html', format='html', lines=('停机时间',), tables=(), meta={'charset': 'utf-8', 'title': '通告'}, dropped=())
     """
     text, charset = decode_html(data)
     tree = parse_page(text)

@@ -103,21 +103,30 @@ def _t2s_triggers() -> frozenset[str]:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified: ``"停機時間"`` → ``"停机时间"``."""
+    """Traditional → simplified.
+
+    >>> to_simplified("停機時間")
+    '停机时间'
+    """
     if _t2s_triggers().isdisjoint(text):  # most notices: nothing to convert, skip the slow converter
         return text
     return _t2s().convert(text)
 
 
 def strip_pinyin(text: str) -> str:
-    """``"醫(yī)療保障"`` → ``"醫療保障"``."""
+    """Pinyin in brackets after each character removed.
+
+    >>> strip_pinyin("醫(yī)療保障")
+    '醫療保障'
+    """
     return _PINYIN.sub("", text)
 
 
 def normalize_line(line: str) -> str:
     """Full-width → half-width (NFKC), BBCode removed, fused list numbers split.
 
-    ``"[b]1. 11月21日20:00時[/b][b]起[/b]"`` → ``"1. 11月21日20:00時起"``.
+    >>> normalize_line("[b]1. 11月21日20:00時[/b][b]起[/b]")
+    '1. 11月21日20:00時起'
     """
     line = unicodedata.normalize("NFKC", line)
     line = line.replace("\u3000", " ").replace("\xa0", " ")
@@ -166,7 +175,11 @@ def unflatten(line: str) -> list[str]:
 
 
 def is_chrome(line: str) -> bool:
-    """A navigation, share-button or repost-stamp line: ``"首页 » 常识 » 预防 » …"`` → True."""
+    """A navigation, share-button or repost-stamp line.
+
+    >>> is_chrome("首页 » 常识 » 预防 » 正文"), is_chrome("停机期间暂停办理医保业务")
+    (True, False)
+    """
     low = line.strip().lower()
     return any(p.search(low) for p in _CHROME)
 

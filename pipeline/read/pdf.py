@@ -40,7 +40,8 @@ SCANNED_MESSAGE = "PDF has no text layer (scanned image?): OCR is out of scope"
 def garbage_ratio(text: str) -> float:
     """Share of characters that are glyph codes without Unicode (``(cid:NN)``, private-use).
 
-    ``"(cid:12)(cid:34)通告"`` → ``0.5`` (two codes, two real characters).
+    >>> garbage_ratio("(cid:12)(cid:34)通告")  # two codes, two real characters
+    0.5
     """
     cids = len(_CID.findall(text))
     rest = _CID.sub("", text)
@@ -53,8 +54,8 @@ def garbage_ratio(text: str) -> float:
 def join_wrapped(left: str, right: str) -> str:
     """Join a line and the line it wrapped onto: no space between Chinese characters.
 
-    ``join_wrapped("启用国家医疗", "保障信息平台")`` → ``"启用国家医疗保障信息平台"``;
-    ``join_wrapped("National Healthcare", "Security")`` → ``"National Healthcare Security"``.
+    >>> join_wrapped("启用国家医疗", "保障信息平台"), join_wrapped("National Healthcare", "Security")
+    ('启用国家医疗保障信息平台', 'National Healthcare Security')
     """
     left, right = left.rstrip(), right.lstrip()
     if not left or not right:
@@ -94,7 +95,11 @@ class _Page:
 
 
 def _edges(values: list[float], tolerance: float = 1.5) -> list[float]:
-    """Cluster coordinates that differ by less than ``tolerance`` points: ``[10, 10.4, 50]`` → ``[10, 50]``."""
+    """Cluster coordinates that differ by less than ``tolerance`` points.
+
+    >>> _edges([10, 10.4, 50])
+    [10, 50]
+    """
     out: list[float] = []
     for v in sorted(values):
         if not out or v - out[-1] > tolerance:
@@ -140,8 +145,8 @@ def _table_grid(table: Any) -> list[list[str]]:
 def merge_continued_tables(first: list[list[str]], second: list[list[str]]) -> list[list[str]]:
     """Join a table with its continuation on the next page, dropping a repeated header row.
 
-    ``merge_continued_tables([["序号", "电话"], ["1", "a"]], [["序号", "电话"], ["2", "b"]])`` →
-    ``[["序号", "电话"], ["1", "a"], ["2", "b"]]``.
+    >>> merge_continued_tables([["序号", "电话"], ["1", "a"]], [["序号", "电话"], ["2", "b"]])
+    [['序号', '电话'], ['1', 'a'], ['2', 'b']]
     """
     if second and first and second[0] == first[0]:
         second = second[1:]

@@ -19,7 +19,8 @@ _CANDIDATES = ("utf-8-sig", "gb18030", "big5")
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode text bytes, returning ``(text, charset)``.
 
-    ``"通告".encode("gbk")`` → ``("通告", "gb18030")``.
+    >>> decode_bytes("西安市医疗保障局关于停机切换的通告".encode("gbk"))
+    ('西安市医疗保障局关于停机切换的通告', 'gb18030')
     """
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("binary data, not text (NUL bytes): check the file is really a notice")
@@ -52,7 +53,11 @@ _RULE_ROW = re.compile(r"^\s*\|?[\s:\-|]+\|?\s*$")
 
 
 def split_pipe_row(line: str) -> tuple[str, ...]:
-    """``"| 1 | 新城区 | 029-87424266 |"`` → ``("1", "新城区", "029-87424266")``."""
+    """The cells of a ``|``-separated table row.
+
+    >>> split_pipe_row("| 1 | 新城区 | 029-87424266 |")
+    ('1', '新城区', '029-87424266')
+    """
     inner = line.strip()
     if inner.startswith("|"):
         inner = inner[1:]

@@ -2,9 +2,11 @@
 was obtained — never a number set by hand per notice.
 
 A row's reasons are codes of :data:`pipeline.vocab.codes.CONFIDENCE_REASONS`, each allowing at
-most one level; the row takes the lowest. ``window_confidence("range", (), False, ["year_from_publication"], True)``
-→ ``("medium", ["end_printed", "year_from_publication"])``. The levels are calibrated on the
-real notices: ``pipeline eval`` prints, per level, how many rows there are and how many are right.
+most one level; the row takes the lowest. The levels are calibrated on the real notices:
+``pipeline eval`` prints, per level, how many rows there are and how many are right.
+
+>>> window_confidence("range", (), False, ["year_from_publication"], True)
+('medium', ['end_printed', 'year_from_publication'])
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ _YEAR_REASON = {
 
 
 def level_of(reasons: list[str]) -> str:
-    """The lowest level the reasons allow: ``level_of(["end_printed", "year_from_url"])`` → ``"medium"``."""
+    """The lowest level the reasons allow.
+
+    >>> level_of(["end_printed", "year_from_url"]), level_of([])
+    ('medium', 'high')
+    """
     levels = [CONFIDENCE_REASONS[r][0] for r in reasons] or ["high"]
     return max(levels, key=lambda lv: _ORDER[lv])
 
@@ -78,7 +84,11 @@ def window_confidence(end_rule: str | None, modifiers: tuple[str, ...], close_ca
 
 
 def contact_confidence(status: str, has_number: bool) -> tuple[str, list[str]]:
-    """``contact_confidence("area_code_inferred", True)`` → ``("medium", ["area_code_inferred"])``."""
+    """Level and reasons of one contact's number.
+
+    >>> contact_confidence("area_code_inferred", True)
+    ('medium', ['area_code_inferred'])
+    """
     if not has_number:
         return "low", []  # nothing to be sure of: the number could not be recovered
     reasons = ["area_code_inferred"] if status == "area_code_inferred" else ["number_printed"]
@@ -129,9 +139,11 @@ _CITY_REASON = {
 
 
 def published_confidence(clue: str | None, rule: str | None, inferred: bool) -> tuple[str, list[str]]:
-    """``published_confidence("signature date", None, False)`` → ``("high", ["date_printed_as_issued"])``.
+    """Level and reasons of a notice's publication date; ``clue`` is the kind of clue it came from
+    (``Metadata.published_clue``).
 
-    ``clue`` is the kind of clue the date came from (``Metadata.published_clue``).
+    >>> published_confidence("signature date", None, False)
+    ('high', ['date_printed_as_issued'])
     """
     if not clue:
         return "low", []
@@ -142,11 +154,14 @@ def published_confidence(clue: str | None, rule: str | None, inferred: bool) -> 
 
 
 def city_confidence(clue: str | None, conflict: bool = False) -> tuple[str, list[str]]:
-    """``city_confidence("issuer")`` → ``("high", ["city_named_as_issuer"])``; a province alone → ``("low", [])``;
-    ``city_confidence("manifest", conflict=True)`` → ``("low", ["city_named_as_issuer", "city_conflict"])``.
+    """Level and reasons of a notice's city; ``clue`` is the kind of clue it came from
+    (``Metadata.city_clue``): a province alone (no clue) is low; ``conflict`` is true when the
+    manifest's city contradicts the issuer named in the text (``Metadata.city_conflict``).
 
-    ``clue`` is the kind of clue the city came from (``Metadata.city_clue``); ``conflict`` is true
-    when the manifest's city contradicts the issuer named in the text (``Metadata.city_conflict``).
+    >>> city_confidence("issuer"), city_confidence(None)
+    (('high', ['city_named_as_issuer']), ('low', []))
+    >>> city_confidence("manifest", conflict=True)
+    ('low', ['city_named_as_issuer', 'city_conflict'])
     """
     if clue not in _CITY_REASON:
         return "low", []

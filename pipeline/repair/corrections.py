@@ -41,7 +41,13 @@ CORRECTABLE: dict[str, dict[str, str]] = {
 
 
 def row_key(table: str, row: dict) -> str:
-    """The key a correction names a row by: ``row_key("contacts", {"phone_raw": "029-87424266"})`` → ``"029-87424266"``."""
+    """The key a correction names a row by.
+
+    >>> row_key("outage_windows", {"start_at": datetime(2021, 10, 15, 20), "end_at": None})
+    '2021-10-15T20:00→open'
+    >>> row_key("contacts", {"phone_raw": "029-87424266"})
+    '029-87424266'
+    """
     if table == "outage_windows":
         return f"{minute_text(row.get('start_at'))}→{minute_text(row.get('end_at')) or 'open'}"
     if table == "contacts":

@@ -67,8 +67,10 @@ class Budget:
     ) -> Budget:
         """The budget from the command line, else the environment, else the defaults.
 
-        ``Budget.resolve(None, 256, {"PIPELINE_TIME_LIMIT": "30"})`` → ``Budget(seconds=30.0, memory_mb=256)``.
         Raises ``ValueError`` for a negative or non-numeric value, naming the variable.
+
+        >>> Budget.resolve(None, 256, {"PIPELINE_TIME_LIMIT": "30"})
+        Budget(seconds=30.0, memory_mb=256)
         """
         return cls(
             seconds=_pick(seconds, environ, TIME_ENV, DEFAULT_SECONDS, float),
@@ -76,7 +78,11 @@ class Budget:
         )
 
     def tag(self) -> str:
-        """What an over-budget outcome depends on: ``Budget().tag()`` → ``"time=10s;memory=512MB"``."""
+        """What an over-budget outcome depends on.
+
+        >>> Budget().tag()
+        'time=10s;memory=512MB'
+        """
         return f"time={self.seconds:g}s;memory={self.memory_mb}MB"
 
 
@@ -107,8 +113,8 @@ class Overrun:
     def message(self) -> str:
         """The ``errors`` message: which limit, and what to do.
 
-        ``Overrun("time", "read", Budget()).message()`` →
-        ``"stopped after 10 s: over the per-file time limit (--time-limit, PIPELINE_TIME_LIMIT) …"``.
+        >>> Overrun("time", "read", Budget()).message()
+        'stopped after 10 s: over the per-file time limit (--time-limit, PIPELINE_TIME_LIMIT) while reading it; ...'
         """
         b = self.budget
         if self.limit == "time":
@@ -300,8 +306,10 @@ def run_budgeted(
     """``fn(item)`` for every item in ``jobs`` worker processes, yielded in input order; an
     :class:`Overrun` in place of each result that its budget stopped.
 
-    ``list(run_budgeted(len, ["ab", "c"], 1, Budget()))`` → ``[2, 1]``. ``fn`` must be a
-    module-level function (the workers are forked, so it need not be picklable, but its
+    >>> list(run_budgeted(len, ["ab", "c"], 1, Budget()))
+    [2, 1]
+
+    ``fn`` must be a module-level function (the workers are forked, so it need not be picklable, but its
     results must be). The first workers are forked at the call, before the caller starts any
     thread of its own (a progress bar), or earlier as ``workers`` (:class:`Workers`, started
     for the same ``fn`` and ``budget``); replacements for stopped workers are forked later.

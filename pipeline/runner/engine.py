@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
-import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,8 @@ from pipeline.runner.budget import Budget, Overrun, run_budgeted
 from pipeline.runner.cache import ExtractionCache, cache_key, is_up_to_date, run_signature
 from pipeline.runner.manifest import MANIFEST_NAME, read_manifest
 from pipeline.runner.progress import progress
+
+log = logging.getLogger(__name__)
 
 
 def extract_notice(*args, **kwargs) -> Extraction:
@@ -56,7 +58,11 @@ class NoticeSink(Protocol):
 
 
 def notice_id_of(data: bytes) -> str:
-    """First 16 hex digits of the SHA-256 of the raw bytes: ``b"abc"`` → ``"ba7816bf8f01cfea"``."""
+    """First 16 hex digits of the SHA-256 of the raw bytes.
+
+    >>> notice_id_of(b"abc")
+    'ba7816bf8f01cfea'
+    """
     return hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -114,8 +120,13 @@ def process_file(path: Path, rel: str, hints: SourceHints, expected_sha256: str 
     Never raises (but for ``MemoryError``, which the per-file budget reports: pipeline.runner.budget):
     whatever goes wrong with one file becomes its error row, because one bad file must not stop
     the run. ``expected_sha256`` is the digest the run planned with; bytes that differ were
-    changed while the run read them. ``process_file(Path("raw/empty.txt"), "empty.txt", SourceHints())``
-    → ``(None, {"source_file": "empty.txt", "stage": "read", "error": "file is empty: …"}, "e3b0c44298fc1c14")``.
+    changed while the run read them.
+
+    >>> import tempfile
+    >>> empty = Path(tempfile.mkdtemp()) / "empty.txt"
+    >>> empty.touch()
+    >>> process_file(empty, "empty.txt", SourceHints())
+    (None, {'source_file': 'empty.txt', 'stage': 'read', 'error': 'file is empty: nothing to read'}, 'e3b0c44298fc1c14')
     """
     try:
         size = path.stat().st_size
@@ -161,7 +172,11 @@ CHANGED_MESSAGE = (
 
 
 def _too_large_message(size: int) -> str:
-    """``_too_large_message(50_000_000)`` → ``"file is 47.7 MB, over the 32 MB limit …"``."""
+    """The ``errors`` message of a file over :data:`MAX_FILE_BYTES`.
+
+    >>> _too_large_message(50_000_000)
+    'file is 47.7 MB, over the 32 MB limit for one notice ...'
+    """
     return (
         f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one notice "
         "(notices are well under 1 MB): probably a whole-site dump or a page with embedded media; "
@@ -221,8 +236,8 @@ def _cacheable(outcome: Outcome) -> bool:
 def resolve_jobs(jobs: int | None, n_files: int) -> int:
     """Worker processes to use: ``None``/0 → serial below ``PARALLEL_MIN_FILES`` files, else every core.
 
-    ``resolve_jobs(None, 10)`` → ``1``; ``resolve_jobs(None, 500)`` → ``os.cpu_count()``;
-    ``resolve_jobs(3, 10)`` → ``3``.
+    >>> resolve_jobs(None, 10), resolve_jobs(None, 500) == os.cpu_count(), resolve_jobs(3, 10)
+    (1, True, 3)
     """
     if jobs and jobs > 0:
         return jobs
@@ -343,7 +358,7 @@ def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
     try:
         return ExtractionCache(cache_dir)
     except (OSError, sqlite3.Error) as exc:
-        print(f"warning: extraction cache in {cache_dir} unusable ({exc}): extracting every file", file=sys.stderr)
+        log.warning("extraction cache in %s unusable (%s): extracting every file", cache_dir, exc)
         return None
 
 

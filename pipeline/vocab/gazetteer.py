@@ -8,11 +8,12 @@ the ``cpca`` package's adcode table (national statistics codes), area codes from
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import phonenumbers
 
@@ -35,7 +36,11 @@ class Place:
 # 2,000 calls per notice on the same ~3,600 names; a pure function of its argument.
 @lru_cache(maxsize=8192)
 def short_name(name: str) -> str:
-    """``"西安市"`` → ``"西安"``; ``"恩施土家族苗族自治州"`` → ``"恩施"``; ``"内蒙古自治区"`` → ``"内蒙古"``."""
+    """A place's name without its administrative suffix.
+
+    >>> [short_name(name) for name in ("西安市", "恩施土家族苗族自治州", "内蒙古自治区")]
+    ['西安', '恩施', '内蒙古']
+    """
     m = re.match(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$", name)
     if m:
         return m.group(1)
@@ -56,13 +61,28 @@ class Gazetteer:
         return self.by_name.get(name, ())
 
     def lookup_short(self, name: str, level: str) -> tuple[Place, ...]:
-        """Places of ``level`` named ``name`` without suffix: ``lookup_short("福州", "city")`` → (福州市,)."""
+        """Places of ``level`` named ``name`` without suffix.
+
+        >>> [place.name for place in gazetteer().lookup_short("福州", "city")]
+        ['福州市']
+        """
         return tuple(p for p in self.by_short.get(name, ()) if p.level == level)
+
+
+def _adcodes_csv() -> str:
+    """The ``cpca`` package's adcode table, read without importing ``cpca``: its ``__init__``
+    builds an address matcher we do not use and imports ``pkg_resources``, which setuptools
+    removed in version 82 (so ``import cpca`` fails in an environment without an older one)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the cpca package (its adcode table) is not installed: pip install cpca")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return (folder / "resources" / "adcodes.csv").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    raw = _adcodes_csv()
     rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(io.StringIO(raw))]
     provinces = {code[:2]: name for code, name in rows if code.endswith("0000")}
     cities = {code[:4]: name for code, name in rows if code.endswith("00") and not code.endswith("0000")}
@@ -112,7 +132,11 @@ def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
-    """``"陕西省西安市、咸阳市"`` → ``("陕西省", ("西安市", "咸阳市"))``; ``"北京市"`` → ``("北京市", ("北京市",))``."""
+    """An area-code description as (province, cities).
+
+    >>> _split_description("陕西省西安市、咸阳市"), _split_description("北京市")
+    (('陕西省', ('西安市', '咸阳市')), ('北京市', ('北京市',)))
+    """
     m = re.match(r"^(.+?(?:省|自治区|特别行政区)|内蒙古|广西|西藏|宁夏|新疆)(.*)$", desc)
     if not m:
         return desc, (desc,)
@@ -124,7 +148,11 @@ def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
 # Cached: a scan of every area code's cities, asked again for each bare number of a notice.
 @lru_cache(maxsize=1024)
 def area_code_for_city(city: str) -> str | None:
-    """The area code (without its leading 0) of a city: ``"西安市"`` → ``"29"``."""
+    """The area code (without its leading 0) of a city.
+
+    >>> area_code_for_city("西安市")
+    '29'
+    """
     for code, (_, cities) in _area_codes().items():
         if city in cities or short_name(city) in {short_name(c) for c in cities}:
             return code
@@ -132,7 +160,11 @@ def area_code_for_city(city: str) -> str | None:
 
 
 def city_for_area_code(code: str) -> tuple[str, str] | None:
-    """``"531"`` → ``("济南市", "山东省")``; ambiguous codes give the first city named."""
+    """The city and province of an area code (with or without its 0); ambiguous codes give the first city named.
+
+    >>> city_for_area_code("531"), city_for_area_code("0531")
+    (('济南市', '山东省'), ('济南市', '山东省'))
+    """
     entry = _area_codes().get(code.lstrip("0"))
     if not entry:
         return None
@@ -156,7 +188,10 @@ def prefecture_cities() -> list[tuple[str, str, str]]:
 
     Prefecture-level cities and prefectures, the four municipalities, and the county-level
     places a province governs directly (天门市, 琼海市): the places a cutover notice is issued
-    for. ``prefecture_cities()[0]`` → ``("北京市", "北京市", "110000")``.
+    for.
+
+    >>> prefecture_cities()[0]
+    ('北京市', '北京市', '110000')
     """
     seen: set[str] = set()
     out = []

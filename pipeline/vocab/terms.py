@@ -33,8 +33,10 @@ def load_terms(name: str) -> tuple[tuple[str, str], ...]:
 def find_rows(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
     """Every vocabulary row whose term occurs in ``text``, as ``(position, row)`` in text order.
 
-    Longer terms win where two overlap: in ``"暂停柜面业务和医保刷卡结算"`` the services found are
-    ``柜面`` and ``刷卡结算``, not ``刷卡``.
+    Longer terms win where two overlap: ``刷卡结算``, not ``刷卡``.
+
+    >>> [(i, row["term"]) for i, row in find_rows("暂停柜面业务和医保刷卡结算", "services")]
+    [(2, '柜面'), (9, '刷卡结算')]
     """
     return list(_find_rows(text, name))
 
@@ -59,8 +61,8 @@ def _find_rows(text: str, name: str) -> tuple[tuple[int, dict[str, str]], ...]:
 def find_terms(text: str, name: str) -> list[str]:
     """Canonical names of every vocabulary term in ``text``, in order, without repeats.
 
-    ``find_terms("暂停办理医保柜面和线上业务(联网结算除外)", "services")`` →
-    ``["柜面业务", "线上业务", "联网结算"]``.
+    >>> find_terms("暂停办理医保柜面和线上业务(联网结算除外)", "services")
+    ['柜面业务', '线上业务', '联网结算']
     """
     out: list[str] = []
     for _, row in find_rows(text, name):

@@ -86,21 +86,21 @@ def test_redirect_is_followed_and_recorded(server, tmp_path):
 def test_redirect_loop_stops(server, tmp_path, capsys):
     server.expect_request("/loop").respond_with_data("", status=302, headers={"Location": "/loop"})
     assert fetch(tmp_path, server.url_for("/loop")) == 1
-    assert "too many redirects" in capsys.readouterr().out
+    assert "too many redirects" in capsys.readouterr().err
 
 
 def test_redirect_to_another_scheme_is_refused(server, tmp_path, capsys):
     server.expect_request("/evil").respond_with_data("", status=302, headers={"Location": "file:///etc/passwd"})
     assert fetch(tmp_path, server.url_for("/evil")) == 1
-    assert "only http(s)" in capsys.readouterr().out
+    assert "only http(s)" in capsys.readouterr().err
     assert not (tmp_path / "manifest.csv").exists()
 
 
 def test_404_fails_without_a_row(server, tmp_path, capsys):
     server.expect_request("/gone.html").respond_with_data("not here", status=404)
     assert fetch(tmp_path, server.url_for("/gone.html")) == 1
-    out = capsys.readouterr().out
-    assert "failed" in out and "HTTP 404 Not Found" in out
+    err = capsys.readouterr().err  # a failure is a problem: on stderr
+    assert "failed" in err and "HTTP 404 Not Found" in err
     assert not (tmp_path / "manifest.csv").exists()
     assert not (tmp_path / "fetched").exists()
 
@@ -115,7 +115,7 @@ def test_slow_response_hits_the_timeout(server, tmp_path, capsys):
     rc = main(["fetch", server.url_for("/slow.html"), "--raw", str(tmp_path), "--delay", "0", "--timeout", "0.5", "--retries", "0"])
     assert rc == 1
     assert time.monotonic() - started < 1.0
-    assert "timed out" in capsys.readouterr().out
+    assert "timed out" in capsys.readouterr().err
 
 
 def test_transient_error_is_retried(server, tmp_path):
@@ -128,7 +128,7 @@ def test_transient_error_is_retried(server, tmp_path):
 def test_retries_are_bounded(server, tmp_path, capsys):
     server.expect_request("/down.html").respond_with_data("down", status=503)
     assert main(["fetch", server.url_for("/down.html"), "--raw", str(tmp_path), "--delay", "0", "--backoff", "0", "--retries", "2"]) == 1
-    assert "HTTP 503" in capsys.readouterr().out
+    assert "HTTP 503" in capsys.readouterr().err
     assert sum(1 for req, _ in server.log if req.path == "/down.html") == 3  # one try and two retries
 
 
@@ -144,7 +144,7 @@ def test_oversized_body_is_aborted(server, tmp_path, capsys, announced):
 
     server.expect_request("/big.pdf").respond_with_handler(handler)
     assert fetch(tmp_path, server.url_for("/big.pdf"), "--max-bytes", "1000") == 1
-    assert "too large" in capsys.readouterr().out
+    assert "too large" in capsys.readouterr().err
     assert not (tmp_path / "fetched").exists()
 
 
@@ -216,7 +216,7 @@ def test_robots_disallow_is_respected(httpserver, tmp_path, capsys):
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
     httpserver.expect_request("/private/a.html").respond_with_data(GBK_PAGE, content_type="text/html")
     assert fetch(tmp_path, httpserver.url_for("/private/a.html")) == 1
-    assert "disallowed by robots.txt" in capsys.readouterr().out
+    assert "disallowed by robots.txt" in capsys.readouterr().err
     assert all(req.path != "/private/a.html" for req, _ in httpserver.log)
 
 
@@ -224,7 +224,7 @@ def test_robots_txt_server_error_means_do_not_fetch(httpserver, tmp_path, capsys
     httpserver.expect_request("/robots.txt").respond_with_data("oops", status=500)
     httpserver.expect_request("/a.html").respond_with_data(GBK_PAGE, content_type="text/html")
     assert main(["fetch", httpserver.url_for("/a.html"), "--raw", str(tmp_path), "--delay", "0", "--retries", "0"]) == 1
-    assert "robots.txt" in capsys.readouterr().out
+    assert "robots.txt" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.pdf", "javascript:alert(1)", "/relative/path.html", "http:///nohost"])
@@ -232,7 +232,7 @@ def test_non_http_url_is_rejected(url, tmp_path, capsys):
     with pytest.raises(FetchError):
         check_url(url)
     assert fetch(tmp_path, url) == 1
-    assert "refused" in capsys.readouterr().out
+    assert "refused" in capsys.readouterr().err
     assert not (tmp_path / "manifest.csv").exists()
 
 

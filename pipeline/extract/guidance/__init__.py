@@ -29,7 +29,11 @@ from pipeline.repair.resolve_year import YearClues
 
 
 def category_of(text: str) -> str:
-    """The first situation named in ``text``: ``"停机期间门诊慢性病患者如何购药?"`` → ``"chronic_special"``."""
+    """The first situation named in ``text``.
+
+    >>> category_of("停机期间门诊慢性病患者如何购药?")
+    'chronic_special'
+    """
     return situations_of(text)[0]
 
 

@@ -44,8 +44,11 @@ def _cues() -> dict[str, re.Pattern[str]]:
 
 
 def without_advice(text: str) -> str:
-    """The text without its clauses of advice on timing: ``"请参保人员提前做好就医购药安排,确需…"``
-    → ``"确需…"``; a clause that names the situation stays (``"慢性病患者请提前安排好时间,"``)."""
+    """The text without its clauses of advice on timing; a clause that names the situation stays.
+
+    >>> without_advice("请参保人员提前做好就医购药安排,确需…"), without_advice("慢性病患者请提前安排好时间,")
+    ('确需…', '慢性病患者请提前安排好时间,')
+    """
     from pipeline.extract.guidance.situation import categories_in
 
     clauses = re.split(r"(?<=[,，;；])", text)
@@ -61,9 +64,10 @@ def has(kind: str, text: str) -> bool:
 def action_of(text: str) -> str | None:
     """The action code of one instruction.
 
-    ``"医疗费用由个人先行垫付，待新平台上线后，在就诊医疗机构补办医保结算"`` →
-    ``"pay_then_settle_at_provider"``; ``"请于11月18日17时前到定点医疗机构开取12月份药品"`` →
-    ``"stock_up_medicine"``; ``"暂停异地就医医保个人账户门诊缴费业务"`` → ``"suspended"``.
+    >>> action_of("医疗费用由个人先行垫付，待新平台上线后，在就诊医疗机构补办医保结算")
+    'pay_then_settle_at_provider'
+    >>> action_of("请于11月18日17时前到定点医疗机构开取12月份药品"), action_of("暂停异地就医医保个人账户门诊缴费业务")
+    ('stock_up_medicine', 'suspended')
     """
     # "为了确保医疗保险待遇不受影响,请…": the purpose of the action is not the action
     text = PURPOSE.sub("", text) or text
@@ -126,9 +130,11 @@ def _unaffected_is_purpose(text: str) -> bool:
 
 
 def alternatives(text: str) -> list[str]:
-    """One sentence split at its alternatives: ``"先垫付，待恢复后到医院补扫码结算或者到参保地经办部门报销"``
-    → ``["先垫付，待恢复后到医院补扫码结算", "先垫付，到参保地经办部门报销"]`` (the shared
-    "pay now" part kept with each)."""
+    """One sentence split at its alternatives, the shared "pay now" part (``垫付``) kept with each.
+
+    >>> alternatives("先垫付，待恢复后到医院补扫码结算或者到参保地经办部门报销")
+    ['先垫付，待恢复后到医院补扫码结算', '垫付,到参保地经办部门报销']
+    """
     parts = [p for p in ALTERNATIVE.split(text) if is_instruction(p)]
     if len(parts) <= 1:
         return [text]

@@ -28,13 +28,23 @@ RELATIVE_DEADLINE = re.compile(r"(?:(?:新)?系统|平台|服务|业务)?(?:上�
 
 
 def documents_of(text: str) -> list[str]:
-    """``"携带医疗费票据原件(含电子票据)、本人社保卡、本人银行卡"`` → ``["医疗费票据原件", "电子票据", "社会保障卡", "银行卡"]``."""
+    """The documents an instruction asks for, by their canonical names.
+
+    >>> documents_of("携带医疗费票据原件(含电子票据)、本人社保卡、本人银行卡")
+    ['医疗费票据原件', '电子票据', '社会保障卡', '银行卡']
+    """
     return find_terms(text, "documents")
 
 
 def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None, str | None]:
-    """The period in which to act: ``"于年3月15日至12月31日之间"`` → (2022-03-15, 2022-12-31); a deadline
-    counted from an event is kept as printed: ``"系统恢复后3个月内凭发票、病历等材料…报销"`` → (None, None, "恢复后3个月内")."""
+    """The period in which to act, and the deadline as printed; a deadline counted from an event is
+    kept as printed, with what it counts from.
+
+    >>> deadlines_of("于年3月15日至12月31日之间", YearClues(publication=date(2022, 3, 1)))
+    (datetime.date(2022, 3, 15), datetime.date(2022, 12, 31), '年3月15日至12月31日')
+    >>> deadlines_of("系统恢复后3个月内凭发票、病历等材料到医保经办机构报销", YearClues(publication=date(2022, 3, 1)))
+    (None, None, '系统恢复后3个月内')
+    """
     rel = RELATIVE_DEADLINE.search(text)
     best: tuple[date | None, date | None, str | None] = (None, None, rel.group(0) if rel else None)
     context = None
@@ -60,8 +70,11 @@ def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None,
 
 
 def place_of(text: str) -> str | None:
-    """Where the person acts, by the place named last: ``"…先行垫付,待上线后到就诊医疗机构补办结算"``
-    → ``"provider"``; None when no place is named."""
+    """Where the person acts, by the place named last; None when no place is named.
+
+    >>> place_of("…先行垫付,待上线后到就诊医疗机构补办结算"), place_of("先行垫付")
+    ('provider', None)
+    """
     best: tuple[int, str] | None = None
     for code, pat in PLACES:
         for m in re.finditer(pat, text):

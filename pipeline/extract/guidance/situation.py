@@ -69,8 +69,11 @@ def _card_is_subject(text: str, pos: int) -> bool:
 
 
 def condition_of(sentence: str) -> str:
-    """The situation a sentence opens with: ``"参保人在系统切换期间须住院治疗的,由个人先行垫付…"``
-    → ``"参保人在系统切换期间须住院治疗的"``; empty when the sentence starts with its action."""
+    """The situation a sentence opens with; empty when the sentence starts with its action.
+
+    >>> condition_of("参保人在系统切换期间须住院治疗的,由个人先行垫付…"), condition_of("先行垫付,")
+    ('参保人在系统切换期间须住院治疗的', '')
+    """
     # a leading time phrase ("在暂停服务期间,", "停机期间,") is when, not who
     s = re.sub(r"^\s*(?:在)?[^,，。]{0,12}期间\s*[,，]\s*", "", sentence.strip())
     m = re.match(r"^(?:对于|对|凡)?([^,，:：;；。]{2,60}?的)(?:参保人员|参保人|患者|人员|病人|职工)?\s*[,，:：]", s)
@@ -90,9 +93,10 @@ def categories_in(text: str, include_weak: bool, extensions: bool = True) -> lis
 def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tuple[str, ...]:
     """Situation codes named in ``text``, in order of appearance, with the precedence rules applied.
 
-    ``categories_in("参保人员在定点医药机构发生的门诊、住院、购药等费用", True)`` →
-    ``["outpatient", "inpatient", "pharmacy"]``;
-    ``categories_in("我市参保人员在市外定点医疗机构住院的", True)`` → ``["out_of_area"]``.
+    >>> categories_in("参保人员在定点医药机构发生的门诊、住院、购药等费用", True)
+    ['outpatient', 'inpatient', 'pharmacy']
+    >>> categories_in("我市参保人员在市外定点医疗机构住院的", True)
+    ['out_of_area']
     """
     # in order of appearance (a set would order them by hash: rows in another order on each run)
     extended = list(dict.fromkeys(row["category"] for m in _EXTENSION.finditer(text) for _, row in _hits(m.group(1))))
@@ -139,8 +143,9 @@ def situations_of(sentence: str, context: str = "", heading: str = "", scheme: s
     The situation is read, in order, from the condition the sentence opens with (``…住院治疗的,``),
     the heading or question it answers, the rest of the sentence; a weak word (就医, 医疗费用) counts
     only when nothing stronger is named. An out-of-area or retirees' heading decides outright.
-    ``situations_of("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "异地住院")``
-    → ``["out_of_area"]``.
+
+    >>> situations_of("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "异地住院")
+    ['out_of_area']
     """
     return read_situations(sentence, context, heading, scheme)[0]
 

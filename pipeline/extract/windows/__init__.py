@@ -32,7 +32,11 @@ class WindowResult:
 
 
 def city_named(label: str | None) -> str | None:
-    """A province-wide table's row label that names one city: ``"福州"`` → ``"福州市"``."""
+    """A province-wide table's row label that names one city.
+
+    >>> city_named("福州")
+    '福州市'
+    """
     if not label:
         return None
     from pipeline.vocab.gazetteer import gazetteer

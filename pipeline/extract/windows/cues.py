@@ -29,7 +29,11 @@ def cue_pattern(roles: tuple[str, ...]) -> re.Pattern[str]:
 
 @cache
 def role_of_cue(term: str) -> str:
-    """``role_of_cue("切换上线")`` → ``"go_live"``."""
+    """The role of a cue word.
+
+    >>> role_of_cue("切换上线")
+    'go_live'
+    """
     for role, terms in _by_role().items():
         if term in terms:
             return role
@@ -43,9 +47,13 @@ NEGATED = re.compile(r"(?:未|没有|尚未|能否|是否|何时|不知道?什�
 
 
 def first_event_cue(text: str, roles: tuple[str, ...] = EVENT_ROLES) -> tuple[str, re.Match[str]] | None:
-    """The first cue in ``text`` and its role: ``"起正式切换上线国家平台"`` → ``("go_live", …)``.
+    """The first cue in ``text`` and its role.
 
     A resumption cue right after a negation (``尚未恢复``) reads as ``open``.
+
+    >>> role, match = first_event_cue("起正式切换上线国家平台")
+    >>> role, match.group(0)
+    ('go_live', '正式切换')
     """
     weak: tuple[str, re.Match[str]] | None = None
     for m in cue_pattern(roles).finditer(text):
