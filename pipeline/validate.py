@@ -2,7 +2,8 @@
 
 Rows of a notice that fail go to ``errors`` (stage ``validate``) with the reason; the notice's
 other rows in that table are dropped with them so a consumer never sees half a notice, and
-every other notice is written.
+every other notice is written. A notice whose own ``notices`` row fails loses its rows in every
+table: windows, guidance and contacts of a notice that is not there would be orphans.
 """
 
 from __future__ import annotations
@@ -35,12 +36,23 @@ def validate_tables(
     """
     frames: dict[str, pd.DataFrame] = {}
     errors: list[dict] = []
+    dropped: set[str] = set()  # notices whose notices row failed: none of their rows may stay
     for spec in TABLES:
         if spec.name == "errors":
             continue
-        frame = to_frame(spec.name, rows.get(spec.name, []))
+        table_rows = rows.get(spec.name, [])
+        if spec.name != "notices" and dropped:
+            table_rows = [r for r in table_rows if r.get("notice_id") not in dropped]
+        frame = to_frame(spec.name, table_rows)
         frames[spec.name], errs = _validate_one(spec, frame, source_of)
         errors.extend(errs)
+        if spec.name == "notices":
+            kept = set(frames["notices"]["notice_id"]) if len(frames["notices"]) else set()
+            dropped = {r.get("notice_id") for r in table_rows} - kept
+            errors.extend({"source_file": source_of.get(nid, str(nid)), "stage": "validate",
+                           "error": "every row of this notice dropped (windows, guidance, contacts, repairs): its "
+                                    "notices row failed validation (above)"}
+                          for nid in sorted(dropped, key=str))
     return frames, errors
 
 

@@ -17,8 +17,6 @@ than Excel's 1,048,576 rows continues on a second sheet (``repairs (2)``).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +138,7 @@ def write_workbook(out_dir: Path) -> Path:
     from rustpy_xlsxwriter import Format, write_worksheets
 
     from pipeline.publish.views import reading
+    from pipeline.runner.atomic import atomic_path
     from schemas.tables import TABLES, column_specs
 
     with reading(out_dir / DB_NAME) as con:
@@ -160,11 +159,9 @@ def write_workbook(out_dir: Path) -> Path:
                 widths[name] = _widths(con, source, kinds)
                 formats[name] = {header(c): date_format for c, kind in kinds if kind == "date"}
                 filters[name] = True
-        fd, tmp = tempfile.mkstemp(prefix=f".{WORKBOOK_NAME}.", suffix=".tmp", dir=out_dir)
-        os.close(fd)
-        try:
+        with atomic_path(out_dir / WORKBOOK_NAME) as tmp:
             write_worksheets(
-                sheets, tmp,
+                sheets, str(tmp),
                 freeze_panes={"general": {"row": 1, "col": 0}},
                 datetime_format=DATETIME_FORMAT,
                 column_widths=widths,
@@ -172,10 +169,5 @@ def write_workbook(out_dir: Path) -> Path:
                 header_format={"general": Format().set_bold().set_text_wrap().set_background_color("#F3F4F6")},
                 autofilter=filters,
             )
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out_dir / WORKBOOK_NAME)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     return out_dir / WORKBOOK_NAME
 
