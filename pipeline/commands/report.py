@@ -13,11 +13,26 @@ from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
 
 def report(out_dir: Path, raw_dir: Path | None, lang: str = DEFAULT_LANG) -> int:
-    """The ``report`` command: exit 0 with the path printed, or 2 when there is no database."""
+    """The ``report`` command: exit 0 with the path printed, 2 when there is no database, 3 when
+    the report cannot be written (a read-only folder, a full disk) or another run holds the folder.
+
+    It holds the output folder's lock while it writes, so a run never swaps the tables under it,
+    and records the new page in the outputs' stamp (it is made from the same database), so the
+    next run does not take the page for a stale one and rebuild everything.
+    """
+    from pipeline.publish.swap import locked_outputs
+    from pipeline.runner.cache import update_stamp
+
     if not (out_dir / DB_NAME).is_file():
         print(f"error: no {DB_NAME} in {out_dir}: run `python -m pipeline run --out {out_dir}` first", file=sys.stderr)
         return 2
-    path = write_report(out_dir, raw_dir, lang=lang)
+    try:
+        with locked_outputs(out_dir):
+            path = write_report(out_dir, raw_dir, lang=lang)
+            update_stamp(out_dir, [path])
+    except OSError as exc:
+        print(f"error: cannot write the report in {out_dir}: {exc}", file=sys.stderr)
+        return 3
     print(f"wrote {path}")
     return 0
 
