@@ -119,7 +119,8 @@ def discover_inputs(raw_dir: Path, exclude: Iterable[Path] = ()) -> Discovered:
                     target = os.path.realpath(entry.path)
                     inside = target == root or target.startswith(root + os.sep)
                     if not inside:
-                        found.errors.append(_error(display_path(rel), "read", _LINK_OUT))
+                        found.errors.append(_error(display_path(rel), "read",
+                                                   _LINK_OUT_DIR if os.path.isdir(target) else _LINK_OUT))
                         continue
                     if not os.path.isfile(target):  # a link to a folder (read where it is) or a broken link
                         continue
@@ -144,6 +145,8 @@ def discover_inputs(raw_dir: Path, exclude: Iterable[Path] = ()) -> Discovered:
 
 _LINK_OUT = ("a symbolic link to a file outside the raw folder: not read (a raw folder holds the notices "
              "themselves); copy the file into the raw folder if it is a notice")
+_LINK_OUT_DIR = ("a symbolic link to a folder outside the raw folder: not followed; copy the notices into the "
+                 "raw folder to read them")
 
 
 def discover_relative(raw_dir: Path) -> list[str]:
