@@ -50,7 +50,7 @@ from faults import (
 )
 
 from pipeline.commands.run import EXIT_INCOMPLETE, EXIT_UNWRITABLE, run
-from pipeline.publish.cells import spreadsheet_safe
+from pipeline.publish.cells import exact_text, spreadsheet_safe
 from pipeline.publish.swap import STAGING_PREFIX
 
 # After SIGKILL of the main process no worker of that run may be alive this much later (issue 19).
@@ -593,10 +593,10 @@ def test_no_csv_cell_opens_as_a_formula(corpora, tmp_path: Path, capsys) -> None
             for column, cell in zip(header, row, strict=True):
                 if cell.startswith(starts):
                     assert cell.lstrip("+").isdigit(), f"{name}.{column} would open as a formula: {cell!r}"
-                if cell.startswith("'"):
-                    value = exact[column]
-                    text = ";".join(value) if isinstance(value, list) else str(value)
-                    assert cell == "'" + text and text.startswith((*starts, "'")), (name, column, cell)
+                value = exact[column]
+                if isinstance(value, (str, list)):  # text: the CSV cell gives the exact text back
+                    text = ";".join(value) if isinstance(value, list) else value
+                    assert exact_text(cell) == text, (name, column, cell, text)
     notices = {r["source_file"]: r for r in pq.read_table(out / "notices.parquet").to_pylist()}
     assert "=cmd.txt" in notices  # exact in Parquet
     assert any(r[1] == "'=cmd.txt" for r in csv.reader((out / "notices.csv").open(encoding="utf-8-sig")))
@@ -618,9 +618,12 @@ def test_the_spreadsheet_rule_itself() -> None:
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_safe("-2+3+cmd|' /C calc'!A0") == "'-2+3+cmd|' /C calc'!A0"
     assert spreadsheet_safe("\t=1") == "'\t=1" and spreadsheet_safe("\r=1") == "'\r=1"
-    assert spreadsheet_safe("'=1") == "''=1"  # reversible: drop the first character of any cell starting with '
-    for kept in ("+862987424266", "-5", "2022-03-22T00:00", "settle_before", "西安市", "", "0831-8201234"):
+    assert spreadsheet_safe("'=1") == "''=1"
+    for kept in ("+862987424266", "-5", "2022-03-22T00:00", "settle_before", "西安市", "", "0831-8201234",
+                 "'7月3日' names a whole day", "''"):
         assert spreadsheet_safe(kept) == kept
+    for text in ("=1", "'=1", "''=1", "'x", "+86 29", "-", "'-", "@", "plain", "'", "+862987424266"):
+        assert exact_text(spreadsheet_safe(text)) == text, text  # exactly reversible
 
 
 def test_the_shipped_corpus_has_no_formula_cell(shipped_run: Path) -> None:
@@ -787,7 +790,7 @@ def test_no_process_of_this_test_session_is_left(tmp_path_factory: pytest.TempPa
     """Every run the tests so far started (this module's, the crash tests') was reaped: no process
     whose command line names a folder of this test session is alive (the probe found workers of
     ``test_kill_at_random_moments`` alive 40 minutes after the suite)."""
-    session = str(tmp_path_factory.getbasetemp())
+    session = str(tmp_path_factory.getbasetemp()) + "/"
     left = []
     for pid in os.listdir("/proc"):
         if pid.isdigit() and int(pid) != os.getpid():
