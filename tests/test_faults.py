@@ -271,16 +271,19 @@ def test_a_read_only_output_folder_is_one_clear_line(corpora, tmpfs: Path) -> No
     assert "Read-only file system" in cli("run", *_run_args(corpora["new"], out), "--full").stderr
 
 
-def test_an_unwritable_output_folder_fails_fast_without_root(corpora, tmp_path: Path, monkeypatch, capsys) -> None:
-    """The read-only case where no tmpfs can be mounted: a folder that cannot be created."""
-    import pipeline.publish.swap as swap_mod
+def test_an_output_folder_that_cannot_be_made_fails_before_extraction(corpora, tmp_path: Path, monkeypatch, capsys) -> None:
+    """Where no read-only tmpfs can be mounted: an output path below a file. The run fails at
+    once (nothing extracted for nothing), with one line and status 3."""
+    import pipeline.commands.run as run_command
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(errno.EROFS, "Read-only file system")
+    def never(*args, **kwargs):
+        raise AssertionError("extraction started although the outputs cannot be written")
 
-    monkeypatch.setattr(swap_mod, "locked_outputs", refuse)
-    assert run(corpora["old"], tmp_path / "out", quiet=True) == EXIT_UNWRITABLE
-    assert "not writable" in capsys.readouterr().err
+    monkeypatch.setattr(run_command, "run_pipeline", never)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    assert run(corpora["old"], tmp_path / "a-file" / "out", quiet=True) == EXIT_UNWRITABLE
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write outputs to") and "Traceback" not in err
 
 
 # --- 3. workers die with their parent ----------------------------------------------------------------

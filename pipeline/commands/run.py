@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -93,9 +95,17 @@ def run(
 
 def _tidy(out_dir: Path) -> None:
     """Before anything else: finish a swap a killed run left halfway and delete its leftovers,
-    unless another run holds the folder (it does the same when it writes)."""
-    from pipeline.publish.swap import OutputLocked, locked_outputs, tidy_outputs
+    unless another run holds the folder (it does the same when it writes). Fails fast (an
+    ``OSError``) when the output folder cannot be created."""
+    from pipeline.publish.swap import OutputLocked, locked_outputs, tidy_needed, tidy_outputs
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # a read-only folder must fail here, not after every file has been extracted for nothing
+    fd, probe = tempfile.mkstemp(prefix=".write-probe.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    os.unlink(probe)
+    if not tidy_needed(out_dir):
+        return
     try:
         with locked_outputs(out_dir, timeout=0):
             tidy_outputs(out_dir)

@@ -25,10 +25,9 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
-from pipeline.runner.atomic import remove_stale_temporaries
+from pipeline.runner.atomic import TEMP_SUFFIX, remove_stale_temporaries
 from pipeline.runner.cache import CACHE_DIR, LOCK_NAME, write_stamp
 
 STAGING_PREFIX = ".staging-"
@@ -42,6 +41,12 @@ __all__ = [
     "OutputLocked", "flush_and_hash", "in_use", "lock_timeout", "locked_outputs", "mark_complete", "output_lock",
     "recover_outputs", "swap", "tidy_outputs",
 ]
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+# filelock is imported where a lock is taken: it pulls in asyncio (40 ms), and a run with nothing
+# to do takes no lock (see tidy_needed).
 
 _LOCKS: dict[Path, FileLock] = {}
 
@@ -57,6 +62,8 @@ def output_lock(out_dir: Path) -> FileLock:
     call :func:`pipeline.publish.tables.write_outputs`, which takes it again, without
     deadlocking on itself.
     """
+    from filelock import FileLock
+
     key = out_dir.resolve()
     if key not in _LOCKS:
         _LOCKS[key] = FileLock(str(key / LOCK_NAME))
@@ -78,6 +85,8 @@ def locked_outputs(out_dir: Path, timeout: float | None = None) -> Iterator[None
     ``with locked_outputs(Path("outputs")): …`` raises :class:`OutputLocked` with a message
     that says what to do when another run keeps the folder longer than that.
     """
+    from filelock import Timeout
+
     out_dir.mkdir(parents=True, exist_ok=True)
     wait = lock_timeout() if timeout is None else timeout
     lock = output_lock(out_dir)
@@ -176,6 +185,8 @@ def swap(staging: Path, out_dir: Path, retire: Iterable[str] = ()) -> list[Path]
 
 def in_use(staging: Path) -> bool:
     """True while a live run holds ``staging``'s owner lock (a dead run's lock is released by the kernel)."""
+    from filelock import FileLock, Timeout
+
     owner = staging / OWNER_LOCK
     if not owner.exists():
         return False
@@ -211,6 +222,19 @@ def recover_outputs(out_dir: Path) -> list[str]:
             done.append(f"removed {staging.name}")
         shutil.rmtree(staging, ignore_errors=True)
     return done
+
+
+def tidy_needed(out_dir: Path) -> bool:
+    """Is there anything for :func:`tidy_outputs` to do — a staging folder, a temporary file?
+    One directory listing each for the folder and its cache, without a lock."""
+    for folder in (out_dir, out_dir / CACHE_DIR):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if any(n.startswith(STAGING_PREFIX) or (n.startswith(".") and n.endswith(TEMP_SUFFIX)) for n in names):
+            return True
+    return False
 
 
 def tidy_outputs(out_dir: Path) -> list[str]:

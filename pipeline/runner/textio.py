@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 
-from charset_normalizer import from_bytes
-
 # The encodings Chinese files come in besides UTF-8, in order of preference when the detector
 # rates two alike (short names often decode cleanly as both; mainland files are GBK far more often).
 _CJK_ENCODINGS = ("gb18030", "big5")
@@ -24,6 +22,8 @@ def _best_cjk(data: bytes) -> str | None:
     ``_best_cjk("停机.txt".encode("gbk"))`` → ``"停机.txt"`` (Big5 reads the same bytes as
     ``礿儂.txt`` just as cleanly; the tie goes to GB18030).
     """
+    from charset_normalizer import from_bytes  # here: a run whose names and manifest are UTF-8 never needs it
+
     matches = [m for m in from_bytes(data, cp_isolation=list(_CJK_ENCODINGS)) if m.encoding in _CJK_ENCODINGS]
     if not matches:
         return None
