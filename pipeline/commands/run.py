@@ -103,7 +103,7 @@ def _tidy(out_dir: Path) -> None:
     # a read-only folder must fail here, not after every file has been extracted for nothing
     fd, probe = tempfile.mkstemp(prefix=".write-probe.", suffix=".tmp", dir=out_dir)
     os.close(fd)
-    os.unlink(probe)
+    Path(probe).unlink(missing_ok=True)  # a concurrent run's tidy-up may have taken it already
     if not tidy_needed(out_dir):
         return
     try:

@@ -215,8 +215,11 @@ def recover_outputs(out_dir: Path) -> list[str]:
             marker = _read_marker(staging)
             written = swap(staging, out_dir, marker.get("retire") or ())
             if marker.get("signature"):
-                write_stamp(out_dir, marker["signature"], written, marker.get("files") or {},
-                            complete=bool(marker.get("complete")))
+                try:
+                    write_stamp(out_dir, marker["signature"], written, marker.get("files") or {},
+                                complete=bool(marker.get("complete")))
+                except OSError:
+                    pass  # no stamp (a full disk): the next run rebuilds instead of skipping, nothing worse
             done.append(f"rolled forward {staging.name}")
         else:
             done.append(f"removed {staging.name}")
