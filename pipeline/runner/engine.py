@@ -89,9 +89,10 @@ def discover_inputs(raw_dir: Path, exclude: Iterable[Path] = ()) -> Discovered:
     README files, folders given in ``exclude`` (the run's own output folder when it is inside
     the raw folder) and any folder holding an output folder's lock file (another run's outputs:
     their CSV tables and report would otherwise be read as notices). Symbolic links are
-    followed only to what lies inside ``raw_dir``: a link to a file outside becomes an errors
-    row (a raw folder is often a download area; a link to ``/etc/passwd`` must not end up in
-    the published tables), a link to a folder is not followed. Sorted by path components.
+    followed only to files inside ``raw_dir``: a link to a file or folder outside becomes an
+    errors row (a raw folder is often a download area; a link to ``/etc/passwd`` must not end up
+    in the published tables), a link to a folder inside is not followed (its files are read where
+    they are). Sockets and FIFOs are skipped (reading one would block). Sorted by path components.
     """
     root = os.path.realpath(raw_dir)
     skip = {os.path.realpath(p) for p in exclude}
