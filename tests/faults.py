@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.publish import DERIVED_FILES as DERIVED
+from schemas.tables import TABLES as _SPECS
+
 REPO = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
-DERIVED = ("datapackage.json", "report.html", "notices.xlsx")
+TABLES = tuple(t.name for t in _SPECS)  # every table the schemas define: a new one is checked too
 PUBLISHED = tuple(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")) + ("notices.duckdb", *DERIVED)
 # real notices of raw/ that are not held out (HELPER_COMMON.md), small and varied
 OLD_NOTICES = ("ningbo-2015-year-end.txt", "haerbin-2021-outage-a001.txt", "shijiazhuang-2021-outage-a002.txt")
