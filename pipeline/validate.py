@@ -4,7 +4,9 @@ Rows of a notice that fail go to ``errors`` (stage ``validate``) with the reason
 other rows in that table are dropped with them so a consumer never sees half a notice, and
 every other notice is written. A row with a key that is not a column of its table (a misspelt
 ``servce``) fails the same way, naming the key: a key the model does not know would otherwise
-be dropped, and the column it was meant for left empty.
+be dropped, and the column it was meant for left empty. A notice whose own ``notices`` row fails
+loses its rows in every table: windows, guidance and contacts of a notice that is not there would
+be orphans.
 """
 
 from __future__ import annotations
@@ -39,14 +41,24 @@ def validate_tables(
     """
     frames: dict[str, pd.DataFrame] = {}
     errors: list[dict] = []
+    dropped: set[str] = set()  # notices whose notices row failed: none of their rows may stay
     for spec in TABLES:
         if spec.name == "errors":
             continue
         table_rows, unknown = without_unknown_keys(spec.name, rows.get(spec.name, []), source_of)
         errors.extend(unknown)
+        if spec.name != "notices" and dropped:
+            table_rows = [r for r in table_rows if r.get("notice_id") not in dropped]
         frame = to_frame(spec.name, table_rows)
         frames[spec.name], errs = _validate_one(spec, frame, source_of)
         errors.extend(errs)
+        if spec.name == "notices":
+            kept = set(frames["notices"]["notice_id"]) if len(frames["notices"]) else set()
+            dropped = {r.get("notice_id") for r in table_rows} - kept
+            errors.extend({"source_file": source_of.get(nid, str(nid)), "stage": "validate",
+                           "error": "every row of this notice dropped (windows, guidance, contacts, repairs): its "
+                                    "notices row failed validation (above)"}
+                          for nid in sorted(dropped, key=str))
     return frames, errors
 
 

@@ -42,6 +42,16 @@ NOTICE_ID = r"^[0-9a-f]{16}$"
 CONFIDENCE_DOC = ("how sure the pipeline is (high, medium, low; reviewed once a person confirmed or corrected it, "
                   "see raw/corrections.csv)")
 E164_CN = r"^\+86[1-9]\d{6,11}$"
+# Years a date of a notice may fall in: the extractor refuses others as misprints (0221年); the same
+# bounds as pipeline.extract.timeexpr.PLAUSIBLE_YEARS (tests/test_faults.py keeps them equal), here so
+# that a person's correction (pipeline review --set) is held to them too.
+PLAUSIBLE_YEARS = (1950, 2100)
+
+
+def _in_plausible_years(series: pd.Series) -> pd.Series:
+    """True for empty cells and for times in :data:`PLAUSIBLE_YEARS`."""
+    years = pd.to_datetime(series).dt.year
+    return series.isna() | years.between(*PLAUSIBLE_YEARS)
 
 
 class NoticesSchema(pa.DataFrameModel):
@@ -73,6 +83,10 @@ class NoticesSchema(pa.DataFrameModel):
               error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
         return _is_list_of_reasons(value)
+
+    @pa.check("published_on", error=f"published_on must lie in the years {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}")
+    def published_on_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
+        return _in_plausible_years(series)
 
     class Config:
         strict = True
@@ -120,6 +134,10 @@ class OutageWindowsSchema(pa.DataFrameModel):
     @pa.check("confidence_reasons", element_wise=True, error="confidence reasons must be a list of codes from CONFIDENCE_REASONS")
     def reasons_are_lists(cls, value: object) -> bool:
         return _is_list_of_reasons(value)
+
+    @pa.check("start_at", "end_at", error=f"start_at and end_at must lie in the years {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}")
+    def times_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
+        return _in_plausible_years(series)
 
     class Config:
         strict = True

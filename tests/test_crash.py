@@ -3,14 +3,14 @@
 The pipeline runs in a subprocess that is SIGKILLed at a chosen moment: while the new files are
 being written (the previous outputs must be untouched), or halfway through moving them into
 place (every file must still be whole, and the next run rolls the set forward to one
-generation). A driver script slows the chosen step down and signals through a marker file, so
-the kill lands where the test wants it, every time.
+generation). A driver script (tests/faults.py) makes the chosen step wait at a marker file, so
+the kill lands where the test wants it, every time. Every process a test starts, and its
+workers, is reaped by pid (tests/faults.py): the suite leaves no process behind.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import signal
 import subprocess
@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from faults import REPO, env, processes, stop_at, wait_until_gone
 from filelock import FileLock
 from helpers import TABLES, cli, cli_popen
 
@@ -33,73 +34,21 @@ from pipeline.publish.tables import (
     recover_outputs,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-
-# Runs the pipeline with one step made slow: "write" pauses after the first CSV is staged,
-# "swap" pauses after the third file has been moved into the output folder.
-DRIVER = r"""
-import os, sys, time
-from pathlib import Path
-import pipeline.publish.tables as load
-marker, mode, raw, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-if mode == "write":
-    real_csv = load.write_csv
-    def slow_csv(*args, **kwargs):
-        real_csv(*args, **kwargs)
-        marker.touch()
-        time.sleep(120)
-    load.write_csv = slow_csv
-elif mode == "swap":
-    real_replace = os.replace
-    moved = []
-    def slow_replace(src, dst):
-        real_replace(src, dst)
-        if load.STAGING_PREFIX in str(src):
-            moved.append(dst)
-            if len(moved) == 3:
-                marker.touch()
-                time.sleep(120)
-    os.replace = slow_replace
-from pipeline.cli import main
-sys.exit(main(["run", "--raw", raw, "--out", out, "--quiet", "--no-cache"]))
-"""
-
 
 def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra)
-    return env
+    return env(**extra)
 
 
 def _run(raw: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return cli("run", "--raw", str(raw), "--out", str(out), "--quiet", env=_env(**env))
+    return cli("run", "--out", str(out), "--raw", str(raw), "--quiet", env=_env(**env))  # --out first: tests/faults.py
 
 
 def _kill_at(mode: str, raw: Path, out: Path, tmp_path: Path) -> None:
-    """Start the driver, wait until it reaches the slow step, SIGKILL it."""
-    marker = tmp_path / f"reached-{mode}"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(marker), mode, str(raw), str(out)], cwd=REPO, env=_env(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            if proc.poll() is not None:
-                pytest.fail(f"driver ended before the kill point: {proc.stderr.read().decode() if proc.stderr else ''}")
-            if time.monotonic() > deadline:
-                pytest.fail("driver never reached the kill point")
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
+    """Start the driver (tests/faults.py), wait until it reaches the step, SIGKILL it; its workers must follow."""
+    with processes() as ps:
+        stopped = stop_at(ps, tmp_path, mode, signal.SIGKILL, ["--out", str(out), "--raw", str(raw), "--quiet", "--no-cache"])
+        assert not wait_until_gone(stopped.workers, 15), "workers outlived their killed parent"
+    assert stopped.returncode == -signal.SIGKILL
 
 
 def assert_readable(out: Path) -> dict[str, int]:
@@ -178,16 +127,24 @@ def test_kill_during_swap_leaves_whole_files_and_rolls_forward(two_corpora: tupl
 
 
 def test_kill_at_random_moments_never_breaks_outputs(two_corpora: tuple[Path, Path], tmp_path: Path) -> None:
-    """Unscripted kills at spread-out moments of a real run (start-up, extraction, writing)."""
+    """Unscripted kills at spread-out moments of a real run (start-up, extraction, writing); the
+    killed run's workers end with it (they once lived on for 40 minutes after the suite)."""
     old, new = two_corpora
     out = tmp_path / "out"
     assert _run(old, out).returncode == 0
     for delay in (0.3, 1.0, 1.8, 2.6):
-        proc = cli_popen("run", "--raw", str(new), "--out", str(out), "--quiet", "--full",
-                         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        with processes() as ps:
+            proc = ps.start([sys.executable, "-m", "pipeline", "run", "--out", str(out), "--raw", str(new), "--quiet", "--full"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + delay
+            workers: set[int] = set()
+            while time.monotonic() < deadline and proc.poll() is None:
+                workers |= ps.note()
+                time.sleep(0.05)
+            workers |= ps.note()
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+            assert not wait_until_gone(workers, 15), f"workers {workers} outlived their killed parent"
         assert_each_file_whole(out)
         with locked_outputs(out, timeout=5):  # what the next run does first
             recover_outputs(out)
@@ -218,7 +175,7 @@ def test_second_run_waits_for_the_first(two_corpora: tuple[Path, Path], tmp_path
     lock = FileLock(str(out / LOCK_NAME))
     lock.acquire()
     try:
-        proc = cli_popen("run", "--raw", str(new), "--out", str(out), "--quiet",
+        proc = cli_popen("run", "--out", str(out), "--raw", str(new), "--quiet",
                          env=_env(**{LOCK_TIMEOUT_ENV: "120"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(4)  # long enough for the run to reach the lock
         assert proc.poll() is None, "the second run should be waiting for the lock"
@@ -234,7 +191,7 @@ def test_two_concurrent_runs_both_succeed_and_outputs_stay_whole(two_corpora: tu
     old, new = two_corpora
     out = tmp_path / "out"
     procs = [
-        cli_popen("run", "--raw", str(raw), "--out", str(out), "--quiet",
+        cli_popen("run", "--out", str(out), "--raw", str(raw), "--quiet",
                   env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for raw in (old, new)
     ]

@@ -11,7 +11,10 @@ nothing; changed content becomes a new file beside the old one, which is never o
 The client is polite and defensive: it names itself in its User-Agent, obeys robots.txt, sends
 one request at a time with a pause between requests to the same host, retries transient
 failures a bounded number of times with exponential backoff, follows at most a few redirects
-(each checked again), refuses anything but http(s), and stops reading a body past a size cap.
+(each checked again), refuses anything but http(s), stops reading a body past a size cap, and
+gives every request a total deadline (headers and body: a server that drips one byte a second
+is cut off at it, :class:`_Deadline`). The source registry is YAML read safely, with limits on
+its size and on aliases (:func:`load_sources`).
 
 The fetch functions take plain arguments and return plain results; only :func:`fetch_command`
 (the CLI) writes files.
@@ -24,9 +27,10 @@ import csv
 import hashlib
 import io
 import logging
-import os
 import re
+import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,11 +42,16 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pipeline import __version__
 from pipeline.document import ReadError
 from pipeline.read import read_document, sniff_format
+from pipeline.runner.atomic import atomic_write_bytes, remove_stale_temporaries
 from pipeline.runner.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
+from pipeline.runner.textio import UndecodableText, decode_table_text
 from pipeline.settings import DEFAULT_RAW
 
 log = logging.getLogger(__name__)
@@ -73,7 +82,7 @@ class Policy:
     """How hard and how politely to fetch. Defaults suit a government site; tests shrink them."""
 
     timeout: float = 20.0  # seconds to connect, and between two reads of the body
-    total_timeout: float = 120.0  # seconds for a whole body (a server dripping bytes)
+    total_timeout: float = 120.0  # seconds for a whole response, headers and body (a server dripping bytes)
     retries: int = 2  # further attempts after a timeout, a dropped connection, 429 or 5xx
     backoff: float = 2.0  # seconds before the first retry; doubled for each further one
     max_bytes: int = 20 * 1024 * 1024
@@ -149,6 +158,108 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+# --- a total deadline per request -----------------------------------------------------------------
+#
+# requests (urllib3) only has per-read timeouts: a server that sends one byte every few seconds,
+# in its headers or its body, keeps a request alive for ever. Neither requests, urllib3 nor httpx
+# has a total deadline, so it is added here: the connections a request uses are noted (the
+# connection classes below note themselves when they send a request), and a timer shuts their
+# sockets down when the deadline passes, which ends any read blocked on them at once.
+
+
+class _Deadline:
+    """A total time limit for one request: when it passes, the request's sockets are shut down.
+
+    ``with _Deadline(120) as deadline: session.get(…)`` — then ``deadline.expired`` tells a
+    connection error caused by the deadline from a real one.
+    """
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._connections: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Deadline:
+        self._previous = getattr(self._current, "deadline", None)
+        self._current.deadline = self
+        if self.seconds > 0:
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._current.deadline = self._previous
+
+    @classmethod
+    def note(cls, connection: HTTPConnection) -> None:
+        """Called by a connection as it sends a request: the current deadline (if any) watches it."""
+        deadline = getattr(cls._current, "deadline", None)
+        if deadline is not None:
+            with deadline._lock:
+                deadline._connections.append(connection)
+                expired = deadline.expired
+            if expired:
+                deadline._shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            self._shut(connection)
+
+    @staticmethod
+    def _shut(connection: HTTPConnection) -> None:
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args, **kwargs):  # type: ignore[override]
+        _Deadline.note(self)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args, **kwargs):  # type: ignore[override]
+        _Deadline.note(self)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter with connections a :class:`_Deadline` can cut off (also through a proxy)."""
+
+    _POOLS = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(self._POOLS)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(self._POOLS)
+        return manager
+
+
 class Fetcher:
     """One polite HTTP client for a run: robots.txt per host, a pause per host, bounded retries.
 
@@ -165,6 +276,9 @@ class Fetcher:
     ) -> None:
         self.policy = policy or Policy()
         self.session = session or requests.Session()
+        adapter = _DeadlineAdapter(max_retries=0)  # retries are ours (_request), with backoff
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = self.policy.user_agent
         self.session.max_redirects = self.policy.max_redirects  # robots.txt is fetched with redirects followed
         self._sleep, self._clock = sleep, clock
@@ -226,24 +340,36 @@ class Fetcher:
 
     def _attempt(self, url: str, max_bytes: int, follow: bool) -> tuple[int, str, bytes, str, float | None]:
         """One GET: ``(status, content_type, body, url, retry_after)``. Transient failures raise
-        :class:`_Transient`; a redirect (unless ``follow``) has an empty body and its target as url."""
-        try:
-            resp = self.session.get(url, stream=True, timeout=(self.policy.timeout, self.policy.timeout), allow_redirects=follow)
-        except requests.Timeout as exc:
-            raise _Transient(f"timed out: no response within {self.policy.timeout:g} s") from exc
-        except requests.RequestException as exc:
-            raise _Transient(f"connection failed: {type(exc).__name__}") from exc
-        with resp:
-            if resp.status_code in _REDIRECTS and not follow:
-                return resp.status_code, "", b"", urljoin(url, resp.headers.get("Location", "")), None
-            if resp.status_code >= 400:
-                return resp.status_code, "", b"", url, _retry_after(resp.headers.get("Retry-After"))
+        :class:`_Transient`; a redirect (unless ``follow``) has an empty body and its target as url.
+
+        The whole exchange — headers and body — must end within ``total_timeout`` seconds
+        (:class:`_Deadline`); each read within ``timeout``.
+        """
+        total = self.policy.total_timeout
+        late = f"timed out: no complete response within {total:g} s (--total-timeout)"
+        with _Deadline(total) as deadline:
             try:
-                body = self._read_capped(resp, max_bytes)
-            except requests.RequestException as exc:  # the connection dropped or stalled mid-body
-                stalled = "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower()
-                raise _Transient("timed out while reading the body" if stalled else f"connection lost: {type(exc).__name__}") from exc
-            return resp.status_code, resp.headers.get("Content-Type", ""), body, resp.url or url, None
+                resp = self.session.get(url, stream=True, timeout=(self.policy.timeout, self.policy.timeout),
+                                        allow_redirects=follow)
+            except requests.Timeout as exc:
+                raise _Transient(late if deadline.expired else f"timed out: no response within {self.policy.timeout:g} s") from exc
+            except requests.RequestException as exc:
+                raise _Transient(late if deadline.expired else f"connection failed: {type(exc).__name__}") from exc
+            with resp:
+                if resp.status_code in _REDIRECTS and not follow:
+                    return resp.status_code, "", b"", urljoin(url, resp.headers.get("Location", "")), None
+                if resp.status_code >= 400:
+                    return resp.status_code, "", b"", url, _retry_after(resp.headers.get("Retry-After"))
+                try:
+                    body = self._read_capped(resp, max_bytes)
+                except requests.RequestException as exc:  # the connection dropped or stalled mid-body
+                    if deadline.expired:
+                        raise _Transient(late) from exc
+                    stalled = "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower()
+                    raise _Transient("timed out while reading the body" if stalled else f"connection lost: {type(exc).__name__}") from exc
+                if deadline.expired:  # a body without a length, cut off by the deadline: not complete
+                    raise _Transient(late)
+                return resp.status_code, resp.headers.get("Content-Type", ""), body, resp.url or url, None
 
     def _request(self, url: str, max_bytes: int | None = None, follow: bool = False) -> tuple[int, str, bytes, str]:
         """GET with bounded retries and exponential backoff: ``(status, content_type, body, url)``.
@@ -484,13 +610,26 @@ def fetch_url(
 
 
 def read_manifest_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """``(header, rows)`` of a manifest as stored; a missing file → the contract header, no rows."""
+    """``(header, rows)`` of a manifest as stored, whatever its encoding (Excel saves GBK); a
+    missing file → the contract header, no rows. Raises ``ValueError`` for a file that is not
+    text in any encoding a manifest comes in."""
     if not path.exists():
         return list(MANIFEST_COLUMNS), []
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
-        return list(reader.fieldnames or MANIFEST_COLUMNS), rows
+    try:
+        text, _ = decode_table_text(path.read_bytes())
+    except UndecodableText as exc:
+        raise ValueError(f"{path} cannot be read ({exc}): save it as CSV in UTF-8 and run again") from None
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    return list(reader.fieldnames or MANIFEST_COLUMNS), rows
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def manifest_header(existing: list[str]) -> list[str]:
@@ -507,31 +646,21 @@ def append_manifest(path: Path, new_rows: Iterable[dict[str, str]]) -> None:
     new_rows = list(new_rows)
     header, rows = read_manifest_rows(path)
     wanted = manifest_header(header)
-    if path.exists() and wanted == header:
+    if path.exists() and wanted == header and _is_utf8(path):
         data = path.read_bytes()
         with path.open("a", encoding="utf-8", newline="") as f:
             if data and not data.endswith(b"\n"):
                 f.write("\n")
             csv.DictWriter(f, fieldnames=wanted, lineterminator="\n", extrasaction="ignore").writerows(new_rows)
         return
-    bom = path.exists() and path.read_bytes().startswith(b"\xef\xbb\xbf")
+    # a manifest saved by Excel as GBK is rewritten as UTF-8 with a BOM (Excel opens that too),
+    # never appended to in another encoding
+    bom = path.exists() and (path.read_bytes().startswith(b"\xef\xbb\xbf") or not _is_utf8(path))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=wanted, lineterminator="\n", extrasaction="ignore", restval="")
     writer.writeheader()
     writer.writerows(rows + new_rows)
-    _atomic_write(path, buf.getvalue().encode("utf-8-sig" if bom else "utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
 
 # --- the source registry ---------------------------------------------------------------------------
@@ -547,17 +676,55 @@ class Source:
     follow_attachments: bool = False
 
 
+# A registry lists URLs: kilobytes. Far larger, or full of aliases, it is not one (a YAML "billion
+# laughs" of a few hundred bytes expands to gigabytes when its nested aliases are walked).
+MAX_SOURCES_BYTES = 1024 * 1024
+MAX_ALIASES = 50
+
+
+def _limited_loader():
+    """PyYAML's safe loader (plain data only: no Python objects) that refuses more than
+    ``MAX_ALIASES`` aliases while it composes the document — before anything is expanded.
+
+    Written here because PyYAML has no alias limit to configure and the alternatives
+    (ruamel.yaml, strictyaml) are a dependency for ten lines.
+    """
+    import yaml
+
+    class LimitedSafeLoader(yaml.SafeLoader):
+        def __init__(self, stream) -> None:
+            super().__init__(stream)
+            self.aliases = 0
+
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (*name): refused, a source registry "
+                                         "needs none (an alias bomb expands to gigabytes)")
+            return super().compose_node(parent, index)
+
+    return LimitedSafeLoader
+
+
 def load_sources(path: Path) -> list[Source]:
     """Parse ``raw/sources.yaml``; raise ValueError with the entry at fault when malformed.
 
     ``sources: [{city: 西安市, issuer: 西安市医疗保障局, urls: [https://…/t1.html]}]`` → one Source.
+    Read safely (plain data only), refused when over ``MAX_SOURCES_BYTES`` or with more than
+    ``MAX_ALIASES`` aliases, and every value must have its type (a URL is text, not a list).
     """
     import yaml
 
+    size = path.stat().st_size
+    if size > MAX_SOURCES_BYTES:
+        raise ValueError(f"{path}: {size} bytes, over the {MAX_SOURCES_BYTES // 1024} KB a source registry may have")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_limited_loader()) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     entries = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected a top-level 'sources:' list")
@@ -565,8 +732,13 @@ def load_sources(path: Path) -> list[Source]:
     for n, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("urls"), list) or not entry["urls"]:
             raise ValueError(f"{path}: source #{n} needs a non-empty 'urls:' list")
-        urls = tuple(str(u).strip() for u in entry["urls"] if str(u).strip())
-        out.append(Source(str(entry.get("city") or ""), str(entry.get("issuer") or ""), urls, bool(entry.get("follow_attachments"))))
+        if not all(isinstance(u, str) for u in entry["urls"]):
+            raise ValueError(f"{path}: source #{n}: every URL must be text")
+        for key in ("city", "issuer"):
+            if entry.get(key) is not None and not isinstance(entry[key], (str, int)):
+                raise ValueError(f"{path}: source #{n}: '{key}' must be text")
+        urls = tuple(u.strip() for u in entry["urls"] if u.strip())
+        out.append(Source(str(entry.get("city") or ""), str(entry.get("issuer") or ""), urls, entry.get("follow_attachments") is True))
     return out
 
 
@@ -577,13 +749,25 @@ def _store(raw_dir: Path, outcome: Outcome) -> None:
     """Write a new file; an existing file of that name already holds these very bytes."""
     target = raw_dir / outcome.file
     if outcome.body is not None and not target.exists():
-        _atomic_write(target, outcome.body)
+        atomic_write_bytes(target, outcome.body)
+
+
+def _remove_leftovers(raw_dir: Path) -> None:
+    """Delete temporary files an earlier fetch left when it was killed mid-write (older than an
+    hour, so a fetch running beside this one keeps its own)."""
+    remove_stale_temporaries(raw_dir, older_than=3600)
+    fetched = raw_dir / "fetched"
+    if fetched.is_dir():
+        for host in fetched.iterdir():
+            if host.is_dir() and not host.is_symlink():
+                remove_stale_temporaries(host, older_than=3600)
 
 
 def fetch_command(args: argparse.Namespace) -> int:
     raw_dir: Path = args.raw
     policy = Policy(
-        timeout=args.timeout, retries=args.retries, backoff=args.backoff, max_bytes=args.max_bytes, delay=args.delay
+        timeout=args.timeout, total_timeout=args.total_timeout, retries=args.retries, backoff=args.backoff,
+        max_bytes=args.max_bytes, delay=args.delay,
     )
     jobs: list[tuple[str, str, bool]] = [(u.strip(), args.city, args.follow_attachments) for u in args.urls]
     if args.all:
@@ -602,7 +786,12 @@ def fetch_command(args: argparse.Namespace) -> int:
 
     fetcher = Fetcher(policy)
     manifest = raw_dir / MANIFEST_NAME
-    _, rows = read_manifest_rows(manifest)
+    try:
+        _, rows = read_manifest_rows(manifest)
+    except (OSError, ValueError) as exc:
+        log.error("cannot read the manifest: %s", exc)
+        return 2
+    _remove_leftovers(raw_dir)
     counts = {"new": 0, "unchanged": 0, "failed": 0}
     for url, city, follow in jobs:
         for outcome in fetch_url(fetcher, url, rows, raw_dir, city=city, follow_attachments=follow):
@@ -637,6 +826,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="refresh every URL in the source registry")
     p.add_argument("--sources", type=Path, default=None, help=f"source registry (default: RAW/{SOURCES_NAME})")
     p.add_argument("--timeout", type=float, default=Policy.timeout, help="seconds to wait for a server (default: %(default)s)")
+    p.add_argument("--total-timeout", type=float, default=Policy.total_timeout,
+                   help="seconds for a whole response, headers and body, however the server drips it (default: %(default)s)")
     p.add_argument("--retries", type=int, default=Policy.retries, help="retries after a transient failure (default: %(default)s)")
     p.add_argument("--backoff", type=float, default=Policy.backoff, help="seconds before the first retry, doubling (default: %(default)s)")
     p.add_argument("--max-bytes", type=int, default=Policy.max_bytes, help="size cap per download (default: 20 MB)")

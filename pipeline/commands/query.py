@@ -1,7 +1,11 @@
 """``python -m pipeline query "SQL" [--db PATH] [--format table|csv|json]``.
 
 Runs one SQL statement against ``notices.duckdb`` opened read-only, so a query never takes the
-writer's lock away from a running ``pipeline run`` and can never change the data.
+writer's lock away from a running ``pipeline run`` and can never change the data — and locked
+down (:data:`QUERY_CONFIG`): no file or network access beyond the database itself (``COPY … TO``,
+``read_csv('/etc/passwd')``, ``ATTACH`` and ``http://`` URLs are refused), no extension installed
+or loaded, and no setting changed afterwards. SQL typed by a person, or pasted from elsewhere,
+reads the tables and nothing else.
 """
 
 from __future__ import annotations
@@ -30,13 +34,24 @@ FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60  # display columns; longer cells are cut with … in the table format only
 
 
+# DuckDB settings of the query connection, fixed when it opens (lock_configuration: SET cannot undo them).
+QUERY_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,  # no file or URL but the database: COPY TO, read_csv, ATTACH, httpfs
+    "autoinstall_known_extensions": False,  # an http:// URL must not download httpfs
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "memory_limit": "1GB",  # a runaway query fails instead of swapping the machine
+    "lock_configuration": True,
+}
+
+
 def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and rows of ``sql`` on ``db`` opened read-only.
+    """Column names and rows of ``sql`` on ``db`` opened read-only and locked down (:data:`QUERY_CONFIG`).
 
     ``run_query(Path("outputs/notices.duckdb"), "SELECT count(*) AS n FROM notices")`` →
-    ``(["n"], [(14,)])``.
+    ``(["n"], [(14,)])``; ``run_query(db, "COPY notices TO '/tmp/x.csv'")`` raises ``duckdb.Error``.
     """
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db), read_only=True, config=QUERY_CONFIG)
     try:
         cur = con.execute(sql)
         if cur.description is None:  # a statement without a result (SET, PRAGMA …)

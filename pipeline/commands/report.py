@@ -15,11 +15,26 @@ log = logging.getLogger(__name__)
 
 
 def report(out_dir: Path, raw_dir: Path | None, lang: str = DEFAULT_LANG) -> int:
-    """The ``report`` command: exit 0 with the path logged, or 2 when there is no database."""
+    """The ``report`` command: exit 0 with the path printed, 2 when there is no database, 3 when
+    the report cannot be written (a read-only folder, a full disk) or another run holds the folder.
+
+    It holds the output folder's lock while it writes, so a run never swaps the tables under it,
+    and records the new page in the outputs' stamp (it is made from the same database), so the
+    next run does not take the page for a stale one and rebuild everything.
+    """
+    from pipeline.publish.swap import locked_outputs
+    from pipeline.runner.cache import update_stamp
+
     if not (out_dir / DB_NAME).is_file():
         log.error("no %s in %s: run `python -m pipeline run --out %s` first", DB_NAME, out_dir, out_dir)
         return 2
-    path = write_report(out_dir, raw_dir, lang=lang)
+    try:
+        with locked_outputs(out_dir):
+            path = write_report(out_dir, raw_dir, lang=lang)
+            update_stamp(out_dir, [path])
+    except OSError as exc:
+        log.error("cannot write the report in %s: %s", out_dir, exc)
+        return 3
     log.info("wrote %s", path)
     return 0
 

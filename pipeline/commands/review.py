@@ -20,9 +20,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.commands.query import cell_text
+from pipeline.publish.cells import spreadsheet_safe
 from pipeline.publish.tables import DB_NAME
 from pipeline.publish.views import fetch_dicts, reading
-from pipeline.repair.corrections import CONFIRMED, CORRECTABLE, append_correction, row_key
+from pipeline.repair.corrections import (
+    CONFIRMED,
+    CORRECTABLE,
+    CORRECTIONS_NAME,
+    append_correction,
+    corrected_row,
+    row_key,
+)
 from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
 log = logging.getLogger(__name__)
@@ -95,11 +103,11 @@ def review_queue(db: Path) -> list[dict]:
 
 def render(items: list[dict], fmt: str) -> str:
     """The queue as a text table, CSV or a self-contained HTML page (every value escaped)."""
-    if fmt == "csv":
+    if fmt == "csv":  # for a spreadsheet: no cell may open as a formula (pipeline.publish.cells)
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()
-        w.writerows(items)
+        w.writerows({f: spreadsheet_safe(str(i[f] or "")) for f in FIELDS} for i in items)
         return buf.getvalue()
     if fmt == "html":
         head = "".join(f"<th>{html.escape(f)}</th>" for f in FIELDS)
@@ -132,9 +140,20 @@ def correction_for(db: Path, item_id: str, column: str | None, value: str, who: 
     column = column or ("end_at" if table == "outage_windows" else "phone_e164" if table == "contacts" else "")
     if column not in CORRECTABLE[table]:
         raise ValueError(f"{table}.{column} cannot be corrected (correctable: {', '.join(CORRECTABLE[table])})")
+    row = _current_row(db, table, notice_id, key)
+    if row is None:
+        raise ValueError(f"no {table} row {key!r} of notice {notice_id} in {db}: run `pipeline review` again for current ids")
+    corrected_row(table, row, column, value)  # raises RefusedCorrection (a ValueError) with what is wrong
     return {"notice_id": notice_id, "source_file": found[0], "table_name": table, "row_key": key,
             "column_name": column, "value": value, "who": who,
             "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "why": why}
+
+
+def _current_row(db: Path, table: str, notice_id: str, key: str) -> dict | None:
+    """The row a review id names, as the outputs hold it (every column), or None."""
+    with reading(db) as con:
+        rows = fetch_dicts(con, f"SELECT * FROM {table} WHERE notice_id = ?", [notice_id])
+    return next((r for r in rows if row_key(table, r) == key), None)
 
 
 def _cmd(args: argparse.Namespace) -> int:
@@ -156,9 +175,12 @@ def _cmd(args: argparse.Namespace) -> int:
             log.info("recorded in %s: %s %s %s = %s (applied by the next `pipeline run`)",
                      path, fix["table_name"], fix["row_key"] or "", fix["column_name"], fix["value"])
             return 0
-    except ValueError as exc:
+    except ValueError as exc:  # a refused correction, a bad id, an unreadable corrections.csv
         log.error("%s", exc)
         return 2
+    except OSError as exc:
+        log.error("cannot write %s: %s", args.raw / CORRECTIONS_NAME, exc.strerror or exc)
+        return 3
     print(render(review_queue(db), args.format))
     return 0
 

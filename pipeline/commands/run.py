@@ -10,11 +10,16 @@ The summary table goes to stdout; problems (each ``errors`` row among them) are 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
+import signal
+import tempfile
 import time
 from pathlib import Path
 
 from pipeline.runner import budget as budgets
+from pipeline.runner import signals
 from pipeline.runner.budget import Budget
 from pipeline.runner.cache import CACHE_DIR
 from pipeline.runner.engine import PARALLEL_MIN_FILES, run_pipeline
@@ -23,8 +28,12 @@ from pipeline.settings import DEFAULT_OUT, DEFAULT_RAW
 
 log = logging.getLogger(__name__)
 
-# run --strict: the outputs were written, but some files or notices are in the errors table
-EXIT_ERRORS_ROWS = 4
+# Exit statuses of `run` (docs/contract.md, "Additions in this repository").
+EXIT_OK = 0
+EXIT_USAGE = 2  # no raw folder, bad arguments, an output folder that is the raw folder
+EXIT_UNWRITABLE = 3  # the outputs could not be written (locked, read-only, disk full): the previous ones stand
+EXIT_INCOMPLETE = 4  # the tables were published, a derived file (report, workbook, data package) was not
+EXIT_ERRORS_ROWS = 5  # run --strict: the outputs were written, but some files or notices are in the errors table
 
 
 def run(
@@ -37,47 +46,105 @@ def run(
     budget: Budget | None = None,
     strict: bool = False,
 ) -> int:
+    """The ``run`` command; returns its exit status.
+
+    0: every output is this run's (or already was: "up to date"). 2: nothing could start (no raw
+    folder; an output folder that is the raw folder). 3: the outputs could not be written — the
+    previous ones are untouched. 4: the tables were published but a derived file could not be
+    made (it is absent; the next run makes it). 130 / 143: stopped by SIGINT (Ctrl-C) / SIGTERM.
+    Every failure is one line on stderr, never a traceback.
+    """
     if not raw_dir.is_dir():
         log.error("raw folder %s does not exist", raw_dir)
-        return 2
+        return EXIT_USAGE
+    if out_dir.resolve() == raw_dir.resolve():
+        log.error("the output folder %s is the raw folder: its tables and report would be read as notices on the "
+                  "next run; choose another --out (a folder inside the raw folder is fine)", out_dir)
+        return EXIT_USAGE
     from pipeline.publish.batches import (
         BatchSink,  # light: it imports validation and loading at its first batch
     )
 
     started = time.perf_counter()
+    from pipeline.publish import derive
     from pipeline.repair.corrections import CorrectingSink
 
-    sink = CorrectingSink(BatchSink(out_dir), raw_dir)
-    try:
-        with show_progress(not quiet):
-            result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
-                                  skip_if_up_to_date=True, budget=budget, sink=sink)
-        if result.up_to_date:
-            log.info("%d files unchanged since the last run: %s is up to date (--full rebuilds it)", result.files_read, out_dir)
-            return 0
-        from pipeline.publish import publish
-        from pipeline.publish.tables import locked_outputs
-
-        # one lock over the tables and the pages made from them, so a concurrent run never
-        # leaves a report describing other tables (the lock is re-entrant)
-        with locked_outputs(out_dir):
+    sink = CorrectingSink(BatchSink(out_dir, derive=lambda staging: derive(staging, out_dir, raw_dir)), raw_dir)
+    problems: dict[str, str] = {}
+    with signals.handling():
+        try:
+            _tidy(out_dir)
+            with show_progress(not quiet):
+                result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
+                                      skip_if_up_to_date=True, budget=budget, sink=sink, exclude=[out_dir])
+            if result.up_to_date:
+                log.info("%d files unchanged since the last run: %s is up to date (--full rebuilds it)",
+                         result.files_read, out_dir)
+                return EXIT_OK
             rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
-            problems = publish(out_dir, raw_dir)  # report, workbook and data package, after the tables
-    except OSError as exc:
-        log.error("cannot write outputs to %s: %s", out_dir, exc)
-        return 3
-    finally:
-        sink.discard()  # a no-op once committed; otherwise the staging folder goes
-    for problem in problems:
-        log.warning("%s", problem)
+            problems = sink.problems
+        except (KeyboardInterrupt, signals.Terminated) as exc:
+            return _stopped(exc, out_dir, sink.committed)
+        except OSError as exc:
+            if signals.received() is not None:  # a library turned the signal into an I/O error
+                return _stopped(signals.exception_for(signals.received()), out_dir, sink.committed)
+            log.error("cannot write outputs to %s: %s; the previous outputs there are unchanged",
+                      out_dir, _os_message(exc))
+            return EXIT_UNWRITABLE
+        finally:
+            sink.discard()  # a no-op once committed; otherwise the staging folder goes
+    for problem in problems.values():
+        log.error("%s; the tables in %s are this run's, that file is absent until a run makes it "
+                  "(run again, or `python -m pipeline report` for the report)", problem, out_dir)
     if not quiet:
         print_summary(result.files_read, rows, time.perf_counter() - started, f"{raw_dir} → {out_dir}")
     for err in errors:
         log.warning("%s [%s]: %s", err["source_file"], err["stage"], err["error"])
+    if problems:
+        return EXIT_INCOMPLETE
     if strict and errors:
         log.error("--strict: %d errors rows written to %s", len(errors), out_dir)
         return EXIT_ERRORS_ROWS
-    return 0
+    return EXIT_OK
+
+
+def _tidy(out_dir: Path) -> None:
+    """Before anything else: finish a swap a killed run left halfway and delete its leftovers,
+    unless another run holds the folder (it does the same when it writes). Fails fast (an
+    ``OSError``) when the output folder cannot be created."""
+    from pipeline.publish.swap import OutputLocked, locked_outputs, tidy_needed, tidy_outputs
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # a read-only folder must fail here, not after every file has been extracted for nothing
+    fd, probe = tempfile.mkstemp(prefix=".write-probe.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)  # a concurrent run's tidy-up may have taken it already
+    if not tidy_needed(out_dir):
+        return
+    try:
+        with locked_outputs(out_dir, timeout=0):
+            tidy_outputs(out_dir)
+    except OutputLocked:
+        pass
+
+
+def _os_message(exc: OSError) -> str:
+    """``OSError(28, "No space left on device")`` → ``"No space left on device (the disk is full)"``."""
+    text = str(exc)
+    if exc.errno == errno.ENOSPC or "No space left" in text:
+        return f"{text} (the disk is full: free space, or use another --out folder)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{text} (the folder is not writable: use another --out folder, or fix its permissions)"
+    return text
+
+
+def _stopped(exc: BaseException, out_dir: Path, committed: bool) -> int:
+    """The message and exit status of a run stopped by a signal."""
+    signum = getattr(exc, "signum", None) or signals.received() or signal.SIGINT
+    where = (f"{out_dir} holds this run's complete outputs (they were in place when the signal came)" if committed
+             else f"the outputs in {out_dir} are those of the previous run, unchanged")
+    log.error("interrupted by %s: %s", signal.Signals(signum).name, where)
+    return signals.exit_status(signum)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -20,7 +20,7 @@ from pipeline.extract import TABLE_KEYS
 
 if TYPE_CHECKING:
     from pipeline.extract import Extraction
-    from pipeline.publish.tables import Generation
+    from pipeline.publish.tables import Derive, Generation
 
 # Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
 # enough that a batch's rows, frames and Arrow tables stay a few tens of MB (≈ 40,000 rows).
@@ -32,15 +32,22 @@ class BatchSink:
 
     ``sink = BatchSink(Path("outputs")); sink.add(nid, "xian.txt", extraction); …;
     rows, errors = sink.commit(read_errors, stamp)``. ``discard()`` abandons the generation.
+    With ``derive`` (``lambda staging: pipeline.publish.derive(staging, out_dir, raw_dir)``),
+    the report, workbook and data package are made in the staging folder and published with
+    the tables; :attr:`problems` then names any that could not be.
     """
 
-    def __init__(self, out_dir: Path, batch_size: int | None = None) -> None:
+    def __init__(self, out_dir: Path, batch_size: int | None = None, derive: Derive | None = None) -> None:
         self.out_dir = out_dir
         self.batch_size = batch_size or BATCH_SIZE
+        # makes the report, workbook and data package in the staging folder (pipeline.publish.derive)
+        self.derive = derive
+        self.problems: dict[str, str] = {}  # derived files that could not be written, after commit
         self.validation_errors: list[dict] = []
         self._rows: dict[str, list[dict]] = {k: [] for k in TABLE_KEYS}
         self._source_of: dict[str, str] = {}
         self._generation: Generation | None = None
+        self.committed = False  # True once the generation is in place
 
     def add(self, nid: str, rel: str, extraction: Extraction) -> None:
         """Keep one notice's rows; validate and write them when the batch is full."""
@@ -82,7 +89,11 @@ class BatchSink:
         errors = read_errors + self.validation_errors
         generation = self._open()
         generation.append({"errors": ErrorsSchema.validate(to_frame("errors", errors))})
-        generation.commit(stamp)
+        try:
+            generation.commit(stamp, derive=self.derive)
+        finally:
+            self.problems = dict(generation.problems)
+            self.committed = generation.committed
         return dict(generation.rows), errors
 
     def discard(self) -> None:

@@ -797,12 +797,16 @@ def render_report(data: ReportData, out_dir: Path, raw_dir: Path | None = None, 
     )
 
 
-def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None, lang: str = DEFAULT_LANG) -> Path:
+def write_report(out_dir: Path, raw_dir: Path | None = None, generated_at: str | None = None, lang: str = DEFAULT_LANG,
+                 *, into: Path | None = None) -> Path:
     """Build ``out_dir/report.html`` from ``out_dir/notices.duckdb``, atomically.
 
-    ``write_report(Path("outputs"), Path("raw"))`` → ``Path("outputs/report.html")``.
+    ``write_report(Path("outputs"), Path("raw"))`` → ``Path("outputs/report.html")``. With
+    ``into`` (a run's staging folder), the database is read from there and the page written
+    there, to be moved into ``out_dir`` with the tables; its links are still relative to ``out_dir``.
     """
     from pipeline.runner.atomic import atomic_write_text
 
-    data = load_report_data(out_dir / DB_NAME)
-    return atomic_write_text(out_dir / REPORT_NAME, render_report(data, out_dir, raw_dir, generated_at, lang))
+    folder = out_dir if into is None else into
+    data = load_report_data(folder / DB_NAME)
+    return atomic_write_text(folder / REPORT_NAME, render_report(data, out_dir, raw_dir, generated_at, lang))

@@ -1,20 +1,20 @@
 """Load stage: the only module that writes the output tables.
 
-Every table goes to ``TABLE.parquet``, ``TABLE.csv`` (UTF-8 with BOM) and ``notices.duckdb``.
-Everything is first written into a staging folder inside the output folder, flushed to disk,
-then moved into place with ``os.replace`` (atomic on one file system), so a run that dies
-leaves the previous outputs whole; the next run cleans up after it (see ``recover_outputs``).
-Two runs on one output folder take turns through a lock file (``OUT/.pipeline.lock``).
+Every table goes to ``TABLE.parquet``, ``TABLE.csv`` (UTF-8 with BOM) and ``notices.duckdb``;
+the files derived from them (report, workbook, data package) are made from the staged database
+in the same staging folder, so all of them are one generation. Everything is first written
+into a staging folder inside the output folder, flushed to disk, then moved into place with
+``os.replace`` (atomic on one file system), so a run that dies leaves the previous outputs
+whole; the next run cleans up after it (:mod:`pipeline.publish.swap`). Two runs on one output
+folder take turns through a lock file (``OUT/.pipeline.lock``).
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -22,8 +22,27 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
+from pipeline.publish.cells import spreadsheet_safe
+from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests and older callers import them here)
+    COMPLETE_MARKER,
+    DEFAULT_LOCK_TIMEOUT,
+    LOCK_NAME,
+    LOCK_TIMEOUT_ENV,
+    OWNER_LOCK,
+    STAGING_PREFIX,
+    OutputLocked,
+    flush_and_hash,
+    lock_timeout,
+    locked_outputs,
+    mark_complete,
+    output_lock,
+    recover_outputs,
+    swap,
+    tidy_outputs,
+)
+from pipeline.runner import signals
 from pipeline.runner.cache import clear_stamp, write_stamp
 from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
@@ -111,6 +130,8 @@ def _column_arrow(series: pd.Series, kind: str, target: pa.DataType) -> pa.Array
 
 
 def _cell_csv(value, kind: str) -> str:
+    """One CSV cell: ``_cell_csv(datetime(2022, 3, 22), "timestamp")`` → ``"2022-03-22T00:00"``;
+    text that a spreadsheet would run as a formula gets a ``'`` in front (:mod:`pipeline.publish.cells`)."""
     if value is None:
         return ""
     if kind == "timestamp":
@@ -118,16 +139,19 @@ def _cell_csv(value, kind: str) -> str:
     if kind == "date":
         return value.isoformat()
     if kind == "list":
-        return ";".join(value)
+        return spreadsheet_safe(";".join(value))
     if kind == "bool":
         return "true" if value else "false"
     if kind == "float":
         return f"{value:g}"
-    return str(value)
+    if kind == "int":
+        return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def write_csv(table: pa.Table, specs: list[ColumnSpec], out: TextIO) -> None:
-    """Append ``table``'s rows to an open CSV file, per contract: empty cell for null, lists joined by ';'.
+    """Append ``table``'s rows to an open CSV file, per contract: empty cell for null, lists joined by ';',
+    formula-like text neutralised for spreadsheets (:func:`pipeline.publish.cells.spreadsheet_safe`).
 
     The file is opened (UTF-8 with BOM) and given its header by :class:`Generation`; a table
     arrives batch by batch.
@@ -145,6 +169,8 @@ def _sql_string(text: str) -> str:
     """
     return "'" + text.replace("'", "''") + "'"
 
+
+DUCKDB_TEMP = ".duckdb-tmp"  # where DuckDB may spill while it builds the database
 
 # DuckDB keeps what it reads in its buffer pool up to its memory limit (by default most of the
 # machine's memory): bounded here so building the database costs the same at any corpus size.
@@ -190,6 +216,10 @@ def write_derived_tables(staging: Path) -> dict[str, int]:
     return write_event_tables(staging)
 
 
+# Writes the files derived from the tables into a staging folder; returns {file name: problem}.
+Derive = Callable[[Path], dict[str, str]]
+
+
 class Generation:
     """One run's outputs, written a batch at a time into a staging folder, then moved into place.
 
@@ -200,7 +230,8 @@ class Generation:
     folder changes, and a run that dies leaves a staging folder the next run deletes.
 
     The staging folder is created under the output lock and holds its own lock while the
-    generation is open, so a concurrent run's :func:`recover_outputs` leaves it alone.
+    generation is open, so a concurrent run's :func:`~pipeline.publish.swap.recover_outputs`
+    leaves it alone.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -213,6 +244,8 @@ class Generation:
             self._owner.acquire(timeout=0)
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._csv: dict[str, TextIO] = {}
+        self.problems: dict[str, str] = {}  # derived file → why it could not be written (see commit)
+        self.committed = False  # True once the generation is in place
         try:
             for name, specs in self._specs.items():
                 self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
@@ -241,24 +274,43 @@ class Generation:
             f.close()
         self._parquet, self._csv = {}, {}
 
-    def commit(self, stamp: str | None = None) -> list[Path]:
-        """Build the database, then move every file into the output folder (see :func:`write_outputs`)."""
+    def commit(self, stamp: str | None = None, derive: Derive | None = None) -> list[Path]:
+        """Build the database and the files ``derive`` makes from it, then move the whole generation
+        into the output folder and stamp it; return the files now in place.
+
+        ``derive(staging)`` writes the derived files (report, workbook, data package) into the
+        staging folder from the staged ``notices.duckdb`` and returns ``{file name: problem}`` for
+        each it could not write: the generation then goes in without them, their old copies are
+        deleted (a report must never describe other tables than those beside it), the stamp says
+        the generation is incomplete so the next run makes them again, and :attr:`problems` says
+        what failed. Any other failure (a full disk, a read-only folder, a stop signal) leaves the
+        previous outputs as they were. SIGINT and SIGTERM are held back while the files are moved.
+        """
         try:
             self._close_files()
             self.rows |= write_derived_tables(self.staging)
             with locked_outputs(self.out_dir):
-                recover_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
+                tidy_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
                 try:
                     build_database(self.staging)
                 except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
+                    signals.raise_if_received()  # DuckDB turns Ctrl-C into its own error
                     raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
+                self.problems = derive(self.staging) if derive is not None else {}
+                signals.raise_if_received()
+                hashes = flush_and_hash(self.staging)
                 self._owner.release()
                 (self.staging / OWNER_LOCK).unlink(missing_ok=True)
-                _mark_complete(self.staging)
-                clear_stamp(self.out_dir)  # from here until the new stamp, no run may skip its work
-                written = _swap(self.staging, self.out_dir)
-                if stamp:
-                    write_stamp(self.out_dir, stamp, written)
+                with signals.deferred():
+                    mark_complete(self.staging, hashes, self.problems, stamp or "", complete=not self.problems)
+                    clear_stamp(self.out_dir)  # from here until the new stamp, no run may skip its work
+                    written = swap(self.staging, self.out_dir, retire=self.problems)
+                    self.committed = True
+                    if stamp:
+                        try:
+                            write_stamp(self.out_dir, stamp, written, hashes, complete=not self.problems)
+                        except OSError:
+                            pass  # no stamp (a full disk): the next run rebuilds instead of skipping, nothing worse
                 return written
         finally:
             self.discard()
@@ -270,156 +322,6 @@ class Generation:
         finally:
             self._owner.release()
             shutil.rmtree(self.staging, ignore_errors=True)
-
-
-# --- crash safety and locking ------------------------------------------------------------
-#
-# A generation of outputs is written whole into OUT/.staging-XXXX, flushed to disk, marked
-# complete, and only then moved over the old files with os.replace, one quick loop. Each file
-# is replaced atomically, so a reader always opens a whole file. What is not atomic is the set:
-# a kill *inside* the swap loop (it takes about a millisecond) leaves some files new and some
-# old. The complete-marker makes that recoverable: the next run, before writing, finishes any
-# swap that was marked complete (roll forward) and deletes any staging folder that was not.
-
-LOCK_NAME = ".pipeline.lock"
-STAGING_PREFIX = ".staging-"
-COMPLETE_MARKER = ".complete"
-OWNER_LOCK = ".owner.lock"  # held by the run writing a staging folder
-DUCKDB_TEMP = ".duckdb-tmp"  # where DuckDB may spill while it builds the database
-LOCK_TIMEOUT_ENV = "PIPELINE_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 600.0
-
-_LOCKS: dict[Path, FileLock] = {}
-
-
-class OutputLocked(OSError):
-    """Another run holds the output folder's lock and did not release it in time."""
-
-
-def output_lock(out_dir: Path) -> FileLock:
-    """The lock of one output folder (``OUT/.pipeline.lock``), one object per folder and process.
-
-    Reusing the object makes the lock re-entrant within a process: a caller that holds it can
-    call :func:`write_outputs`, which takes it again, without deadlocking on itself.
-    """
-    key = out_dir.resolve()
-    if key not in _LOCKS:
-        _LOCKS[key] = FileLock(str(key / LOCK_NAME))
-    return _LOCKS[key]
-
-
-def lock_timeout() -> float:
-    """Seconds to wait for another run: ``$PIPELINE_LOCK_TIMEOUT``, default 600 (``0`` fails at once)."""
-    try:
-        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
-    except ValueError:
-        return DEFAULT_LOCK_TIMEOUT
-
-
-@contextmanager
-def locked_outputs(out_dir: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold ``out_dir``'s lock for the block, waiting up to ``timeout`` seconds for another run.
-
-    ``with locked_outputs(Path("outputs")): …`` raises :class:`OutputLocked` with a message
-    that says what to do when another run keeps the folder longer than that.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    wait = lock_timeout() if timeout is None else timeout
-    lock = output_lock(out_dir)
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout as exc:
-        raise OutputLocked(
-            f"another pipeline run is writing to {out_dir} (it holds {out_dir / LOCK_NAME}) and did not "
-            f"finish within {wait:g}s: wait for it, or use another --out folder "
-            f"(set {LOCK_TIMEOUT_ENV}=SECONDS to wait longer)"
-        ) from exc
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make renames and new entries in a directory durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on directories; the data files are synced anyway
-    finally:
-        os.close(fd)
-
-
-def _mark_complete(staging: Path) -> None:
-    """Flush every staged file, then mark the generation complete (the roll-forward point)."""
-    for item in staging.iterdir():
-        _fsync_file(item)
-    marker = staging / COMPLETE_MARKER
-    marker.write_text("complete\n", encoding="ascii")
-    _fsync_file(marker)
-    _fsync_dir(staging)
-
-
-def _swap(staging: Path, out_dir: Path) -> list[Path]:
-    """Move every staged file over its counterpart in ``out_dir``; the marker goes last."""
-    stale_wal = out_dir / (DB_NAME + ".wal")
-    if (staging / DB_NAME).exists() and stale_wal.exists():
-        # a WAL left by a crashed session belongs to the old database file; DuckDB would
-        # replay it into the new one
-        stale_wal.unlink()
-    written = []
-    for item in sorted(staging.iterdir()):
-        if item.name.startswith("."):  # the complete marker and the owner's lock are not outputs
-            continue
-        target = out_dir / item.name
-        os.replace(item, target)
-        written.append(target)
-    _fsync_dir(out_dir)
-    return written
-
-
-def _in_use(staging: Path) -> bool:
-    """True while a live run holds ``staging``'s owner lock (a dead run's lock is released by the kernel)."""
-    owner = staging / OWNER_LOCK
-    if not owner.exists():
-        return False
-    lock = FileLock(str(owner))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    lock.release()
-    return False
-
-
-def recover_outputs(out_dir: Path) -> list[str]:
-    """Finish or discard what a killed run left in ``out_dir``; call with the lock held.
-
-    A staging folder marked complete was killed during its swap: its remaining files are
-    moved into place so the set is one generation again. Any other staging folder was killed
-    while writing, before anything was replaced: it is deleted. Returns what was done, e.g.
-    ``["rolled forward .staging-ab12cd"]``.
-    """
-    done = []
-    for staging in sorted(out_dir.glob(STAGING_PREFIX + "*")):
-        if not staging.is_dir() or _in_use(staging):
-            continue
-        if (staging / COMPLETE_MARKER).exists():
-            _swap(staging, out_dir)
-            done.append(f"rolled forward {staging.name}")
-        else:
-            done.append(f"removed {staging.name}")
-        shutil.rmtree(staging, ignore_errors=True)
-    return done
 
 
 def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path, stamp: str | None = None) -> list[Path]:

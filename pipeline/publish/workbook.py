@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -426,6 +425,7 @@ def write_workbook(out_dir: Path, generated_at: dt.datetime | None = None) -> Pa
 
     from pipeline import __version__
     from pipeline.publish.views import reading
+    from pipeline.runner.atomic import atomic_path
     from schemas.tables import DERIVED_TABLES, TABLES, column_specs
 
     generated_at = generated_at or dt.datetime.now(BEIJING)
@@ -458,11 +458,9 @@ def write_workbook(out_dir: Path, generated_at: dt.datetime | None = None) -> Pa
         widths[CODES_SHEET] = {"类别 kind": 26.0, "代码 code": 26.0, "中文 caption": 36.0, "说明 meaning": 60.0,
                                "English": 50.0, "所在列 columns": 30.0}
         filters[CODES_SHEET] = True
-        fd, tmp = tempfile.mkstemp(prefix=f".{WORKBOOK_NAME}.", suffix=".tmp", dir=out_dir)
-        os.close(fd)
-        try:
+        with atomic_path(out_dir / WORKBOOK_NAME) as tmp:
             write_worksheets(
-                sheets, tmp,
+                sheets, str(tmp),
                 freeze_panes={"general": {"row": 1, "col": 0}},
                 datetime_format=DATETIME_FORMAT,
                 column_widths=widths,
@@ -480,9 +478,4 @@ def write_workbook(out_dir: Path, generated_at: dt.datetime | None = None) -> Pa
                 "keywords": "医保; 停机; 切换; notices; outage_windows; events",
                 "category": "ybcutover outputs",
             }, generated_at)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out_dir / WORKBOOK_NAME)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     return out_dir / WORKBOOK_NAME

@@ -256,15 +256,30 @@ def _open_error(exc: Exception) -> ReadError:
     return ReadError(f"PDF is damaged or not a PDF ({type(chain[-1]).__name__}): {chain[-1]}".strip())
 
 
+# What converters and CMSs put in /Title when the author set none: a placeholder, never a notice's
+# title. Chinese titles of notices run to ten characters and more; one with fewer than
+# MIN_TITLE_HAN Chinese characters is a file name (附件1, 20211015093512), an English word
+# (untitled, Document1) or a page name (pdfsrc.html). A name that still ends in an extension
+# after the Office one is stripped (通知.html, a.tmp) is a file name too.
+_PLACEHOLDER_TITLE = re.compile(r"^(?:无标题|未命名|新建.*文档|文档\d*|标题|附件\s*[\d一二三四五六七八九十]*)$")
+_FILE_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
+MIN_TITLE_HAN = 4
+
+
 def _title(metadata: dict) -> str | None:
-    """The document-info title, without a converter's ``Microsoft Word - x.docx`` wrapping."""
+    """The document-info title, without a converter's ``Microsoft Word - x.docx`` wrapping; None
+    for a placeholder: ``{"Title": "untitled"}``, ``{"Title": "pdfsrc.html"}`` → ``None``;
+    ``{"Title": "Microsoft Word - 关于医保系统停机切换的通告.docx"}`` → ``"关于医保系统停机切换的通告"``."""
     title = metadata.get("Title")
     if isinstance(title, bytes):
         title = title.decode("utf-16" if title.startswith(b"\xfe\xff") else "latin-1", "ignore")
     if not isinstance(title, str):
         return None
-    title = re.sub(r"^Microsoft (Word|PowerPoint) - ", "", title.strip())
+    title = re.sub(r"^Microsoft (Word|PowerPoint|Excel) - ", "", title.strip())
     title = re.sub(r"\.(docx?|wps|pdf)$", "", title, flags=re.I).strip()
+    han = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
+    if han < MIN_TITLE_HAN or _PLACEHOLDER_TITLE.match(title) or _FILE_EXTENSION.search(title):
+        return None
     return title or None
 
 

@@ -5,8 +5,13 @@
 ``confirmed``, who, when and why. A run applies each correction to the extracted rows, logs it as
 a ``repairs`` row (``manual_correction``) and sets the row's confidence to ``reviewed``. A
 correction whose notice changed (other bytes, another hash) or whose row no longer exists is not
-applied: it becomes an ``errors`` row (stage ``correct``) that says what to do. The raw notices
-themselves are never written.
+applied: it becomes an ``errors`` row (stage ``correct``) that says what to do. So does a
+correction whose value the table's schema refuses (an E.164 number of the wrong shape, an end
+before its start, a date outside the plausible years): :func:`corrected_row` checks the
+corrected row against the pandera model of its table (:mod:`schemas.tables`, the single source of
+truth) when ``pipeline review --set`` records it and again when a run applies it, and a refused
+correction is refused alone — the row keeps its extracted value, no other row is touched. The
+file is read whatever its encoding (Excel saves GBK). The raw notices themselves are never written.
 
 Row keys, as the row was extracted (so that a change in extraction shows up as a stale key):
 ``outage_windows`` → ``"2021-10-15T20:00→2021-10-31T08:00"`` (start→end, ``open`` when empty);
@@ -62,12 +67,20 @@ def read_corrections(raw_dir: Path) -> tuple[list[dict], list[dict]]:
         return [], []
     import pandas as pd
 
+    from pipeline.runner.textio import UndecodableText, decode_table_text
     from schemas.tables import CorrectionsSchema
 
-    text = path.read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        text, _ = decode_table_text(path.read_bytes())
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except OSError as exc:
+        return [], [_error(f"{CORRECTIONS_NAME} cannot be opened ({exc.strerror or exc}): no correction is applied")]
+    except (UndecodableText, csv.Error) as exc:
+        return [], [_error(f"{CORRECTIONS_NAME} cannot be read ({exc}): save it as CSV in UTF-8 (or GBK); "
+                           "no correction is applied until then")]
     if not rows:
         return [], []
+    rows = [{(k or "").strip().lstrip("\ufeff"): v for k, v in row.items()} for row in rows]
     frame = pd.DataFrame(rows)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
@@ -99,6 +112,71 @@ def _parse(column: str, value: str) -> object:
     if column == "published_on":
         return date.fromisoformat(value) if value else None
     return value or None
+
+
+# What a value of each correctable column looks like, for the message that refuses one.
+FORMATS = {
+    "start_at": "a time YYYY-MM-DDTHH:MM (Beijing time), e.g. 2022-03-21T18:00",
+    "end_at": "a time YYYY-MM-DDTHH:MM (Beijing time) not before start_at, e.g. 2022-03-22T00:00",
+    "published_on": "a date YYYY-MM-DD in a plausible year, e.g. 2022-02-26",
+    "phone_e164": "an E.164 number +86…, e.g. +862987424266",
+    "confidence": "confirmed (use --accept) rather than a level",
+}
+
+
+class RefusedCorrection(ValueError):
+    """A corrected value the table's schema does not accept; the message says why and what is expected."""
+
+
+def corrected_row(table: str, row: dict, column: str, value: str) -> dict:
+    """``row`` with ``column`` set to ``value`` (``confirmed`` keeps it), its window hours
+    recomputed and its confidence set to ``reviewed``, checked against the table's pandera model.
+
+    Raises :class:`RefusedCorrection` when the value cannot be parsed or the corrected row fails
+    a check the row passed before — ``corrected_row("contacts", row, "phone_e164", "not-a-number")``
+    → ``RefusedCorrection("phone_e164 'not-a-number' is refused by the contacts schema: str_matches(…)
+    …; expected an E.164 number +86…")``. A row that already failed (validation will drop it
+    with its own message) is not blamed on the correction. ``row`` itself is not changed.
+    """
+    new = dict(row)
+    if value != CONFIRMED:
+        try:
+            new[column] = _parse(column, value)
+        except ValueError as exc:
+            raise RefusedCorrection(f"'{value}' is not a valid {column} ({exc}); expected "
+                                    f"{FORMATS.get(column, 'text')}") from None
+        if table == "outage_windows" and column in ("start_at", "end_at"):
+            start, end = new.get("start_at"), new.get("end_at")
+            new["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
+    confidence_column = CORRECTABLE[table][column]
+    new[confidence_column] = "reviewed"
+    new[confidence_column + "_reasons"] = ["manual_review"]
+    if table == "outage_windows":
+        new["plausible"] = True  # a person checked the window: the views may rank and count it again
+    problem = _schema_problem(table, new)
+    if problem and not _schema_problem(table, row):
+        shown = "empty" if value == "" else f"'{value}'"
+        raise RefusedCorrection(f"{column} {shown} is refused by the {table} schema: {problem}; expected "
+                                f"{FORMATS.get(column, 'a value the schema accepts')}")
+    return new
+
+
+def _schema_problem(table: str, row: dict) -> str:
+    """Why ``row`` fails its table's model (:mod:`schemas.tables`), or ``""``."""
+    import pandera.errors as pa_errors
+
+    from pipeline.validate import _summary, to_frame
+    from schemas.tables import TABLES
+
+    model = next(t.model for t in TABLES if t.name == table)
+    frame = to_frame(table, [row])
+    try:
+        model.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        return _summary(exc.failure_cases, frame) or "a check failed"
+    except (pa_errors.SchemaError, ValueError, TypeError, OverflowError) as exc:
+        return _short(exc)
+    return ""
 
 
 def notice_errors(corrections: list[dict], seen: set[str]) -> list[dict]:
@@ -135,19 +213,11 @@ def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[d
                      "correction anew")
     row = targets[0]
     old = row.get(column)
-    confidence_column = CORRECTABLE[table][column]
-    if c["value"] != CONFIRMED:
-        try:
-            row[column] = _parse(column, c["value"])
-        except ValueError as exc:
-            return error(f"'{c['value']}' is not a valid {column} ({exc})")
-        if table == "outage_windows" and column in ("start_at", "end_at"):
-            start, end = row.get("start_at"), row.get("end_at")
-            row["hours"] = round((end - start).total_seconds() / 3600, 2) if start and end else None
-    row[confidence_column] = "reviewed"
-    row[confidence_column + "_reasons"] = ["manual_review"]
-    if table == "outage_windows":
-        row["plausible"] = True  # a person checked the window: the views may rank and count it again
+    try:
+        new = corrected_row(table, row, column, c["value"])
+    except RefusedCorrection as exc:
+        return error(f"{exc}; the extracted value is kept. Fix or delete the line in {CORRECTIONS_NAME}")
+    row.update(new)  # the row dicts are the extraction's own: corrected in place
     shown = minute_text(old) if column in ("start_at", "end_at") else ("" if old is None else str(old))
     fixed = repair(table, column, shown, shown if c["value"] == CONFIRMED else c["value"], "manual_correction",
                    f"{'confirmed' if c['value'] == CONFIRMED else 'corrected'} by {c['who']} at {c['at']}: {c['why']}")
@@ -190,17 +260,41 @@ class CorrectingSink:
         self._load()
         return self.inner.commit(read_errors + self.errors + notice_errors(self.corrections, self.seen), stamp)
 
+    @property
+    def problems(self) -> dict[str, str]:
+        """The inner sink's derived files that could not be written (``BatchSink.problems``)."""
+        return getattr(self.inner, "problems", {})
+
+    @property
+    def committed(self) -> bool:
+        return bool(getattr(self.inner, "committed", False))
+
     def discard(self) -> None:
         self.inner.discard()
 
 
 def append_correction(raw_dir: Path, correction: dict) -> Path:
-    """Add one correction to ``raw_dir/corrections.csv`` (created with its header when absent)."""
+    """Add one correction to ``raw_dir/corrections.csv`` (created with its header when absent).
+
+    The file is rewritten whole, atomically (a crash never leaves half a line); one that Excel
+    saved as GBK is rewritten as UTF-8 with a BOM (which Excel also opens), so it never holds two
+    encodings. Raises ``OSError`` when the raw folder cannot be written and
+    :class:`~pipeline.runner.textio.UndecodableText` when the existing file cannot be read.
+    """
+    from pipeline.runner.atomic import atomic_write_bytes
+    from pipeline.runner.textio import decode_table_text
+
     path = raw_dir / CORRECTIONS_NAME
-    new = not path.exists()
-    with path.open("a", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-        if new:
-            w.writeheader()
-        w.writerow({c: correction.get(c, "") for c in COLUMNS})
-    return path
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    bom = False
+    if path.exists():
+        data = path.read_bytes()
+        text, encoding = decode_table_text(data)
+        bom = data.startswith(b"\xef\xbb\xbf") or encoding != "utf-8"
+        text = text.lstrip("\ufeff")
+        buf.write(text if not text or text.endswith("\n") else text + "\n")
+    else:
+        w.writeheader()
+    w.writerow({c: correction.get(c, "") for c in COLUMNS})
+    return atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig" if bom else "utf-8"))

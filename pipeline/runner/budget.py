@@ -28,17 +28,21 @@ rest of the pipeline's tooling.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
+
+from pipeline.runner import signals
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -183,11 +187,47 @@ def cap_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: Any) -> None:
+# prctl(2) option: the signal the kernel sends this process when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+# How often a worker checks that its parent is still there, when the kernel cannot tell it.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (worker) process end when ``parent`` does, however the parent ends.
+
+    A worker killed with its parent would otherwise live on: a SIGKILLed parent runs no
+    cleanup, and a worker busy in a parser, or waiting on a pipe whose other end a sibling
+    worker also holds (forked copies share it), never notices. Two ways, because either can
+    fail: the kernel's parent-death signal (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, Linux; it
+    fires when the thread that forked the worker ends, and the pipeline forks from its main
+    thread), and a watchdog thread that checks every second whether the parent changed
+    (``os.getppid()``) and ends the worker if so. ``die_with_parent(os.getppid())``, first thing in
+    a worker.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux, or no libc to call: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: Any, parent: int) -> None:
     """A worker's loop: receive ``(index, item)``, send ``(index, fn(item), limit_hit)``; None ends it."""
     global _stage_flag
     _stage_flag = stage
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    die_with_parent(parent)  # before the memory cap: the watchdog's stack is part of the base
+    signals.reset_in_child()  # SIGTERM ends a worker at once; Ctrl-C is the parent's to handle
     cap_memory(memory_mb)
     while True:
         try:
@@ -215,7 +255,7 @@ class _Worker:
     def __init__(self, ctx: Any, fn: Callable[[Any], Any], budget: Budget) -> None:
         self.conn, child = ctx.Pipe()
         self.stage = ctx.RawValue("b", 0)
-        self.proc = ctx.Process(target=_serve, args=(child, fn, budget.memory_mb, self.stage), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, fn, budget.memory_mb, self.stage, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.index: int | None = None

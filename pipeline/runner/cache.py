@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterable
 from dataclasses import astuple
 from functools import lru_cache
@@ -117,6 +117,7 @@ class ExtractionCache:
         self.commit_every = commit_every
         self._pending = 0
         self._con = self._open()
+        self.broken = False  # set when a write failed: the cache is then only read
         self.hits = 0
         self.misses = 0
 
@@ -156,31 +157,63 @@ class ExtractionCache:
             return set()
 
     def put(self, key: str, outcome: Any) -> None:
-        """Store one outcome; committed in batches (see the class docstring)."""
+        """Store one outcome; committed in batches (see the class docstring).
+
+        A cache that cannot be written any more (a full disk, a read-only folder) is switched
+        off with one warning: it only saves time, and the run must go on.
+        """
+        if self.broken:
+            return
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        self._con.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)", (key, blob))
+        try:
+            self._con.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)", (key, blob))
+        except sqlite3.Error as exc:
+            self._break(exc)
+            return
         self._pending += 1
         if self._pending >= self.commit_every:
             self.commit()
 
+    def _break(self, exc: Exception) -> None:
+        """Stop writing the cache after ``exc``; say so once, on stderr."""
+        if not self.broken:
+            print(f"warning: extraction cache {self.path} cannot be written ({exc}): going on without it",
+                  file=sys.stderr)
+        self.broken = True
+        try:
+            self._con.rollback()
+        except sqlite3.Error:
+            pass
+
     def commit(self) -> None:
-        self._con.commit()
+        if self.broken:
+            return
+        try:
+            self._con.commit()
+        except sqlite3.Error as exc:
+            self._break(exc)
         self._pending = 0
 
     def retain(self, keys: Iterable[str]) -> int:
         """Delete every entry not in ``keys`` (files gone from the raw folder, older code).
 
         The cache then mirrors the outputs next to it and does not grow run after run.
-        Returns the number of entries deleted.
+        Returns the number of entries deleted (0 when the cache cannot be written).
         """
         self.commit()
+        if self.broken:
+            return 0
         con = self._con
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
-        con.execute("DELETE FROM keep")
-        con.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keys))
-        deleted = con.execute("DELETE FROM outcome WHERE key NOT IN (SELECT key FROM keep)").rowcount
-        con.execute("DELETE FROM keep")
-        con.commit()
+        try:
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            con.execute("DELETE FROM keep")
+            con.executemany("INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keys))
+            deleted = con.execute("DELETE FROM outcome WHERE key NOT IN (SELECT key FROM keep)").rowcount
+            con.execute("DELETE FROM keep")
+            con.commit()
+        except sqlite3.Error as exc:
+            self._break(exc)
+            return 0
         return deleted
 
     def __len__(self) -> int:
@@ -201,13 +234,20 @@ class ExtractionCache:
 
 # --- up-to-date outputs ------------------------------------------------------------------
 #
-# A re-run with nothing changed should not validate and rewrite 13 files either: after a
-# successful write, the load stage leaves a stamp (OUT/.cache/outputs.json) with the run's
-# signature and the size and mtime of each file it wrote. A run whose signature is the same,
-# with every file still as written, has nothing to do.
+# A re-run with nothing changed should not validate and rewrite every file either. When a run has
+# moved a generation into place it leaves a stamp (OUT/.cache/outputs.json), written last: the
+# run's signature, whether the generation is complete (every table in every format, the
+# database, the workbook, the report, the data package), and for each file its SHA-256, size and
+# mtime. A run whose signature is the same, with a complete stamp and every file still as
+# written, has nothing to do; anything else (a file deleted or edited by hand, a report that
+# could not be written, a run killed before its stamp) makes the next run rebuild.
 
 STAMP_FILE = "outputs.json"
+STAMP_VERSION = 2
 _SCHEMAS_DIR = _PACKAGE_DIR.parent / "schemas"
+# The output folder's lock file (pipeline.publish.swap): also what marks a folder as an output
+# folder, so a raw folder that contains one does not read it as notices (pipeline.runner.engine).
+LOCK_NAME = ".pipeline.lock"
 
 
 def run_signature(keys: list[str]) -> str:
@@ -228,39 +268,95 @@ def run_signature(keys: list[str]) -> str:
 
 
 def _file_state(path: Path) -> list[int]:
+    """What tells a file was replaced or edited, without reading it: size and mtime (ns)."""
     st = path.stat()
     return [st.st_size, st.st_mtime_ns]
 
 
+def stamp_path(out_dir: Path) -> Path:
+    return out_dir / CACHE_DIR / STAMP_FILE
+
+
 def clear_stamp(out_dir: Path) -> None:
     """Forget what the outputs were made from (before they are replaced)."""
-    (out_dir / CACHE_DIR / STAMP_FILE).unlink(missing_ok=True)
+    stamp_path(out_dir).unlink(missing_ok=True)
 
 
-def write_stamp(out_dir: Path, signature: str, files: list[Path]) -> None:
-    """Record that ``files`` in ``out_dir`` are the outputs of the run with ``signature``."""
+def write_stamp(
+    out_dir: Path, signature: str, files: list[Path], hashes: dict[str, str] | None = None, complete: bool = True
+) -> None:
+    """Record that ``files`` in ``out_dir`` are one generation, made by the run with ``signature``.
+
+    ``hashes`` (file name → SHA-256) are those computed when the generation was staged;
+    ``complete`` is False when a file of the generation could not be made (a report that
+    failed): such a stamp never makes a run "up to date". The stamp is the last thing a run
+    writes; a missing stamp means "rebuild".
+    """
     if not signature:
         return
-    stamp = out_dir / CACHE_DIR / STAMP_FILE
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    body = {"signature": signature, "files": {p.name: _file_state(p) for p in files}}
-    tmp = stamp.with_suffix(".tmp")
-    tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, stamp)
+    from pipeline.runner.atomic import atomic_write_text
+
+    hashes = hashes or {}
+    body = {
+        "version": STAMP_VERSION,
+        "signature": signature,
+        "complete": bool(complete),
+        "files": {p.name: {"state": _file_state(p), "sha256": hashes.get(p.name, "")} for p in files},
+    }
+    atomic_write_text(stamp_path(out_dir), json.dumps(body, sort_keys=True, indent=1))
+
+
+def read_stamp(out_dir: Path) -> dict | None:
+    """The stamp's content, or None when there is none or it cannot be read."""
+    try:
+        body = json.loads(stamp_path(out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return body if isinstance(body, dict) and body.get("version") == STAMP_VERSION else None
+
+
+def update_stamp(out_dir: Path, files: list[Path]) -> bool:
+    """Record ``files`` of ``out_dir`` as rewritten from the stamped generation (``pipeline report``
+    writes ``report.html`` again from the same database). False when there is no stamp."""
+    body = read_stamp(out_dir)
+    if body is None:
+        return False
+    from pipeline.runner.atomic import atomic_write_text
+
+    for p in files:
+        body["files"][p.name] = {"state": _file_state(p), "sha256": file_sha256(p)}
+    atomic_write_text(stamp_path(out_dir), json.dumps(body, sort_keys=True, indent=1))
+    return True
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def is_up_to_date(out_dir: Path, signature: str) -> bool:
-    """True when the outputs in ``out_dir`` were written by a run with ``signature`` and not touched since.
+    """True when the outputs in ``out_dir`` are one complete generation written by a run with
+    ``signature`` and not touched since.
+
+    Files are compared by size and mtime, not re-hashed: a no-op run at 100,000 notices would
+    otherwise read every output (about a gigabyte) to find nothing to do.
 
     >>> is_up_to_date(Path("outputs"), "")  # no signature, no promise
     False
     """
     if not signature:
         return False
+    body = read_stamp(out_dir)
+    if body is None or body.get("signature") != signature or body.get("complete") is not True:
+        return False
+    files = body.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
     try:
-        body = json.loads((out_dir / CACHE_DIR / STAMP_FILE).read_text(encoding="utf-8"))
-        if body.get("signature") != signature or not body.get("files"):
-            return False
-        return all(_file_state(out_dir / name) == state for name, state in body["files"].items())
-    except (OSError, ValueError, TypeError, AttributeError):
+        return all(_file_state(out_dir / name) == entry["state"] for name, entry in files.items())
+    except (OSError, KeyError, TypeError):
         return False

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -16,9 +16,10 @@ from pipeline.extract import TABLE_KEYS, Extraction, SourceHints
 from pipeline.repair.corrections import CORRECTIONS_NAME
 from pipeline.runner import budget as budgets
 from pipeline.runner.budget import Budget, Overrun, run_budgeted
-from pipeline.runner.cache import ExtractionCache, cache_key, is_up_to_date, run_signature
-from pipeline.runner.manifest import MANIFEST_NAME, read_manifest
+from pipeline.runner.cache import LOCK_NAME, ExtractionCache, cache_key, is_up_to_date, run_signature
+from pipeline.runner.manifest import MANIFEST_NAME, load_manifests
 from pipeline.runner.progress import progress
+from pipeline.runner.textio import display_path
 
 log = logging.getLogger(__name__)
 
@@ -74,29 +75,94 @@ def discover(raw_dir: Path) -> list[Path]:
 _TOP_LEVEL_NON_NOTICES = {".yaml", ".yml", ".json", ".md"}  # the source registry, READMEs
 
 
+@dataclass
+class Discovered:
+    """What a raw folder holds: notice files and manifests (paths relative to it, as the OS
+    names them: bytes that are not UTF-8 appear as surrogates, see :func:`display_path`), and
+    an ``errors`` row for each file that is refused before it is read (a symbolic link out of
+    the folder)."""
+
+    rels: list[str] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def discover_inputs(raw_dir: Path, exclude: Iterable[Path] = ()) -> Discovered:
+    """Walk ``raw_dir`` once: notices, manifests, and refusals.
+
+    Left out: dot-folders and dot-files (the output folder's cache and staging folders, editor
+    files), the manifests (returned apart), ``corrections.csv`` and the top-level registry and
+    README files, folders given in ``exclude`` (the run's own output folder when it is inside
+    the raw folder) and any folder holding an output folder's lock file (another run's outputs:
+    their CSV tables and report would otherwise be read as notices). Symbolic links are
+    followed only to files inside ``raw_dir``: a link to a file or folder outside becomes an
+    errors row (a raw folder is often a download area; a link to ``/etc/passwd`` must not end up
+    in the published tables), a link to a folder inside is not followed (its files are read where
+    they are). Sockets and FIFOs are skipped (reading one would block). Sorted by path components.
+    """
+    root = os.path.realpath(raw_dir)
+    skip = {os.path.realpath(p) for p in exclude}
+    found = Discovered()
+    stack = [("", os.fspath(raw_dir))]
+    while stack:
+        base, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            found.errors.append(_error(display_path(base or "."), "read",
+                                       f"cannot list the folder: {exc.strerror or exc}; its files are not read"))
+            continue
+        names = {e.name for e in entries}
+        if base and LOCK_NAME in names:  # an output folder inside the raw folder
+            continue
+        top = not base
+        for entry in entries:
+            name = entry.name
+            rel = f"{base}/{name}" if base else name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    inside = target == root or target.startswith(root + os.sep)
+                    if not inside:
+                        found.errors.append(_error(display_path(rel), "read",
+                                                   _LINK_OUT_DIR if os.path.isdir(target) else _LINK_OUT))
+                        continue
+                    if not os.path.isfile(target):  # a link to a folder (read where it is) or a broken link
+                        continue
+                elif entry.is_dir():
+                    if os.path.realpath(entry.path) not in skip:
+                        stack.append((rel, entry.path))
+                    continue
+                elif not entry.is_file():  # a socket, a FIFO: reading one would block the run
+                    continue
+            except OSError:
+                continue
+            if name == MANIFEST_NAME:
+                found.manifests.append(rel)
+            elif top and (name == CORRECTIONS_NAME or os.path.splitext(name)[1].lower() in _TOP_LEVEL_NON_NOTICES):
+                continue
+            else:
+                found.rels.append(rel)
+    found.rels.sort(key=lambda rel: rel.split("/"))
+    found.errors.sort(key=lambda e: e["source_file"].split("/"))
+    return found
+
+
+_LINK_OUT = ("a symbolic link to a file outside the raw folder: not read (a raw folder holds the notices "
+             "themselves); copy the file into the raw folder if it is a notice")
+_LINK_OUT_DIR = ("a symbolic link to a folder outside the raw folder: not followed; copy the notices into the "
+                 "raw folder to read them")
+
+
 def discover_relative(raw_dir: Path) -> list[str]:
     """:func:`discover` as ``/``-separated paths relative to ``raw_dir``: ``["sub/a.txt", "xian.txt"]``.
 
     Strings rather than ``Path`` objects because a run keeps one per file: 100,000 ``Path``
-    objects take 70 MB. Sorted by path components, as ``Path`` objects sort; dot-folders, the
-    manifest, corrections.csv and top-level registry/README files are left out, symlinked folders
-    not followed.
+    objects take 70 MB. See :func:`discover_inputs` for what is left out.
     """
-    rels = []
-    for root, dirs, files in os.walk(raw_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = os.path.relpath(root, raw_dir)
-        top = base == "."
-        for name in files:
-            if name.startswith(".") or name == MANIFEST_NAME or top and name == CORRECTIONS_NAME:
-                continue
-            if top and os.path.splitext(name)[1].lower() in _TOP_LEVEL_NON_NOTICES:
-                continue
-            if not os.path.isfile(os.path.join(root, name)):  # a broken symlink
-                continue
-            rels.append(name if top else f"{base.replace(os.sep, '/')}/{name}")
-    rels.sort(key=lambda rel: rel.split("/"))
-    return rels
+    return discover_inputs(raw_dir).rels
 
 
 # Bigger than any notice by far (they are well under 1 MB). Reading a 50 MB page takes a minute
@@ -202,8 +268,13 @@ _NO_HINTS = SourceHints()
 
 
 def _plan(rel: str, raw_dir: Path, hints: dict[str, SourceHints]) -> _Planned:
-    """Hash one file for its cache key; an unreadable file gets no key and is never cached."""
+    """Hash one file for its cache key; an unreadable file gets no key and is never cached.
+
+    ``rel`` is the path as the OS names it; the plan keeps it readable (a GBK name decoded,
+    :func:`display_path`), which is what ``source_file`` and the manifest use.
+    """
     path = os.path.join(raw_dir, rel)
+    rel = display_path(rel)
     hint = hints.get(rel) or hints.get(rel.rsplit("/", 1)[-1]) or _NO_HINTS
     try:
         digest = _sha256_file(path)
@@ -370,6 +441,7 @@ def run_pipeline(
     skip_if_up_to_date: bool = False,
     budget: Budget | None = None,
     sink: NoticeSink | None = None,
+    exclude: Iterable[Path] = (),
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -382,24 +454,32 @@ def run_pipeline(
     read and extracted under ``budget`` (default: :meth:`Budget.resolve`, from the environment),
     in worker processes. With a ``sink``, accepted notices go to ``sink.add`` instead of
     ``rows`` (so they need not all be held at once); duplicates and unreadable files are in
-    ``errors`` either way.
+    ``errors`` either way. Folders in ``exclude`` (the output folder) are not read.
     """
     budget = budget or Budget.resolve()
     result = RunResult()
-    hints = read_manifest(raw_dir)
-    rels = discover_relative(raw_dir)
+    found = discover_inputs(raw_dir, exclude)
+    hints, manifest_errors = load_manifests(raw_dir, found.manifests)
+    result.errors += manifest_errors + found.errors
+    rels = found.rels
     # The workers are forked copies of this process: forked here, before the per-file plan and
     # the cache's key set are built, they do not carry them (at 100,000 files each worker peaked
     # at 221 MiB instead of 285: docs/performance.md). Those not needed (files cached, nothing
     # to do) are stopped unused.
     with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget) as workers:
         items = [_plan(rel, raw_dir, hints) for rel in rels]
-        del rels
+        del rels, found
         corrections = raw_dir / CORRECTIONS_NAME
         # the budget decides which files are stopped, and corrections change the tables without
         # changing any notice: outputs made under another budget or other corrections are not these
-        fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
-        result.signature = run_signature([item.key for item in items] + [budget.tag(), "corrections:" + fixes])
+        try:
+            fixes = hashlib.sha256(corrections.read_bytes()).hexdigest() if corrections.is_file() else "none"
+        except OSError as exc:  # the corrections reader reports it as an errors row
+            fixes = f"unreadable {exc.errno}"
+        # inputs refused before reading (an unreadable manifest, a link out of the folder) are rows of
+        # errors too: when they change, so do the outputs
+        refused = [f"refused:{e['source_file']}\0{e['error']}" for e in result.errors]
+        result.signature = run_signature([item.key for item in items] + refused + [budget.tag(), "corrections:" + fixes])
         if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
             result.files_read, result.up_to_date = len(items), True
             return result
