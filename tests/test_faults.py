@@ -116,7 +116,7 @@ def test_sigkill_at_each_step_leaves_old_outputs_or_one_generation(corpora, out:
     assert result.returncode == 0, result.stderr
     if step in ("swap", "stamp"):
         # the next run rolled the killed run's generation forward before anything else, stamp included
-        assert "is up to date" in result.stdout, result.stdout
+        assert "is up to date" in result.stderr, result.stderr  # a log line
     assert_one_complete_generation(out)
     assert _notices(out) == len(NEW_NOTICES)
     assert not list(out.glob(STAGING_PREFIX + "*"))
@@ -154,13 +154,13 @@ def test_a_deleted_or_edited_derived_file_is_written_again(corpora, out: Path, v
     (out / victim).unlink()
     result = cli("run", *_run_args(corpora["old"], out))
     assert result.returncode == 0, result.stderr
-    assert (out / victim).exists() and "up to date" not in result.stdout
+    assert (out / victim).exists() and "up to date" not in result.stderr
     assert_one_complete_generation(out)
     (out / victim).write_bytes((out / victim).read_bytes() + b"\n")  # edited by hand
     assert cli("run", *_run_args(corpora["old"], out)).returncode == 0
     assert_one_complete_generation(out)
     again = cli("run", *_run_args(corpora["old"], out)[:-1])
-    assert "is up to date" in again.stdout  # and then nothing is left to do
+    assert "is up to date" in again.stderr  # and then nothing is left to do (a log line)
 
 
 def test_leftover_temporary_files_and_staging_folders_are_removed(corpora, out: Path) -> None:
@@ -178,7 +178,7 @@ def test_leftover_temporary_files_and_staging_folders_are_removed(corpora, out: 
 # --- 2. a full disk, a read-only folder ------------------------------------------------------------
 
 
-def test_disk_full_while_deriving_publishes_the_tables_without_stale_files(corpora, out: Path, monkeypatch, capsys) -> None:
+def test_disk_full_while_deriving_publishes_the_tables_without_stale_files(corpora, out: Path, monkeypatch, caplog) -> None:
     """Probe: a full disk while the report was written left the old report beside new tables,
     exit 0, and the next run said "up to date". Now the tables go in, the old report is deleted,
     the exit status is 4 with the reason, and the next run writes the report."""
@@ -189,7 +189,7 @@ def test_disk_full_while_deriving_publishes_the_tables_without_stale_files(corpo
 
     monkeypatch.setattr(report_mod, "write_report", full)
     assert run(corpora["new"], out, quiet=True) == EXIT_INCOMPLETE
-    err = capsys.readouterr().err
+    err = caplog.text
     assert "could not write report.html" in err and "No space left on device" in err
     assert not (out / "report.html").exists(), "the previous run's report must not stay beside new tables"
     assert _notices(out) == len(NEW_NOTICES) and (out / "notices.xlsx").exists()
@@ -199,7 +199,7 @@ def test_disk_full_while_deriving_publishes_the_tables_without_stale_files(corpo
     assert_one_complete_generation(out)
 
 
-def test_disk_full_while_writing_tables_keeps_the_previous_outputs(corpora, out: Path, monkeypatch, capsys) -> None:
+def test_disk_full_while_writing_tables_keeps_the_previous_outputs(corpora, out: Path, monkeypatch, caplog) -> None:
     import pipeline.publish.tables as tables_mod
 
     def full(*args, **kwargs):
@@ -208,7 +208,7 @@ def test_disk_full_while_writing_tables_keeps_the_previous_outputs(corpora, out:
     before = snapshot(out)
     monkeypatch.setattr(tables_mod, "write_csv", full)
     assert run(corpora["new"], out, quiet=True) == EXIT_UNWRITABLE
-    err = capsys.readouterr().err
+    err = caplog.text
     assert "No space left on device" in err and "the disk is full" in err and "unchanged" in err
     assert snapshot(out) == before
     assert not list(out.glob(STAGING_PREFIX + "*"))
@@ -271,7 +271,7 @@ def test_a_read_only_output_folder_is_one_clear_line(corpora, tmpfs: Path) -> No
     assert "Read-only file system" in cli("run", *_run_args(corpora["new"], out), "--full").stderr
 
 
-def test_an_output_folder_that_cannot_be_made_fails_before_extraction(corpora, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_an_output_folder_that_cannot_be_made_fails_before_extraction(corpora, tmp_path: Path, monkeypatch, caplog) -> None:
     """Where no read-only tmpfs can be mounted: an output path below a file. The run fails at
     once (nothing extracted for nothing), with one line and status 3."""
     import pipeline.commands.run as run_command
@@ -282,8 +282,8 @@ def test_an_output_folder_that_cannot_be_made_fails_before_extraction(corpora, t
     monkeypatch.setattr(run_command, "run_pipeline", never)
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     assert run(corpora["old"], tmp_path / "a-file" / "out", quiet=True) == EXIT_UNWRITABLE
-    err = capsys.readouterr().err
-    assert err.startswith("error: cannot write outputs to") and "Traceback" not in err
+    records = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(records) == 1 and records[0].getMessage().startswith("cannot write outputs to") and "Traceback" not in caplog.text
 
 
 # --- 3. workers die with their parent ----------------------------------------------------------------
@@ -720,7 +720,7 @@ def test_a_trickling_server_is_cut_off_at_the_total_deadline(tmp_path: Path, mod
         server.server_close()
         thread.join(timeout=30)
     assert status == 1
-    assert "no complete response within 2 s" in capsys.readouterr().out
+    assert "no complete response within 2 s" in capsys.readouterr().err  # a failed fetch is a problem: stderr
     assert elapsed < 60, elapsed
     assert not (tmp_path / "manifest.csv").exists()
 

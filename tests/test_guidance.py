@@ -266,7 +266,7 @@ def test_a_notice_that_only_stops_business_gets_the_general_pair():
 
 
 # --- issue 21: classes of errors seen in at least two development notices ---------------------
-# Each sentence is copied from a real notice of the development split (/work/scratch/dev), the
+# Each sentence is copied from a real notice of the development split (tests/real/split.csv), the
 # expected pairs from its label (tests/real/shared_gold).
 
 
