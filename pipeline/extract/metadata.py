@@ -18,6 +18,7 @@ from pipeline.extract.places import PlaceBlock, dated_blocks, place_blocks, prov
 from pipeline.extract.timeexpr import PLAUSIBLE_YEARS, parse_points
 from pipeline.repair.resolve_year import YearClues, era_of, holiday_hints, url_date
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
+from pipeline.vocab.matcher import WordMatcher
 
 _ORG = r"[\u4e00-\u9fff()（）]{2,24}?(?:医疗保障局|医保局|医疗保障事务中心|医疗保障经办服务中心|医疗保险基金管理中心|医疗保险管理中心|医疗保险事业管理局|医疗保险事业管理中心|医保中心|医疗保障管理服务中心|社会保险事业管理中心|社会保险事业局|社会保险中心|人力资源和社会保障局|人民政府|医疗保障基金管理中心|公积金管理中心|医院|局|中心)"
 ORG = re.compile(_ORG)
@@ -125,21 +126,28 @@ def _has_place(text: str) -> bool:
 
 
 def _places_in(text: str) -> list[Place]:
+    """Places named in ``text``, in order (leftmost, longest name first): ``"西安市雁塔区"`` → [西安市, 雁塔区]."""
+    return list(_places_in_cached(text))
+
+
+# Cached: metadata reads the same body, title and issuer several times (city, districts, scope,
+# and a second time when a page stamp is set aside); a pure function of the text.
+@lru_cache(maxsize=256)
+def _places_in_cached(text: str) -> tuple[Place, ...]:
     g = gazetteer()
-    found = []
-    for name in _NAME_RE.findall(text):
+    found: list[Place] = []
+    for _, name in _place_names().leftmost_longest(text):
         if name in _LOCAL_WORDS:
             continue
         found.extend(g.lookup(name))
-    return found
+    return tuple(found)
 
 
-def _name_regex() -> re.Pattern[str]:
-    names = sorted({p.name for p in gazetteer().places if len(p.name) >= 2}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
-
-
-_NAME_RE = _name_regex()
+@lru_cache(maxsize=1)
+def _place_names() -> WordMatcher:
+    """Every gazetteer name of two characters or more, matched by automaton: a 3,181-way regular
+    expression alternation cost 16 % of extraction and found exactly the same names."""
+    return WordMatcher(p.name for p in gazetteer().places if len(p.name) >= 2)
 
 
 # The kinds of clue a city comes from, strongest first (pipeline.repair.confidence reads them).
