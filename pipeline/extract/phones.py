@@ -14,6 +14,7 @@ from functools import lru_cache
 import phonenumbers
 
 from pipeline.vocab.gazetteer import area_code_for_city
+from pipeline.vocab.terms import alternation
 
 PHONE = re.compile(
     r"(?<![\d.\-/])(?:"
@@ -25,7 +26,7 @@ PHONE = re.compile(
     r")(?![\d年月日号时点.%元])"
 )
 SHORT_NUMBERS = re.compile(r"^(?:0\d{2,3})?(?:12345|12393|12333|12320|12361|95\d{3}|96\d{3})$")
-CONTACT_CONTEXT = re.compile(r"电话|咨询|热线|联系|拨打|服务号|手机|座机|办公室|医保办|tel", re.I)
+CONTACT_CONTEXT = re.compile(alternation("contact_context"), re.I)
 DAMAGED_ONLY = re.compile(r"^[\s\-－—,，、()（）\d参保待遇咨询办公室转分机/]*$")
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pipeline.document import Document
 from pipeline.extract.timeexpr import arabize
 from pipeline.repair import repair
+from pipeline.vocab.terms import alternation
 
 # A pinyin syllable carries a tone mark (or ü); plain ASCII words in brackets are left alone
 # because they are more often abbreviations (IC卡, APP) than pinyin.
@@ -25,7 +26,7 @@ _BBCODE = re.compile(r"\[/?(?:b|i|u|s|color|size|font|url|img|align|quote|backco
 _FUSED_YEAR = re.compile(r"^(\s*\d{1,2})[.、](?=\d{4}\s*年)")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*")
 _LIST_MARK = re.compile(r"^\s*[-*+]\s+(?=\S)")
-_BUTTONS = re.compile(r"【\s*(?:打印|关闭|关闭窗口|收藏|分享|字体|字号|大|中|小|返回)[^】]{0,12}】")
+_BUTTONS = re.compile(r"【\s*(?:" + alternation("page_buttons") + r")[^】]{0,12}】")
 # "1如非急需" → "1 如非急需" (a list number fused to text); never before a date/time unit.
 _FUSED_TEXT = re.compile(r"^(\s*\d{1,2})(?=[\u4e00-\u9fff])(?![年月日号时点分秒个元万岁周天])")
 
@@ -34,17 +35,17 @@ _FUSED_TEXT = re.compile(r"^(\s*\d{1,2})(?=[\u4e00-\u9fff])(?![年月日号时�
 # is anchored at the start of the line, so they are tried as one alternation with ``match``;
 # breadcrumbs (``首页 » 常识 » 预防 »``) are found by :func:`_is_breadcrumb`.
 _CHROME_PATTERNS = (
-    r"^(首页|您现在的位置|当前位置|位置)\s*[:>»›/]",
-    r"^(分享|打印|字体|字号|关闭窗口|返回顶部|扫一扫|点击蓝字|阅读原文|在看|点赞|收藏)\s*[:：]?\s*(大|中|小|\s)*$",
+    r"^(" + alternation("chrome_location_labels") + r")\s*[:>»›/]",
+    r"^(" + alternation("chrome_buttons") + r")\s*[:：]?\s*(大|中|小|\s)*$",
     r"^(the\s+)?(beginning|end)$",
     r"^(tag|标签|关键词)\s*[:：]",
-    r"^(猜你喜欢|相关文章|相关阅读|相关推荐|热门推荐|推荐阅读|上一篇|下一篇|延伸阅读|热点推荐)",
+    r"^(" + alternation("chrome_related_links") + r")",
     r"^查看完整版本",
     r"^\d{1,3}$",
     r"^[↓↑→←\s]+$",
     r"^post\s*by\s*[:：]",
     r"^.{0,40}\s[-–—]\s(19|20)\d{2}/\d{1,2}/\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",
-    r"^(来源|來源|信息来源|稿源|作者|编辑|责任编辑|浏览次数|点击数|阅读)\s*[:：].{0,30}(更新时间|发布时间|时间)\s*[:：]",
+    r"^(" + alternation("chrome_byline_labels") + r")\s*[:：].{0,30}(更新时间|发布时间|时间)\s*[:：]",
     r"^(更新时间|更新日期)\s*[:：]",
 )
 _CHROME = re.compile("|".join(f"(?:{p.removeprefix('^')})" for p in _CHROME_PATTERNS))

@@ -1,4 +1,9 @@
-"""Vocabularies kept as data (``vocab/data/*.csv``): printed term → canonical name and attributes."""
+"""Vocabularies kept as data (``vocab/data/*.csv``): printed term → canonical name and attributes.
+
+Every file of ``vocab/data/`` is read here, once per process, by :func:`vocabulary`; the other
+functions are views of it (rows longest term first, terms with their canonical names, the word
+lists that regular expressions are built from).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,44 @@ from importlib import resources
 
 
 @cache
+def vocabulary(name: str) -> tuple[dict[str, str], ...]:
+    """Every row of ``vocab/data/NAME.csv`` as a dict, in the file's order (read once, then cached).
+
+    ``vocabulary("era_markers")[0]["term"]`` → ``"国家医疗保障信息平台"``.
+    """
+    text = resources.files("pipeline.vocab").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+@cache
 def load_rows(name: str) -> tuple[dict[str, str], ...]:
     """Every row of ``vocab/data/NAME.csv`` as a dict, longest ``term`` first.
 
     ``load_rows("services")[0]`` → ``{"term": "网上服务大厅", "service": "线上业务", "family": "online"}``
     (one of the longest terms).
     """
-    text = resources.files("pipeline.vocab").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    return tuple(sorted(rows, key=lambda r: -len(r.get("term", ""))))
+    return tuple(sorted(vocabulary(name), key=lambda r: -len(r.get("term", ""))))
+
+
+@cache
+def words(list_name: str) -> tuple[str, ...]:
+    """The words of one list of ``vocab/data/cue_words.csv``, in the file's order (what each list
+    is for: ``cue_lists.csv``): ``words("page_stamp_after")`` → ``("来源", "浏览", "阅读", "点击", "作者", "编辑")``."""
+    found = tuple(r["term"] for r in vocabulary("cue_words") if r["list"] == list_name)
+    if not found:
+        raise KeyError(f"no word list {list_name!r} in vocab/data/cue_words.csv")
+    return found
+
+
+@cache
+def alternation(list_name: str) -> str:
+    """The words of a list as a regular-expression alternation, in the file's order (the order is
+    the pattern's: where one word begins another, the first listed is tried first).
+
+    ``alternation("schedule_verbs")`` → ``"停机|切换|暂停|停办|结转|关闭|停止"``. A word may carry a
+    small variant mark (``截止到?``, ``县\\(市``): the lists are patterns, written as words.
+    """
+    return "|".join(words(list_name))
 
 
 @cache
