@@ -75,3 +75,13 @@ def test_gazetteer_district_knows_its_city():
 
 def test_gazetteer_province_direct_county_city_acts_as_city():
     assert any(p.level == "city" and p.province == "湖北省" for p in gazetteer().lookup("天门市"))
+
+
+def test_area_code_file_is_what_the_installed_phonenumbers_says():
+    """``vocab/data/area_codes.csv`` is phonenumbers' geocoder written out (so that no worker imports
+    40 MB of geodata): after a phonenumbers upgrade this fails until the file is written again with
+    ``python -m pipeline.vocab.gazetteer --write-area-codes``."""
+    from pipeline.vocab.gazetteer import _area_codes, area_codes_from_phonenumbers
+
+    fresh = area_codes_from_phonenumbers()
+    assert list(_area_codes().items()) == list(fresh.items())  # the order too: first code of a city wins

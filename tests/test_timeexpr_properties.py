@@ -219,3 +219,29 @@ def test_round_trip(p: Printed) -> None:
     s, e = _resolve(p)
     assert (s, e) == (p.start, p.end), p.text
     assert s is not None and e is not None and s <= e
+
+
+# ---------------------------------------------------------------- 3. the first-character guard
+
+def _match_spans(pattern, text: str) -> list[tuple[int, int, tuple]]:
+    return [(m.start(), m.end(), tuple(sorted((k, v) for k, v in m.groupdict().items() if v is not None)))
+            for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(DATEISH, ANY_TEXT, st.lists(st.sampled_from(_TOKENS + ["2021", "8", "08", "30", " ", "\u3000", "１２"]),
+                                             max_size=20).map("".join)))
+@example("今年下月底")
+@example("  8时至\u300010时")
+@example("年2月6日0时")
+def test_point_patterns_find_what_they_found_without_the_first_character_guard(text: str) -> None:
+    """:data:`~pipeline.extract.timeexpr.POINT_FIRST_CHARS` only skips places where no point can
+    begin: the guarded patterns find the same matches, with the same groups, as the bare alternations."""
+    import re
+
+    from pipeline.extract import timeexpr
+
+    bare_point = re.compile(timeexpr._POINT_ALTERNATIVES)
+    bare_end = re.compile(timeexpr._END_ONLY_ALTERNATIVES)
+    assert _match_spans(timeexpr._POINT, text) == _match_spans(bare_point, text)
+    assert _match_spans(timeexpr._END_ONLY, text) == _match_spans(bare_end, text)

@@ -15,9 +15,10 @@ from pipeline.extract.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone,
 from pipeline.extract.places import NUMBERING
 from pipeline.repair import repair
 from pipeline.vocab.gazetteer import gazetteer
+from pipeline.vocab.terms import alternation
 
-REGION_HEADER = re.compile(r"区域|地区|区县|县区|行政区|辖区|地市|县\(市|区\(县|单位|名称|机构")
-CONTACT_HEADING = re.compile(r"(咨询|联系|服务|监督|投诉)?(电话|方式|热线)")
+REGION_HEADER = re.compile(alternation("region_headers"))
+CONTACT_HEADING = re.compile(r"(" + alternation("contact_purposes") + r")?(" + alternation("contact_channels") + r")")
 LABEL_LINE = re.compile(r"^(?P<label>[^:：|]{2,40}?)\s*[:：]\s*(?P<value>.*)$")
 NAME_PHONE_LINE = re.compile(r"^(?P<label>[\u4e00-\u9fff()（）、]{2,30})\s+(?P<value>[\d\-－—()（）\s、,，/]+)$")
 
@@ -29,10 +30,19 @@ _LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9(（]+")
 _NUMBERED = re.compile(rf"^\s*{NUMBERING}\s*")
 # the words offering a number (拨打, 致电, 联系人, 可咨询), with any clause before them: not a name's
 # own 咨询 (医保咨询服务中心)
-_OFFER = re.compile(r"^(?:.*[,，。?？!！]\s*)?(?:[^,，。]{0,8}?(?:请|可|或))?\s*(?:拨打|致电|联系人|联系|(?<=[请可或])咨询)\s*[:：]?\s*")
-_FIELD_LABEL = re.compile(r"^(?:咨询|联系|服务)?(?:电话|热线|方式)\s*[:：]\s*")
+_OFFER = re.compile(r"^(?:.*[,，。?？!！]\s*)?(?:[^,，。]{0,8}?(?:请|可|或))?\s*(?:" + alternation("offer_verbs") + r"|(?<=[请可或])咨询)\s*[:：]?\s*")
+_FIELD_LABEL = re.compile(r"^(?:" + alternation("phone_label_words") + r")?(?:" + alternation("contact_channels") + r")\s*[:：]\s*")
 # a column header or a bare phone word is no organisation ("单位  电话" over a flattened table)
-_GENERIC = re.compile(r"^(?:(?:单位|名称|机构|部门|区域|地区|区县|县区|序号)\s*)+$|^(?:咨询|联系|服务)?(?:电话|热线|方式|号码)$")
+_GENERIC = re.compile(r"^(?:(?:" + alternation("column_headers") + r")\s*)+$|^(?:" + alternation("phone_label_words") + r")?(?:" + alternation("phone_words") + r")$")
+# 市医保服务中心电话 → 市医保服务中心
+_PHONE_WORD_END = re.compile(r"的?(?:" + alternation("phone_label_words") + r")?(?:" + alternation("number_words") + r")$")
+# "咨询电话:0825-22": a number cut off by a truncated page
+_CUT_NUMBER = re.compile(r"^(?P<pre>.{0,20}?)(" + alternation("phone_label_words") + r")?(" + alternation("phone_line_words") + r")\s*[:：]\s*(?P<num>[\d\-－—()（）\s]*\d[\d\-－—]*)\s*$")
+# a contact heading's phone word and what follows it
+_HEADING_REST = re.compile(r"(" + alternation("phone_label_words") + r")?(" + alternation("contact_channels") + r").*$")
+# "市医保中心咨询电话：…": the words before the label and the numbers after it
+_LABELLED_NUMBER = re.compile(r"^(?P<pre>.*?)(" + alternation("phone_label_words") + r")?(" + alternation("phone_line_words") + r")\s*[:：]\s*(?P<rest>.*)$")
+_HEADER_PHONE_WORDS = re.compile(r"(咨询)?电话|联系方式|号码")
 
 
 def clean_org(text: str | None) -> str | None:
@@ -53,7 +63,7 @@ def clean_org(text: str | None) -> str | None:
     if t and _OFFER.match(t):
         t = _OFFER.sub("", t).strip(" :：,，、;；")
     if not _GENERIC.match(t):
-        t = re.sub(r"的?(?:咨询|联系|服务)?(?:电话|号码)$", "", t).strip(" :：,，、;；")  # 市医保服务中心电话
+        t = _PHONE_WORD_END.sub("", t).strip(" :：,，、;；")  # 市医保服务中心电话
     if not t or _GENERIC.match(t):
         return None
     return t
@@ -149,7 +159,7 @@ def table_contacts(table: Table, city: str | None) -> list[tuple[str | None, str
             if names:
                 org = names[0]
             else:
-                head = re.sub(r"(咨询)?电话|联系方式|号码", "", header[i]).strip()
+                head = _HEADER_PHONE_WORDS.sub("", header[i]).strip()
                 org = f"{region or ''}{head}" if head and region and not head.startswith(region) else (head or region)
             for _, _, phone in find_phones(cell, city, contact_context=True):
                 out.append((region, org or None, phone))
@@ -189,18 +199,18 @@ def extract_contacts(doc: Document, city: str | None) -> tuple[list[dict], list[
             continue
         printed = s  # the whole line, for the name a short number is printed with
         heading = CONTACT_HEADING.search(s)
-        cut = re.match(r"^(?P<pre>.{0,20}?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<num>[\d\-－—()（）\s]*\d[\d\-－—]*)\s*$", s)
+        cut = _CUT_NUMBER.match(s)
         if cut and not find_phones(cut.group("num"), city, True) and len(re.sub(r"\D", "", cut.group("num"))) < 7:
             # "咨询电话:0825-22": a number cut off by a truncated page, kept as printed and flagged
             add(None, clean_org(cut.group("pre")), Phone(cut.group("num").strip(), None, "damaged"))
             continue
         if heading and len(s) <= 40 and not find_phones(s, city, True):
             in_block = True
-            block_prefix = clean_org(re.sub(r"(咨询|联系|服务)?(电话|方式|热线).*$", "", s).strip(" :：").rstrip("(（"))
+            block_prefix = clean_org(_HEADING_REST.sub("", s).strip(" :：").rstrip("(（"))
             block_prefix = None if block_prefix and len(block_prefix) > 12 else block_prefix
             continue
         if heading and len(s) <= 60:
-            m = re.match(r"^(?P<pre>.*?)(咨询|联系|服务)?(电话|热线)\s*[:：]\s*(?P<rest>.*)$", s)
+            m = _LABELLED_NUMBER.match(s)
             if m and find_phones(m.group("rest"), city, True):
                 block_prefix, in_block = clean_org(m.group("pre")), True
                 s = m.group("rest")

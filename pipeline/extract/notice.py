@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
 from pipeline.document import Document
 from pipeline.extract import Extraction, SourceHints
@@ -16,6 +15,7 @@ from pipeline.extract.places import assign_window_places
 from pipeline.extract.windows import extract_windows
 from pipeline.repair import repair
 from pipeline.repair.confidence import city_confidence, contact_confidence, published_confidence
+from pipeline.vocab.terms import vocabulary
 
 STAR = re.compile(r"[*＊]")
 
@@ -26,8 +26,7 @@ def _known_names() -> tuple[str, ...]:
     政务服务网 (浙江政务服务网, 广东政务服务网, …) built from the gazetteer."""
     from pipeline.vocab.gazetteer import gazetteer, short_name
 
-    text = resources.files("pipeline.vocab").joinpath("data/known_names.csv").read_text(encoding="utf-8")
-    names = [line.strip() for line in text.splitlines()[1:] if line.strip()]
+    names = [r["name"].strip() for r in vocabulary("known_names") if r["name"].strip()]
     names += [short_name(p) + "政务服务网" for p in sorted(set(gazetteer().provinces.values()))]
     return tuple(names)
 

@@ -12,25 +12,33 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract.timeexpr import find_ranges, parse_points
+from pipeline.vocab.terms import alternation
 
 HEADING_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十]+\)|（[一二三四五六七八九十]+）|\d{1,2}[、.．]\s*|第[一二三四五六七八九十]+[条部分章])\s*")
 TOP_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[条部分章])")
-SCHEDULE_HEADING = re.compile(r"(停机|切换|暂停|停办|结转|关闭|停止)[^,，。]{0,8}(时间|安排)")
+SCHEDULE_HEADING = re.compile(r"(" + alternation("schedule_verbs") + r")[^,，。]{0,8}(时间|安排)")
 # "暂停业务时间：…", "恢复时间：…": a label naming a moment, then the moment
 TIME_LABEL = re.compile(r"(?:^|[;；。\s])([^,，。;；:：]{0,14}(?:时间|日期))\s*[:：]")
 TERMINAL = "。；;！!？?"
 RANGE_OPENER = re.compile(r"^\s*(?:至|到|~|〜|—|–|-|－|直至)\s*\S")
+_HEADING_TIME_WORDS = re.compile(r"(" + alternation("heading_time_verbs") + r")?(时间|安排)$")
+# a heading names a scheme (原省直职工医保), not a business or a schedule (业务办理, 停机时间)
+_SCHEME_WORDS = re.compile(alternation("scheme_heading_words"))
+_NOT_SCHEME_WORDS = re.compile(alternation("not_scheme_heading_words"))
+_SENTENCE_MARK = re.compile(r"[。;；]")
+_COMMA = re.compile(r"[,，]")
+_TIME_FILLER = re.compile(r"[\s起至到~〜—–\-－自从于(（)）|]")
 FRAGMENT_END = re.compile(r"(?:至|到|~|〜|—|–|-|－|起|自|于|[,，、])\s*$")
 
 
 def is_heading(line: str) -> bool:
     """A short line without a sentence in it: ``"原省直职工医保"``, ``"(二)实时结算停机时间"``."""
     s = line.strip()
-    if len(s) > 26 or re.search(r"[。;；]", s):
+    if len(s) > 26 or _SENTENCE_MARK.search(s):
         return False
     if find_ranges(s) and not SCHEDULE_HEADING.search(s):
         return False
-    return not re.search(r"[,，]", s)
+    return not _COMMA.search(s)
 
 
 def heading_label(line: str) -> str:
@@ -40,7 +48,7 @@ def heading_label(line: str) -> str:
     '实时结算'
     """
     s = HEADING_MARK.sub("", line.strip()).strip(" :：")
-    s = re.sub(r"(停机|切换|暂停|恢复)?(时间|安排)$", "", s)
+    s = _HEADING_TIME_WORDS.sub("", s)
     return s.strip(" :：")
 
 
@@ -50,9 +58,7 @@ def scheme_of(label: str) -> str | None:
     >>> scheme_of("原省直职工医保"), scheme_of("门诊业务")
     ('原省直职工医保', None)
     """
-    if re.search(r"医保|医疗保险|职工|居民|省直|市直|本级|异地|离休|生育", label) and len(label) <= 12 and not re.search(
-        r"业务|办理|安排|期间|时间|门诊|住院|攻略|事项|说明|影响|停机|恢复|暂停|切换|结算|系统|平台", label
-    ):
+    if _SCHEME_WORDS.search(label) and len(label) <= 12 and not _NOT_SCHEME_WORDS.search(label):
         return label
     return None
 
@@ -66,7 +72,7 @@ def _only_times(line: str) -> bool:
     rest = s
     for p in sorted(pts, key=lambda p: -p.start):
         rest = rest[: p.start] + rest[p.end :]
-    if len(re.sub(r"[\s起至到~〜—–\-－自从于(（)）|]", "", rest)) > 1:
+    if len(_TIME_FILLER.sub("", rest)) > 1:
         return False
     # a bare date is a signature, a single moment a page stamp; a range is the head of a statement
     return len(pts) > 1 or bool(FRAGMENT_END.search(s))

@@ -14,9 +14,11 @@ from functools import lru_cache
 import phonenumbers
 
 from pipeline.vocab.gazetteer import area_code_for_city
+from pipeline.vocab.terms import alternation
 
 PHONE = re.compile(
-    r"(?<![\d.\-/])(?:"
+    # every alternative begins with a digit or a bracket: checked first, the rest is skipped elsewhere
+    r"(?<![\d.\-/])(?=[\d(（])(?:"
     r"(?P<mobile>1[3-9]\d{9})"
     r"|(?P<service>[48]00[-\s]?\d{3}[-\s]?\d{4})"
     r"|[(（]?(?P<area>0\d{2,3})[)）]?\s*[-－—–]?\s*(?P<local>\d{3,4}[-\s]?\d{4}|12345|12393|12333|\d{5})"
@@ -25,7 +27,7 @@ PHONE = re.compile(
     r")(?![\d年月日号时点.%元])"
 )
 SHORT_NUMBERS = re.compile(r"^(?:0\d{2,3})?(?:12345|12393|12333|12320|12361|95\d{3}|96\d{3})$")
-CONTACT_CONTEXT = re.compile(r"电话|咨询|热线|联系|拨打|服务号|手机|座机|办公室|医保办|tel", re.I)
+CONTACT_CONTEXT = re.compile(alternation("contact_context"), re.I)
 DAMAGED_ONLY = re.compile(r"^[\s\-－—,，、()（）\d参保待遇咨询办公室转分机/]*$")
 
 

@@ -110,21 +110,26 @@ _MD_SLASH = (
 )
 _MD_DOT = r"(?P<dm>\d{1,2})\s*[./]\s*(?P<dd>\d{1,2})(?![\d.:])"
 
-_POINT = re.compile(
-    "|".join(
-        [
-            rf"(?P<A>{_REL}\s*(?:{_TIME.replace('?P<', '?P<a_')})?)",
-            rf"(?P<B>{_DATE_CN}{_WEEK}\s*(?:{_TIME.replace('?P<', '?P<b_')}{_WEEK_AFTER.replace('?P<', '?P<b_')})?)",
-            rf"(?P<C>{_DATE_NUM.replace('?P<', '?P<c_')}{_WEEK.replace('?P<', '?P<c_')}\s*(?:{_TIME.replace('?P<', '?P<cc_')}{_WEEK_AFTER.replace('?P<', '?P<cc_')})?)",
-            rf"(?P<G>{_MD_SLASH}{_WEEK.replace('?P<', '?P<g_')}\s*(?:{_TIME.replace('?P<', '?P<gg_')})?)",
-            rf"(?P<D>{_TIME.replace('?P<', '?P<d_')})",
-        ]
-    )
+_POINT_ALTERNATIVES = "|".join(
+    [
+        rf"(?P<A>{_REL}\s*(?:{_TIME.replace('?P<', '?P<a_')})?)",
+        rf"(?P<B>{_DATE_CN}{_WEEK}\s*(?:{_TIME.replace('?P<', '?P<b_')}{_WEEK_AFTER.replace('?P<', '?P<b_')})?)",
+        rf"(?P<C>{_DATE_NUM.replace('?P<', '?P<c_')}{_WEEK.replace('?P<', '?P<c_')}\s*(?:{_TIME.replace('?P<', '?P<cc_')}{_WEEK_AFTER.replace('?P<', '?P<cc_')})?)",
+        rf"(?P<G>{_MD_SLASH}{_WEEK.replace('?P<', '?P<g_')}\s*(?:{_TIME.replace('?P<', '?P<gg_')})?)",
+        rf"(?P<D>{_TIME.replace('?P<', '?P<d_')})",
+    ]
 )
-# Points that only make sense right after a range separator ("至2日", "~1.4").
-_END_ONLY = re.compile(
+# Every character a point can begin with: a digit, a space before a time ("\s*8时"), or the first
+# character of a relative day (今天, 次日), a relative year or month (今年, 本月, 下个月), a blank
+# year (年2月6日) or a period of the day (凌晨, 下午). Tried first, it spares the engine the
+# fifty alternatives at every other position (4× faster, the same matches: tests/test_timeexpr_properties.py).
+POINT_FIRST_CHARS = r"[\d\s即昨今明次翌第当后同本去年下上凌早清中午傍晚夜深]"
+_POINT = re.compile(rf"(?={POINT_FIRST_CHARS})(?:{_POINT_ALTERNATIVES})")
+# Points that only make sense right after a range separator ("至2日", "~1.4"); they begin with a digit.
+_END_ONLY_ALTERNATIVES = (
     rf"(?P<E>{_DAY_ONLY}{_WEEK.replace('?P<', '?P<e_')}\s*(?:{_TIME.replace('?P<', '?P<e_')})?)|(?P<F>{_MD_DOT}\s*(?:{_TIME.replace('?P<', '?P<f_')})?)"
 )
+_END_ONLY = re.compile(rf"(?=\d)(?:{_END_ONLY_ALTERNATIVES})")
 RANGE_SEP = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|直至|一直到|止于)\s*(?:次日|翌日)?\s*$")
 _REL_DAYS = {
     "即日": (0, "publication"), "昨天": (-1, "publication"), "昨日": (-1, "publication"), "昨晚": (-1, "publication"),

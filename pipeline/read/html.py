@@ -27,6 +27,7 @@ from lxml.html import HtmlElement
 from pipeline.document import Document, ReadError, Table
 from pipeline.read.grid import add_table, check_table_size, expand_grid, looks_like_header
 from pipeline.read.text import decode_bytes
+from pipeline.vocab.terms import alternation
 
 __all__ = ["read_html", "decode_html", "declared_charset", "parse_published", "clean_inline", "strip_chrome"]
 
@@ -197,10 +198,10 @@ _CHROME_TOKENS = {
 # substrings that are unambiguous even inside a longer class name (``bdsharebuttonbox``)
 _CHROME_STEMS = ("breadcrumb", "bdshare", "copyright", "sharebtn", "share-", "navbar", "sidebar", "related")
 _WHOLE_CHROME = {"header", "head", "top", "topbar", "site-header", "bottom"}
-_RELATED = re.compile(r"^\s*(相关文章|相关阅读|相关新闻|相关链接|相关推荐|猜你喜欢|推荐阅读|热点推荐|热门推荐|热门文章|延伸阅读|精彩推荐|上一篇|下一篇)")
+_RELATED = re.compile(r"^\s*(" + alternation("html_related_links") + r")")
 # short lines of page tools that survive markup-based removal
 _TOOL_LINE = re.compile(
-    r"^[【\[]?\s*(分享到|打印本页|打印|关闭窗口|关闭本页|关闭|字体|字号|收藏|扫一扫|返回顶部|浏览次数|阅读次数)\s*([】\]:：\s]|$)"
+    r"^[【\[]?\s*(" + alternation("html_buttons") + r")\s*([】\]:：\s]|$)"
 )
 
 

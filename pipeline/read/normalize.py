@@ -15,6 +15,7 @@ from functools import lru_cache
 from pipeline.document import Document
 from pipeline.extract.timeexpr import arabize
 from pipeline.repair import repair
+from pipeline.vocab.terms import alternation
 
 # A pinyin syllable carries a tone mark (or ü); plain ASCII words in brackets are left alone
 # because they are more often abbreviations (IC卡, APP) than pinyin.
@@ -23,29 +24,36 @@ _PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])\(\s*[a-z{_TONE}]*[{_TONE}][a-z{_TON
 _BBCODE = re.compile(r"\[/?(?:b|i|u|s|color|size|font|url|img|align|quote|backcolor)(?:=[^\]]*)?\]", re.I)
 # "1.2021年…" → "1. 2021年…": a list number fused to a year would read as a date.
 _FUSED_YEAR = re.compile(r"^(\s*\d{1,2})[.、](?=\d{4}\s*年)")
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*")
+_LIST_MARK = re.compile(r"^\s*[-*+]\s+(?=\S)")
+_BUTTONS = re.compile(r"【\s*(?:" + alternation("page_buttons") + r")[^】]{0,12}】")
 # "1如非急需" → "1 如非急需" (a list number fused to text); never before a date/time unit.
 _FUSED_TEXT = re.compile(r"^(\s*\d{1,2})(?=[\u4e00-\u9fff])(?![年月日号时点分秒个元万岁周天])")
 
 # Lines a reposting site or CMS wraps around the notice. They are dropped from the body but
-# kept in Document.dropped, because repost stamps and breadcrumbs are metadata clues.
-_CHROME = [
-    re.compile(p)
-    for p in (
-        r"^(首页|您现在的位置|当前位置|位置)\s*[:>»›/]",
-        r".+\s[»>›]\s.+\s[»>›]\s",  # breadcrumbs
-        r"^(分享|打印|字体|字号|关闭窗口|返回顶部|扫一扫|点击蓝字|阅读原文|在看|点赞|收藏)\s*[:：]?\s*(大|中|小|\s)*$",
-        r"^(the\s+)?(beginning|end)$",
-        r"^(tag|标签|关键词)\s*[:：]",
-        r"^(猜你喜欢|相关文章|相关阅读|相关推荐|热门推荐|推荐阅读|上一篇|下一篇|延伸阅读|热点推荐)",
-        r"^查看完整版本",
-        r"^\d{1,3}$",
-        r"^[↓↑→←\s]+$",
-        r"^post\s*by\s*[:：]",
-        r"^.{0,40}\s[-–—]\s(19|20)\d{2}/\d{1,2}/\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",
-        r"^(来源|來源|信息来源|稿源|作者|编辑|责任编辑|浏览次数|点击数|阅读)\s*[:：].{0,30}(更新时间|发布时间|时间)\s*[:：]",
-        r"^(更新时间|更新日期)\s*[:：]",
-    )
-]
+# kept in Document.dropped, because repost stamps and breadcrumbs are metadata clues. Every one
+# is anchored at the start of the line, so they are tried as one alternation with ``match``;
+# breadcrumbs (``首页 » 常识 » 预防 »``) are found by :func:`_is_breadcrumb`.
+_CHROME_PATTERNS = (
+    r"^(" + alternation("chrome_location_labels") + r")\s*[:>»›/]",
+    r"^(" + alternation("chrome_buttons") + r")\s*[:：]?\s*(大|中|小|\s)*$",
+    r"^(the\s+)?(beginning|end)$",
+    r"^(tag|标签|关键词)\s*[:：]",
+    r"^(" + alternation("chrome_related_links") + r")",
+    r"^查看完整版本",
+    r"^\d{1,3}$",
+    r"^[↓↑→←\s]+$",
+    r"^post\s*by\s*[:：]",
+    r"^.{0,40}\s[-–—]\s(19|20)\d{2}/\d{1,2}/\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?$",
+    r"^(" + alternation("chrome_byline_labels") + r")\s*[:：].{0,30}(更新时间|发布时间|时间)\s*[:：]",
+    r"^(更新时间|更新日期)\s*[:：]",
+)
+_CHROME = re.compile("|".join(f"(?:{p.removeprefix('^')})" for p in _CHROME_PATTERNS))
+# two " » " (or " > ", " › ") with at least one character before the first and between them: the
+# pattern ``.+\s[»>›]\s.+\s[»>›]\s``, which backtracked over every pair of positions (215 of the
+# 255 ms per 1,000 notices that page-chrome detection cost), found in two searches
+_CRUMB = re.compile(r"\s[»>›]\s")
+_BREADCRUMB = re.compile(r".+\s[»>›]\s.+\s[»>›]\s")
 
 
 # A '?' or U+FFFD between Chinese characters: bytes decoded with the wrong code page upstream.
@@ -108,9 +116,25 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("停機時間")
     '停机时间'
     """
-    if _t2s_triggers().isdisjoint(text):  # most notices: nothing to convert, skip the slow converter
+    triggers = _t2s_triggers()
+    if triggers.isdisjoint(text):  # most notices: nothing to convert, skip the slow converter
         return text
-    return _t2s().convert(text)
+    # OpenCC's convert() splits the text at spaces and punctuation and converts each piece on its
+    # own; a piece without a trigger character comes back unchanged, so only the others are given
+    # to the (pure-Python, slow) converter: a simplified notice with one 著 or 乾 in it converts
+    # one piece, not the whole notice. Same result as convert(), piece by piece.
+    cc = _t2s()
+    pieces = cc.split_chars_re.split(text)
+    for i in range(0, len(pieces), 2):  # even indexes: text between separators (as convert() does)
+        if not triggers.isdisjoint(pieces[i]):
+            pieces[i] = _convert_piece(pieces[i])
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=4096)
+def _convert_piece(piece: str) -> str:
+    cc = _t2s()
+    return cc._convert(piece, cc._dict_chain_data)
 
 
 def strip_pinyin(text: str) -> str:
@@ -119,6 +143,8 @@ def strip_pinyin(text: str) -> str:
     >>> strip_pinyin("醫(yī)療保障")
     '醫療保障'
     """
+    if "(" not in text:  # the pattern needs a "(" (one call per table cell: most have none)
+        return text
     return _PINYIN.sub("", text)
 
 
@@ -130,13 +156,17 @@ def normalize_line(line: str) -> str:
     """
     line = unicodedata.normalize("NFKC", line)
     line = line.replace("\u3000", " ").replace("\xa0", " ")
-    line = _BBCODE.sub("", line)
+    # each substitution only where its literal can be (most lines have none): the same result
+    if "[" in line:
+        line = _BBCODE.sub("", line)
     # markdown emphasis and list marks: the same notice as HTML or PDF carries neither
-    line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
-    line = re.sub(r"^\s*[-*+]\s+(?=\S)", "", line)
+    if "**" in line:
+        line = _EMPHASIS.sub(r"\1", line)
+    line = _LIST_MARK.sub("", line)
     line = arabize(line)
     # CMS buttons inline with the date line: 【打印】【关闭】【字体：大 中 小】
-    line = re.sub(r"【\s*(?:打印|关闭|关闭窗口|收藏|分享|字体|字号|大|中|小|返回)[^】]{0,12}】", " ", line)
+    if "【" in line:
+        line = _BUTTONS.sub(" ", line)
     line = _FUSED_YEAR.sub(r"\1. ", line)
     line = _FUSED_TEXT.sub(r"\1 ", line)
     return line.strip()
@@ -181,7 +211,15 @@ def is_chrome(line: str) -> bool:
     (True, False)
     """
     low = line.strip().lower()
-    return any(p.search(low) for p in _CHROME)
+    return bool(_CHROME.match(low)) or _is_breadcrumb(low)
+
+
+def _is_breadcrumb(low: str) -> bool:
+    """``"首页 » 常识 » 预防 » …"`` → True: what ``_BREADCRUMB.search(low)`` says, without its backtracking."""
+    if "\n" in low:  # "." stops at a line break: keep the pattern's own answer (never for a line)
+        return bool(_BREADCRUMB.search(low))
+    first = _CRUMB.search(low, 1)  # ".+" before it: at least one character
+    return first is not None and _CRUMB.search(low, first.start() + 4) is not None
 
 
 def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
@@ -204,7 +242,7 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
         )
     else:
         simplified = no_pinyin
-    garbled = _MOJIBAKE.findall(simplified)
+    garbled = _MOJIBAKE.findall(simplified) if "?" in simplified or "\ufffd" in simplified else []
     if garbled:
         repairs.append(repair("notices", "text", garbled[0], None, "mojibake_flagged",
                               f"{len(garbled)} places where a wrong encoding garbled characters, e.g. '{garbled[0]}'"))

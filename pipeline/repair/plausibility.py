@@ -28,7 +28,7 @@ from functools import cache
 from pipeline.extract.timeexpr import cn_number
 from pipeline.repair import repair
 from pipeline.repair.confidence import level_of
-from pipeline.vocab.terms import find_rows, load_rows
+from pipeline.vocab.terms import alternation, find_rows, load_rows
 
 # a start this long after the notice's date is not what the notice announces (labelled real
 # notices: at most 29 days); this long before it, a year was misread
@@ -38,7 +38,7 @@ START_BEFORE_PUBLICATION = timedelta(days=366)
 # "停机6小时", "持续时间长达9天", "停机时间1个月", "为期两周": a length said of the stop itself
 _NUMBER = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)"
 PRINTED_DURATION = re.compile(
-    r"(?:停机|暂停|停止|关闭|中断|切换|持续|为期|历时|共计|长达)(?:时间)?(?:为|约|预计|将|大约|长达|共|达)*\s*"
+    r"(?:" + alternation("duration_verbs") + r")(?:时间)?(?:" + alternation("duration_fillers") + r")*\s*"
     + _NUMBER + r"\s*(?:个)?\s*(?P<unit>小时|天|日|周|星期|个月|月)(?!内|以内|之内|后|前)")
 _UNIT_HOURS = {"小时": 1.0, "天": 24.0, "日": 24.0, "周": 168.0, "星期": 168.0, "个月": 720.0, "月": 720.0}
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from lunardate import LunarDate
 
 from pipeline.extract.timeexpr import YearChoice, find_ranges
+from pipeline.vocab.terms import vocabulary
 
 # Lunar holidays whose solar date moves from year to year: (lunar month, lunar day).
 LUNAR_HOLIDAYS = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}
@@ -261,7 +262,7 @@ def era_of(text: str) -> tuple[int, int, str] | None:
     """
     lo, hi, whys = 1900, 2100, []
     sentences = [s for s in re.split(r"[。;；!！?？\n]", text) if s]
-    for r in _era_rows():
+    for r in vocabulary("era_markers"):
         term, needs = r["term"], r.get("needs") or ""
         if term not in text:
             continue
@@ -273,15 +274,6 @@ def era_of(text: str) -> tuple[int, int, str] | None:
             lo, hi = max(lo, a), min(hi, b)
             whys.append(f"'{term}'" + (" with a cutover verb" if needs else "") + f": {r['why']} ({r['source']})")
     return (lo, hi, "; ".join(whys)) if whys else None
-
-
-@lru_cache(maxsize=1)
-def _era_rows() -> tuple[dict[str, str], ...]:
-    import csv
-    from importlib import resources
-
-    text = resources.files("pipeline.vocab").joinpath("data/era_markers.csv").read_text(encoding="utf-8")
-    return tuple(csv.DictReader(text.splitlines()))
 
 
 def _join(main: str, why: str) -> str:

@@ -11,6 +11,7 @@ import csv
 import importlib.util
 import io
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,20 +70,20 @@ class Gazetteer:
         return tuple(p for p in self.by_short.get(name, ()) if p.level == level)
 
 
-def _adcodes_csv() -> str:
-    """The ``cpca`` package's adcode table, read without importing ``cpca``: its ``__init__``
-    builds an address matcher we do not use and imports ``pkg_resources``, which setuptools
-    removed in version 82 (so ``import cpca`` fails in an environment without an older one)."""
+def _cpca_adcodes() -> Path:
+    """The ``cpca`` package's adcode table, found without importing ``cpca``: its ``__init__``
+    builds an address matcher we do not use (0.25 s in every worker) and imports
+    ``pkg_resources``, which setuptools removed in version 82 (so ``import cpca`` fails in an
+    environment without an older one)."""
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("the cpca package (its adcode table) is not installed: pip install cpca")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    return (folder / "resources" / "adcodes.csv").read_text(encoding="utf-8")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    raw = _adcodes_csv()
+    raw = _cpca_adcodes().read_text(encoding="utf-8")
     rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(io.StringIO(raw))]
     provinces = {code[:2]: name for code, name in rows if code.endswith("0000")}
     cities = {code[:4]: name for code, name in rows if code.endswith("00") and not code.endswith("0000")}
@@ -112,8 +113,22 @@ def gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=1)
 def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Area code (without 0) → (province, cities), from phonenumbers' geocoder."""
-    # imported here: its data takes a quarter of a second to load, and only this table needs it
+    """Area code (without 0) → (province, cities): ``vocab/data/area_codes.csv``, in its order
+    (the first code naming a city is that city's).
+
+    The file is :func:`area_codes_from_phonenumbers` written out (``python -m
+    pipeline.vocab.gazetteer --write-area-codes``): deriving it at run time imports phonenumbers'
+    geocoder, 40 MB of every country's place names, 0.37 s of CPU in every worker process for
+    324 rows. ``tests/test_gazetteer.py`` holds the file equal to the installed phonenumbers.
+    """
+    from pipeline.vocab.terms import vocabulary
+
+    return {r["area_code"]: (r["province"], tuple(r["cities"].split("、"))) for r in vocabulary("area_codes")}
+
+
+def area_codes_from_phonenumbers() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Area code (without 0) → (province, cities), from phonenumbers' geocoder: every code
+    ``010``, ``02x``, ``0310``–``0999`` that makes a valid number with a place."""
     from phonenumbers import geocoder
 
     codes = ["10"] + [f"2{i}" for i in range(10)] + [str(i) for i in range(310, 1000)]
@@ -129,6 +144,15 @@ def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
                 out[code] = _split_description(desc)
                 break
     return out
+
+
+def write_area_codes(path: Path) -> None:
+    """Write :func:`area_codes_from_phonenumbers` as ``vocab/data/area_codes.csv``."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["area_code", "province", "cities"])
+        for code, (province, cities) in area_codes_from_phonenumbers().items():
+            out.writerow([code, province, "、".join(cities)])
 
 
 def _split_description(desc: str) -> tuple[str, tuple[str, ...]]:
@@ -201,3 +225,10 @@ def prefecture_cities() -> list[tuple[str, str, str]]:
         seen.add(p.name)
         out.append((p.province, p.name, p.adcode))
     return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write-area-codes"]:
+        write_area_codes(Path(__file__).parent / "data" / "area_codes.csv")
+    else:
+        sys.exit("usage: python -m pipeline.vocab.gazetteer --write-area-codes")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pipeline.vocab.terms import load_rows
+from pipeline.vocab.terms import alternation, load_rows
 
 
 @cache
@@ -43,7 +43,7 @@ def role_of_cue(term: str) -> str:
 EVENT_ROLES = ("stop", "stop_weak", "resume", "resume_weak", "go_live", "open", "report")
 # a weak cue ("切换", "升级", "正常办理") gives its plain role only when no strong cue follows it
 # a resumption that is denied or in doubt is no resumption: "仍未恢复", "能否恢复正常还不好说"
-NEGATED = re.compile(r"(?:未|没有|尚未|能否|是否|何时|不知道?什么时候)\s*$")
+NEGATED = re.compile(r"(?:" + alternation("negations") + r")\s*$")
 
 
 def first_event_cue(text: str, roles: tuple[str, ...] = EVENT_ROLES) -> tuple[str, re.Match[str]] | None:

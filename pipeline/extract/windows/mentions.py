@@ -35,34 +35,40 @@ from pipeline.extract.windows.cues import cue_pattern, first_event_cue, has_cue
 from pipeline.extract.windows.subject import EMPTY, EXCEPTION, Subject, subject_of
 from pipeline.repair import repair
 from pipeline.repair.resolve_year import YearClues
-from pipeline.vocab.terms import find_terms, load_rows, load_terms
+from pipeline.vocab.terms import alternation, find_terms, load_rows, load_terms
 
 STOP, RESUME, OPEN = "stop", "resume", "open"
 
 # a line that dates the page, not an outage: "发布时间:2021-09-22 10:16", "作者: 时间:2021-11-17 点击数:"
-PAGE_DATE_LINE = re.compile(r"^\s*(?:作者\s*[:：]\s*\S{0,12}\s*)?(发布时间|发布日期|发文日期|更新时间|来源|信息来源|日期|时间)\s*[:：]")
+PAGE_DATE_LINE = re.compile(r"^\s*(?:作者\s*[:：]\s*\S{0,12}\s*)?(" + alternation("page_date_labels") + r")\s*[:：]")
 # "X前", "X以后(含)": the date bounds something people do, it is not an event of the system
-DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:之前|以前|前|之后|以后|后|为止|之间)(?!台)")
+DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:" + alternation("date_bound_words") + r")(?!台)")
 # "请于X前", "可于X至Y之间…办理": a period in which people act, never the system's
-DEADLINE_BEFORE = re.compile(r"(截至|截止到?|截止日期为|最迟|最晚|不晚于|有效期至|[可请须应需]于|[可请须应需]在)\s*(?:[于在到为]\s*)?$")
-ENDS = re.compile(r"持续至|持续到|延续至|延长至|一直到|直至")
-PEOPLE_TERM = re.compile(r"处方|用药|药量|报销|期限|时限|有效期|申领|缴费|缴纳|备案")
-SYSTEM_CONTEXT = re.compile(r"停机|暂停|切换|系统|平台|关闭|结转")
-STOP_LABEL = re.compile(r"(停机|暂停|关闭|停止|停办|结转|维护|升级)[^,，。;；]{0,8}(时间|期间|日期)\s*(?:[:：为是]|暂定|预计|拟)?\s*$")
-RESUME_LABEL = re.compile(r"(恢复|启用|上线|开通|开机|重启)[^,，。;；]{0,8}(时间|日期)\s*(?:[:：为是]|暂定为?|预计|拟)?\s*$")
+DEADLINE_BEFORE = re.compile(r"(" + alternation("deadline_words") + r")\s*(?:[于在到为]\s*)?$")
+ENDS = re.compile(alternation("lasts_until_words"))
+PEOPLE_TERM = re.compile(alternation("people_terms"))
+SYSTEM_CONTEXT = re.compile(alternation("system_context_words"))
+STOP_LABEL = re.compile(r"(" + alternation("stop_label_verbs") + r")[^,，。;；]{0,8}(时间|期间|日期)\s*(?:[:：为是]|暂定|预计|拟)?\s*$")
+RESUME_LABEL = re.compile(r"(" + alternation("resume_label_verbs") + r")[^,，。;；]{0,8}(时间|日期)\s*(?:[:：为是]|暂定为?|预计|拟)?\s*$")
 # "跨省相关业务停机时间提前至18时": the stop moves to an earlier hour of the same day
-DATELINE_ORG = re.compile(r"^\s*[\u4e00-\u9fff]{2,12}?(?:医疗保障局|医保局|人民政府|人力资源和社会保障局|人社局|社保局|管理中心|服务中心|医院)")
-SIGNED_BY = re.compile(r"(?:医疗保障局|医保局|人民政府|人力资源和社会保障局|社会保障局|管理中心|服务中心|事务中心|医院|办公室)\s*$")
-PAGE_STAMP_BEFORE = re.compile(r"(?:(?:发表于|发布于|发布时间|发布日期|更新时间|更新日期|发帖时间|post\s*by)\s*[:：]?"
+DATELINE_ORG = re.compile(r"^\s*[\u4e00-\u9fff]{2,12}?(?:" + alternation("dateline_orgs") + r")")
+SIGNED_BY = re.compile(r"(?:" + alternation("signing_orgs") + r")\s*$")
+PAGE_STAMP_BEFORE = re.compile(r"(?:(?:" + alternation("page_stamp_labels") + r")\s*[:：]?"
                                r"|(?:^|\s)(?:时间|日期)\s*[:：])\s*$", re.I)
-PAGE_STAMP_AFTER = re.compile(r"^\s*(?:来源|浏览|阅读|点击|作者|编辑|\|)")
+PAGE_STAMP_AFTER = re.compile(r"^\s*(?:" + alternation("page_stamp_after") + r"|\|)")
 MOVED_EARLIER = re.compile(r"提前(?:至|到|为)\s*$")
 CLAUSE_SPLIT = re.compile(r"[,，;；。!?！？]")
 SENTENCE_SPLIT = re.compile(r"(?<=[。;；!?！？])")
 # the conditional "如…提前或延后,将另行发布公告" announces no open end
-CONDITIONAL = re.compile(r"(?:^|[,，])\s*(?:如|若|如果|如遇|若遇)")
-OPEN_NEEDS = re.compile(r"时间|日期|恢复|启用|上线|开通|开放|暂停|停止|停用")
+CONDITIONAL = re.compile(r"(?:^|[,，])\s*(?:" + alternation("conditional_words") + r")")
+OPEN_NEEDS = re.compile(alternation("open_end_needs"))
 ROLE_OF_CUE = {"stop": STOP, "resume": RESUME, "go_live": RESUME, "open": OPEN, "report": None}
+_WHOLE_SYSTEM = re.compile(alternation("whole_system_words"))
+_WHOLE_BUSINESS_REST = re.compile(r"(?:" + alternation("whole_business_rest_words") + r"|[市省区县])+")
+_LIST_ITEM_LEAD = re.compile(r"^\s*(?:" + alternation("list_item_connectives") + r")?\s*[,，]?\s*")
+_SCHEDULE_LABEL_WORDS = re.compile(alternation("schedule_label_words"))
+# "迁移到…平台", "切换至新系统": a destination, not an object
+_DESTINATION = re.compile(r"^\s*(?:到|至|为|成)")
 
 
 @dataclass
@@ -205,14 +211,14 @@ def _object_after_verb(text: str) -> str:
 
 BRACKETS = re.compile(r"\(.*?\)|（.*?）|\(.*$|（.*$")
 # words around the object that are not part of it: "将于…起", "届时", "其中", "均将"
-_LEADING = re.compile(r"^[\s,，:：、]*(?:其中|同时|此外|另外|届时|期间|并|且|将|均|都|也)*[\s,，:：]*")
-_TRAILING = re.compile(r"(?:将于|定于|拟于|于|自|从|将|起|开始|正式|全面|暂时|短时|短暂|临时|集中|统一|进行|均将|均|都|也|期间|以后|之后|后|的|,|，|\s)+$")
-_FILLER_HEAD = re.compile(r"^(?:办理|受理|使用|提供|开展|进行)+")
-_PLACE_HEAD = re.compile(r"^(?:全市|全省|全区|全县|全国|我市|本市|我省|本省|我区|各级|各地|市|省|区|县)+")
+_LEADING = re.compile(r"^[\s,，:：、]*(?:" + alternation("object_leading_words") + r")*[\s,，:：]*")
+_TRAILING = re.compile(r"(?:" + alternation("object_trailing_words") + r"|,|，|\s)+$")
+_FILLER_HEAD = re.compile(r"^(?:" + alternation("object_filler_verbs") + r")+")
+_PLACE_HEAD = re.compile(r"^(?:" + alternation("object_place_words") + r")+")
 
 
 # a stop cue that names a label or a period ("停机时间:", "停机期间"), not the act of stopping something
-_CUE_AS_LABEL = re.compile(r"^\s*(?:时间|期间|日期|前|后|以后|之前|之后)")
+_CUE_AS_LABEL = re.compile(r"^\s*(?:" + alternation("cue_label_words") + r")")
 
 
 def _stop_cues(text: str) -> list[re.Match[str]]:
@@ -241,7 +247,7 @@ def printed_object(after: str, before: str = "") -> str | None:
         # "停机切换", "停机升级": a second verb is no object
         obj = re.sub(f"^(?:{cue_pattern(('stop', 'stop_weak')).pattern})+", "", obj)
         # "迁移到…平台", "切换至新系统": the destination, not what stops
-        found = None if re.match(r"^\s*(?:到|至|为|成)", obj) else _clean(obj)
+        found = None if _DESTINATION.match(obj) else _clean(obj)
         if found:
             return found
         head = re.split(r"[,，;；。:：]", after[: m.start()])[-1]
@@ -272,12 +278,12 @@ def names_everything(printed: str) -> bool:
 
     ``names_everything("全市医保部门所有业务")`` → True; ``names_everything("门诊慢特病结算")`` → False.
     """
-    if re.search(r"系统|平台|网络", printed):
+    if _WHOLE_SYSTEM.search(printed):
         return True  # the system itself stops: all it serves
     rest = _PLACE_HEAD.sub("", BRACKETS.sub("", printed))
     rest = _general_words().sub("", rest)
     rest = _PLACE_HEAD.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", rest))
-    return len(rest) <= 1 or bool(re.fullmatch(r"(?:部门|各级|中心|单位|[市省区县])+", rest))
+    return len(rest) <= 1 or bool(_WHOLE_BUSINESS_REST.fullmatch(rest))
 
 
 def service_of(after: str, before: str = "") -> tuple[str | None, str | None]:
@@ -308,8 +314,8 @@ def _printed_service(printed: str | None) -> str | None:
 
 
 CELL_SPLIT = re.compile(r"\s{2,}|\t")
-STOP_COLUMN = re.compile(r"(停机|停止|暂停|关闭|结转|切换|停办)[^\s]{0,4}时间|^停机$")
-RESUME_COLUMN = re.compile(r"(恢复|启用|上线|开通|开机)[^\s]{0,4}时间")
+STOP_COLUMN = re.compile(r"(" + alternation("stop_column_verbs") + r")[^\s]{0,4}时间|^停机$")
+RESUME_COLUMN = re.compile(r"(" + alternation("resume_column_verbs") + r")[^\s]{0,4}时间")
 
 
 def flattened_header(line: str) -> tuple[int, int | None] | None:
@@ -501,7 +507,7 @@ class _Finder:
         stop list before it is one more subject of that stop."""
         if group is None:
             return None
-        body = re.sub(r"^\s*(?:同时|并|另外|此外)?\s*[,，]?\s*", "", HEADING_MARK.sub("", sentence))
+        body = _LIST_ITEM_LEAD.sub("", HEADING_MARK.sub("", sentence))
         found = first_event_cue(body[:30], ("stop", "stop_weak", "resume", "go_live", "people"))
         if found is None or found[0] not in ("stop", "stop_weak"):
             return None
@@ -595,7 +601,7 @@ class _Finder:
             table_scheme = None
             if inline_schedule and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", row_label or "") and not SCHEDULE_HEADING.search(row_label):
                 table_scheme = row_label
-            elif inline_schedule and row_label.endswith((":", "：")) and not re.search(r"时间|安排|期间", row_label):
+            elif inline_schedule and row_label.endswith((":", "：")) and not _SCHEDULE_LABEL_WORDS.search(row_label):
                 table_scheme = HEADING_MARK.sub("", row_label).strip(" :：")[:30] or None
             scheme = table_scheme or ol.scheme or ("、".join(find_terms(_object_after_verb(verb_text)[:8], "schemes")) or None)
             heading_services = tuple(find_terms(ol.service_label or "", "services"))

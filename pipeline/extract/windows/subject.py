@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.extract.windows.cues import cue_pattern
-from pipeline.vocab.terms import find_rows
+from pipeline.vocab.terms import alternation, find_rows
 
 # a general word that qualifies the business itself: "各项医保业务", "所有业务经办服务", "暂停的业务"
-_GENERAL_OBJECT = r"[\u4e00-\u9fff]{0,8}?(?:业务|服务|事项|功能)"
+_GENERAL_OBJECT = r"[\u4e00-\u9fff]{0,8}?(?:" + alternation("general_objects") + r")"
 # with no service named, these name the whole business: "暂停医保业务办理", "医保信息平台将关闭"
-SYSTEM_WORDS = re.compile(r"系统|平台|业务|服务")
+SYSTEM_WORDS = re.compile(alternation("system_words"))
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
 # a parenthesis that lists examples names no new subject: "(包括养老保险、失业保险、工伤保险)"
 EXCEPTION = re.compile(r"除[^,，。;；]{1,30}?外")
