@@ -51,6 +51,7 @@ _LIBRARIES = (
     "opencc-python-reimplemented",
     "pdfplumber",
     "phonenumbers",
+    "pyahocorasick",
     "python-docx",
 )
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the package this module (pipeline/runner/) fingerprints
