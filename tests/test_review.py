@@ -147,3 +147,33 @@ def test_a_correction_of_a_row_that_no_longer_exists_is_an_error(workspace) -> N
     cli("run", "--raw", str(raw), "--out", str(out), "--quiet")
     errors = [e[0] for e in table(out, "SELECT error FROM errors WHERE stage = 'correct'")]
     assert any("no such row" in e for e in errors) and any("line 3" in e for e in errors)
+
+
+def test_accepted_corrections_export_as_labels_with_their_provenance(workspace, tmp_path: Path) -> None:
+    import json
+
+    from pipeline.commands.evaluate import label_windows
+
+    raw, out = workspace
+    queue = list(csv.DictReader(cli("review", "--out", str(out), "--format", "csv").stdout.splitlines()))
+    window = next(r for r in queue if r["id"].startswith("W:"))
+    nid = window["id"].split(":")[1]
+    cli("review", "--out", str(out), "--raw", str(raw), "--set", window["id"], "end_at=2031-01-01T08:00",
+        "--who", "tester", "--why", "the notice says so")
+    cli("run", "--raw", str(raw), "--out", str(out), "--quiet")
+    gold = tmp_path / "gold"
+    printed = cli("review", "--out", str(out), "--raw", str(raw), "--export-gold", str(gold)).stdout.split()
+    assert [Path(p).name for p in printed] == [p.name for p in sorted(gold.glob("*.json"))] and len(printed) == 1
+    label = json.loads(Path(printed[0]).read_text(encoding="utf-8"))
+    assert label["file"] == window["source_file"] and label["provenance"]["notice_id"] == nid
+    # the corrected end is the label's, with who corrected it and why
+    assert any(end.startswith("2031-01-01T08:00") for _, end in label_windows(label))
+    [reviewed] = label["provenance"]["reviewed"]
+    assert (reviewed["column_name"], reviewed["value"], reviewed["who"], reviewed["why"]) == (
+        "end_at", "2031-01-01T08:00", "tester", "the notice says so")
+    # what nobody reviewed is named, so the label is not taken for a complete one
+    windows = table(out, f"SELECT count(*) FROM outage_windows WHERE notice_id = '{nid}'")[0][0]
+    assert label["provenance"]["complete"] is (windows == 1 and not label["provenance"]["unreviewed"])
+    # and the label is one pipeline eval reads: scored on the exported notice alone
+    scored = helpers.cli("eval", "--gold", str(gold), "--out", str(out))
+    assert scored.returncode == 0 and "files 1 (missing 0)" in scored.stdout

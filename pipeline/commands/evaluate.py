@@ -78,11 +78,27 @@ class Score:
     lines: list[str] = field(default_factory=list)
     # calibration: (field, confidence level) → [rows, rows right]
     calibration: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # windows per linking rule that gave the end (outage_windows.end_rule without its modifiers) → [rows, right]
+    by_end_rule: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def calibrate(self, what: str, level: object, right: bool) -> None:
         cell = self.calibration[(what, str(level or "none"))]
         cell[0] += 1
         cell[1] += bool(right)
+
+    def end_rule_lines(self) -> list[str]:
+        """Windows per linking rule that won their end: rows, and how many are right, most rows first.
+
+        Where a rule errs is where the linking needs work (or where its confidence should be lower):
+
+        >>> sc = Score()
+        >>> sc.by_end_rule["range"] = [10, 9]
+        >>> sc.by_end_rule["(open)"] = [2, 2]
+        >>> sc.end_rule_lines()
+        ['linking range: 9/10 right (90%)', 'linking (open): 2/2 right (100%)']
+        """
+        ordered = sorted(self.by_end_rule.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        return [f"linking {rule}: {ok}/{n} right ({ok / n:.0%})" for rule, (n, ok) in ordered]
 
     def guidance_category_lines(self) -> list[str]:
         """Guidance pairs per category: P/R/F1 and the counts behind them, in the order of the codes.
@@ -145,6 +161,7 @@ class Score:
             out["guidance_by_category"] = {
                 k[2:-3]: {"right": t[k], "predicted": t[k[:-3] + "_pred"], "gold": t[k[:-3] + "_gold"]}
                 for k in sorted(t) if k.startswith("g:") and k.endswith("_tp")}
+        out["windows_by_end_rule"] = {rule: {"rows": n, "right": ok} for rule, (n, ok) in sorted(self.by_end_rule.items())}
         return out
 
     def summary_line(self) -> str:
@@ -164,10 +181,12 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
     notices = frames["notices"]
     by_file = {Path(str(f)).name: row for f, row in zip(notices["source_file"], notices.to_dict("records"))}
     windows: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    window_levels: dict[str, list[tuple[tuple[str, str], object]]] = defaultdict(list)
+    window_levels: dict[str, list[tuple[tuple[str, str], object, str]]] = defaultdict(list)
     for w in frames["outage_windows"].to_dict("records"):
-        windows[w["notice_id"]].add((minute_text(w["start_at"]), minute_text(w["end_at"])))
-        window_levels[w["notice_id"]].append(((minute_text(w["start_at"]), minute_text(w["end_at"])), w.get("confidence")))
+        pair = (minute_text(w["start_at"]), minute_text(w["end_at"]))
+        windows[w["notice_id"]].add(pair)
+        rule = _text(w.get("end_rule")).split("+", 1)[0] or "(open)"
+        window_levels[w["notice_id"]].append((pair, w.get("confidence"), rule))
     guidance: dict[str, set[tuple[str, str]]] = defaultdict(set)
     guidance_levels: dict[str, list[tuple[tuple[str, str], object]]] = defaultdict(list)
     for g in frames["guidance"].to_dict("records"):
@@ -227,8 +246,11 @@ def score(frames: dict[str, pd.DataFrame], gold_dir: Path) -> Score:
             if got[key]:
                 sc.calibrate(key, n.get(f"{key}_confidence"), got[key] == want)
         if g.get("windows") is not None:
-            for pair, level in window_levels.get(nid, []):
+            for pair, level, rule in window_levels.get(nid, []):
                 sc.calibrate("windows", level, pair in gold_w)
+                cell = sc.by_end_rule[rule]
+                cell[0] += 1
+                cell[1] += pair in gold_w
         for phone, level in phone_levels.get(nid, {}).items():
             sc.calibrate("phones", level, phone in gold_p)
         sc.lines.append(
@@ -349,7 +371,7 @@ def _cmd(args: argparse.Namespace) -> int:
         print(json.dumps(sc.summary(), ensure_ascii=False, indent=1))
     else:
         print("\n".join(line for line in sc.lines if args.verbose or not line.startswith("   ")))
-        for line in sc.guidance_category_lines() + sc.calibration_lines():
+        for line in sc.end_rule_lines() + sc.guidance_category_lines() + sc.calibration_lines():
             print(line)
         print(sc.summary_line())
     return 0

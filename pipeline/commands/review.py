@@ -156,11 +156,82 @@ def _current_row(db: Path, table: str, notice_id: str, key: str) -> dict | None:
     return next((r for r in rows if row_key(table, r) == key), None)
 
 
+def export_gold(db: Path, raw_dir: Path, target: Path) -> list[Path]:
+    """Labels (``../LABELING.md``'s format, as in ``tests/real/shared_gold``) for every notice a person
+    reviewed, from the corrected outputs, with their provenance; returns the files written.
+
+    A person's confirmations and corrections (``RAW/corrections.csv``, applied by the run that
+    wrote ``db``) make the corrected tables a label in all but name: city, province, publication
+    date, windows and phone numbers of each notice with at least one correction, as the run now
+    has them, go to ``TARGET/NAME.json``; ``provenance`` lists each correction (who, when, why,
+    the value) and the ids of the rows of that notice nobody reviewed, and ``complete`` is true
+    only when every window, number, city and date of the notice was reviewed. Guidance is not
+    exported (corrections do not take guidance rows), so such a label is not scored on guidance.
+    Only files whose notice is still the one corrected (same ``notice_id``) are written.
+    """
+    import json
+
+    from pipeline.extract.timeexpr import minute_text
+    from pipeline.repair.corrections import read_corrections
+
+    corrections, _ = read_corrections(raw_dir)
+    by_notice: dict[str, list[dict]] = {}
+    for c in corrections:
+        by_notice.setdefault(c["notice_id"], []).append(c)
+    written: list[Path] = []
+    with reading(db) as con:
+        for nid, fixes in sorted(by_notice.items()):
+            notice = fetch_dicts(con, "SELECT * FROM notices WHERE notice_id = ?", [nid])
+            if not notice:
+                continue  # the notice changed since it was corrected: the run reported it (stage correct)
+            n = notice[0]
+            windows = fetch_dicts(con, "SELECT * FROM outage_windows WHERE notice_id = ? ORDER BY window_no", [nid])
+            contacts = fetch_dicts(con, "SELECT * FROM contacts WHERE notice_id = ?", [nid])
+            unreviewed = [f"W:{nid}:{row_key('outage_windows', w)}" for w in windows if w["confidence"] != "reviewed"]
+            unreviewed += [f"C:{nid}:{c['phone_raw']}" for c in contacts
+                           if c["phone_e164"] and c["confidence"] != "reviewed"]
+            unreviewed += [f"N:{nid}:{col}" for col in ("published_on", "city")
+                           if n[col] is not None and n[f"{col}_confidence"] != "reviewed"]
+            label = {
+                "file": Path(n["source_file"]).name,
+                "city": n["city"], "province": n["province"],
+                "published_on": n["published_on"].isoformat() if n["published_on"] else None,
+                "windows": [{"scheme": w["scheme"], "service": w["service"], "start_at": minute_text(w["start_at"]),
+                             "end_at": minute_text(w["end_at"]) or None, "evidence": w["evidence"]} for w in windows],
+                "phones_e164": sorted({c["phone_e164"] for c in contacts if c["phone_e164"]}),
+                "notes": "exported by `pipeline review --export-gold` from the corrected outputs: the values a person "
+                         "reviewed are listed under provenance; the others are the pipeline's",
+                "provenance": {
+                    "source_file": n["source_file"], "notice_id": nid, "outputs": str(db),
+                    "reviewed": [{k: c[k] for k in ("table_name", "row_key", "column_name", "value", "who", "at", "why")}
+                                 for c in fixes],
+                    "unreviewed": unreviewed,
+                    "complete": not unreviewed,
+                },
+            }
+            path = target / (Path(n["source_file"]).stem + ".json")
+            target.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def _cmd(args: argparse.Namespace) -> int:
     db = args.out / DB_NAME
     if not db.is_file():
         log.error("%s does not exist: run `python -m pipeline run --out %s` first", db, args.out)
         return 2
+    if args.export_gold:
+        try:
+            written = export_gold(db, args.raw, args.export_gold)
+        except OSError as exc:
+            log.error("cannot write labels into %s: %s", args.export_gold, exc.strerror or exc)
+            return 3
+        for path in written:
+            print(path)
+        log.info("%d labels written to %s (notices with at least one correction in %s)",
+                 len(written), args.export_gold, args.raw / CORRECTIONS_NAME)
+        return 0
     try:
         if args.accept or args.set:
             if args.accept:
@@ -194,4 +265,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", nargs=2, metavar=("ID", "COLUMN=VALUE"), help="record a corrected value for the row")
     p.add_argument("--who", default="reviewer", help="who confirms or corrects (recorded with the correction)")
     p.add_argument("--why", default="", help="why (recorded with the correction)")
+    p.add_argument("--export-gold", type=Path, metavar="DIR",
+                   help="write a label (gold JSON, with provenance) for every notice a person reviewed into DIR")
     p.set_defaults(func=_cmd)
