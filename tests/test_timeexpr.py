@@ -384,3 +384,19 @@ def test_weekday_printed_after_the_time():
     (r,) = find_ranges("停机时间年12月28日(星期一)20:00至年1月1日00:00(星期五)。")
     assert (r.start.weekday, r.end.weekday) == (0, 4)
     assert (r.end.month, r.end.day, r.end.hour) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(("sentence", "start", "end"), [
+    # beijing-2025-outage-a005 (a real notice): the hour unit printed once, on the range's end
+    ("5月31日凌晨2至4时将开展北京市医疗保险信息系统维护工作", (5, 31, 2), (4,)),
+    ("5月31日凌晨3至4时,全市门急诊医保结算类业务影响将暂停", (5, 31, 3), (4,)),
+    ("1月2日晚上8至10时暂停", (1, 2, 20), (22,)),
+])
+def test_an_hour_range_with_its_unit_printed_once(sentence, start, end):
+    [r] = find_ranges(sentence)
+    assert (r.start.month, r.start.day, r.start.hour) == start and (r.end.hour,) == end
+
+
+@pytest.mark.parametrize("sentence", ["1至3日暂停办理", "第1至2项业务", "每月1至5日缴费"])
+def test_a_day_or_item_range_is_not_an_hour_range(sentence):
+    assert all(r.start.hour is None for r in find_ranges(sentence))

@@ -92,7 +92,9 @@ _PERIOD = r"(?P<per>凌晨|早上|早晨|清晨|上午|中午|午间|下午|傍�
 _TIME = (
     _PERIOD
     + r"\s*(?:(?P<h>\d{1,2})\s*:\s*(?P<mi>\d{2})(?:\s*:\s*\d{2})?(?:\s*[时点])?"
-    + r"|(?P<h2>\d{1,2})\s*[时点點](?:\s*(?P<mi2>\d{1,2})\s*分|(?P<half>半)|整)?)"
+    + r"|(?P<h2>\d{1,2})\s*[时点點](?:\s*(?P<mi2>\d{1,2})\s*分|(?P<half>半)|整)?"
+    # an hour range that prints its unit once, on its end: "凌晨2至4时", "8至12时" (the start is an hour too)
+    + r"|(?P<h3>\d{1,2})(?=\s*(?:至|到|~|〜|—|–|-|－)\s*\d{1,2}\s*[时点點]))"
 )
 _WEEK = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)(?P<wd>[一二三四五六日天])\s*[)）]?)?"
 # a weekday printed after the time, in brackets only: "年1月1日00:00(星期五)"
@@ -176,7 +178,7 @@ class TimePoint:
 
 def _time_fields(g: dict, prefix: str) -> tuple[int | None, int | None, str | None]:
     per = g.get(prefix + "per")
-    h = g.get(prefix + "h") or g.get(prefix + "h2")
+    h = g.get(prefix + "h") or g.get(prefix + "h2") or g.get(prefix + "h3")
     if h is None:
         return None, None, per
     hour = int(h)
