@@ -395,3 +395,16 @@ def test_publication_labels(line, is_label):
     from pipeline.extract.metadata import _PUB_LABEL
 
     assert bool(_PUB_LABEL.search(line)) is is_label
+
+
+def test_a_headline_naming_a_city_by_its_short_form_is_not_province_wide():
+    # wuhan-2021-cutover-b010 (a real notice) as a web page: its headline becomes the title, and
+    # "上线省医保系统平台" names the province's platform the city moves onto, not the issuer
+    headline = "2021武汉医保系统将上线省医保系统平台,武汉医保平台停机切换是什么时候停机及恢复的"
+    text = headline + "\n按照国家和省医保局统一部署,武汉市将停机切换国家医疗保障信息平台,各类医保服务切换时间如下:"
+    from pipeline.extract import SourceHints
+    from pipeline.extract.metadata import find_city
+
+    doc = make_doc(text)
+    city, province, evidence, _, clue = find_city(doc, None, headline, SourceHints())
+    assert (city, province) == ("武汉市", "湖北省") and clue != "province_wide", evidence

@@ -185,7 +185,9 @@ def find_city(doc: Document, issuer: str | None, title: str | None,
     # "福建省级机关医院") or the province's own pool (省直, 自治区本级) governs the province: a city
     # the body names in passing (长沙市统一登记系统) is not the notice's
     for label, text in (("issuer", issuer), ("title", title)):
-        if text:
+        # a headline that names a city by its short form ("武汉医保系统将上线省医保系统平台") is that
+        # city's news about moving onto the province's platform, not a province-wide notice
+        if text and not _short_city_media_re().search(text):
             provinces_named = [p for p in _places_in(text) if p.level == "province"]
             words = province_words_in(text, "title")
             if provinces_named or words:
