@@ -86,6 +86,8 @@ def is_general_suspension(text: str, cats: list[str]) -> bool:
 CONTINUES = re.compile(r"^\s*(?:也可|或者|或由|或|亦可|同时|此外|另外|若|如|确因|但|以上|上述)")
 # a condition that is the fallback of the instruction before it ("如确实无法补办结算手续的", "如因特殊原因")
 FALLBACK = re.compile(r"^\s*(?:如|若|确因)")
+# "以上出院人员也可…": the people of the instruction before
+ABOVE = re.compile(r"^\s*(以上|上述)")
 
 
 def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues, evidence: dict) -> dict:
@@ -154,7 +156,7 @@ def _situations(u: Unit, text: str, previous: _Previous | None) -> tuple[list[st
     near = previous is not None and (previous.paragraph == u.paragraph or bool(u.heading and previous.heading == u.heading))
     cond = condition_of(text)
     if near and previous is not None and CONTINUES.match(text) and (
-            not cond or re.match(r"^\s*(以上|上述)", text)
+            not cond or ABOVE.match(text)
             or (FALLBACK.match(cond) and not categories_in(cond, include_weak=False))):
         # "如无法提前购药,…", "以上出院人员也可…", "如因特殊原因,患者可…", "如确实无法补办结算手续的,可…零星报销":
         # the same people as before, in a fallback that names no situation of its own
