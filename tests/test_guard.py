@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.vocab.guard import first_characters, guarded
+from pipeline.vocab.guard import GUARDED, first_characters, guarded
 from pipeline.vocab.terms import load_rows
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "raw"
@@ -23,8 +23,19 @@ def _cue_sources() -> dict[str, str]:
     return {k: "|".join(f"(?:{p})" for p in v) for k, v in out.items()}
 
 
+def _guarded_in_the_pipeline() -> dict[str, tuple[str, int]]:
+    """Every pattern the pipeline guards (guarded form → as written, flags), once its modules are imported."""
+    import pipeline.extract.notice  # noqa: F401 - imports every extractor
+    import pipeline.read.normalize  # noqa: F401
+    from pipeline.extract.guidance.action import _cues
+
+    _cues()
+    return dict(GUARDED)
+
+
+GUARDED_PATTERNS = _guarded_in_the_pipeline()
 # every pattern the pipeline guards, as written (the guarded forms are compared with these)
-GUARDED_SOURCES = sorted(_cue_sources().values())
+GUARDED_SOURCES = sorted({source for source, _flags in GUARDED_PATTERNS.values()})
 
 
 def test_first_characters_of_a_cue_pattern() -> None:
@@ -59,15 +70,26 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[st
     return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
 
 
-_ALPHABET = sorted({ch for src in GUARDED_SOURCES for ch in src if not ch.isascii()} | set("0123456789 ,;。，；:："))
+_ALPHABET = sorted({ch for src in GUARDED_SOURCES for ch in src if not ch.isascii()} | set("0123456789 ,;。，；:：()（）abnz-/.\t\u3000"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.sampled_from(GUARDED_SOURCES), st.text(alphabet=_ALPHABET, max_size=60))
 @example("(?:(补办|重新)结算)|退费", "请补办结算或退费")
 def test_guarded_patterns_find_what_the_bare_patterns_find(source: str, text: str) -> None:
     """Same matches, same spans, same groups, on texts made of the patterns' own characters."""
     assert _spans(re.compile(guarded(source)), text) == _spans(re.compile(source), text)
+
+
+def test_the_pipeline_guards_its_hot_patterns() -> None:
+    """The cue kinds and the unanchored patterns searched over every line (contacts, metadata, windows,
+    guidance, normalisation) are guarded, each compiled without flags."""
+    assert len(GUARDED_PATTERNS) >= 20
+    assert all(flags == 0 for _source, flags in GUARDED_PATTERNS.values())
+    from pipeline.extract.contacts import CONTACT_HEADING
+    from pipeline.extract.windows.mentions import _TRAILING
+
+    assert CONTACT_HEADING.pattern in GUARDED_PATTERNS and _TRAILING.pattern in GUARDED_PATTERNS
 
 
 def test_guarded_patterns_on_every_sentence_of_the_test_corpus() -> None:

@@ -77,14 +77,14 @@ def _first(items: list, out: set[str]) -> bool:
 
 def _has_fast_start(items: list) -> bool:
     """Whether ``re`` already skips ahead for this pattern: it begins (inside plain groups) with a
-    literal, a class, or an alternation whose every alternative begins with a literal."""
+    literal, a class, an anchor, or an alternation whose every alternative begins with a literal."""
     while items and str(items[0][0]) == "SUBPATTERN" and not (items[0][1][1] or items[0][1][2]):
         items = list(items[0][1][3])
     if not items:
         return False
     op, av = items[0]
-    if str(op) in ("LITERAL", "IN"):
-        return True
+    if str(op) in ("LITERAL", "IN", "AT"):
+        return True  # AT: "^…" is tried at the start only, a guard in front would make it try everywhere
     return str(op) == "BRANCH" and all(alt and str(list(alt)[0][0]) == "LITERAL" for alt in av[1])
 
 
@@ -113,6 +113,11 @@ def first_characters(pattern: str, flags: int = 0) -> str | None:
     return "[" + "".join(sorted(out)) + "]"
 
 
+# every pattern guarded in this process: guarded form → (pattern as written, flags), for the tests
+# that hold each guarded form to its bare pattern (tests/test_guard.py)
+GUARDED: dict[str, tuple[str, int]] = {}
+
+
 def guarded(pattern: str, flags: int = 0) -> str:
     """``pattern`` with a lookahead on its first characters in front, where that makes ``re`` skip
     ahead and it does not already; else ``pattern`` unchanged. The same matches, groups and spans
@@ -126,4 +131,6 @@ def guarded(pattern: str, flags: int = 0) -> str:
     first = first_characters(pattern, flags)
     if first is None or _has_fast_start(list(_p.parse(pattern))):
         return pattern
-    return f"(?={first})(?:{pattern})"
+    out = f"(?={first})(?:{pattern})"
+    GUARDED[out] = (pattern, flags)
+    return out

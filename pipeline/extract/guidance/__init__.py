@@ -26,6 +26,7 @@ from pipeline.extract.guidance.situation import categories_in, condition_of, rea
 from pipeline.extract.guidance.units import Unit, units_of
 from pipeline.repair.confidence import guidance_confidence
 from pipeline.repair.resolve_year import YearClues
+from pipeline.vocab.guard import guarded
 
 
 def category_of(text: str) -> str:
@@ -64,7 +65,7 @@ def _with_later_step(units: list[Unit], i: int) -> str:
 
 GENERAL_SUSPENSION = re.compile(r"所有|各项|全部|一切|各类|相关业务|系统|停机")
 # "系统停机期间,": when, not what stops
-STOP_PERIOD = re.compile(r"(?:系统|平台)?(?:停机|切换|升级|结转|暂停服务)[^,，。]{0,6}期间")
+STOP_PERIOD = re.compile(guarded(r"(?:系统|平台)?(?:停机|切换|升级|结转|暂停服务)[^,，。]{0,6}期间"))
 # "医院和药店无法进行医保结算", "定点医疗机构、定点零售药店将无法办理医保结算": everywhere stops
 PROVIDERS_AND_PHARMACIES = re.compile(r"(医院|医疗机构)[^。；;]{0,12}药店|药店[^。；;]{0,12}(医院|医疗机构)")
 

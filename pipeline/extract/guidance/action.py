@@ -17,9 +17,9 @@ from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import load_rows
 
 # alternatives in one sentence are separate instructions: "…补扫码结算或者到参保地…报销"
-ALTERNATIVE = re.compile(r"[,，;；]?\s*(?:或者|或由|也可以?|亦可|或可|或选择|或在|或到|或回)")
+ALTERNATIVE = re.compile(guarded(r"[,，;；]?\s*(?:或者|或由|也可以?|亦可|或可|或选择|或在|或到|或回)"))
 # a clause that only advises on timing names no action ("请合理安排", "错峰就医", "尽量避免")
-PURPOSE = re.compile(r"(?:^|(?<=[,，;；]))\s*(?:为了|为确保|为保证|为保障|确保|以免|避免)[^,，;；。]*[,，;；。]?")
+PURPOSE = re.compile(guarded(r"(?:^|(?<=[,，;；]))\s*(?:为了|为确保|为保证|为保障|确保|以免|避免)[^,，;；。]*[,，;；。]?"))
 # 报销 as a claim, not as a noun ("已经取得…报销资格的患者": the patients' eligibility)
 CLAIM_WORD = re.compile(r"报销(?!资格|比例|政策|待遇|范围|标准|目录)")
 SCHEDULING_ONLY = re.compile(r"合理安排|错峰|避开|尽量避免|提前安排|提前做好[^，,。]{0,6}安排|敬请谅解|带来的不便")
@@ -31,7 +31,7 @@ FILING_LATER = re.compile(r"补办[^，,。；;]{0,10}备案(?:手续)?|待[^。
 # patterns of the functions below, compiled once
 CLAUSE_END = re.compile(r"(?<=[,，;；])")
 FILING = re.compile(r"补办[^，,。；;]{0,10}备案")
-LATER = re.compile(r"待[^。]{0,24}(后|恢复|上线|开机)|(上线|恢复|开机|正常)后|节后|年后|重新办理")
+LATER = re.compile(guarded(r"待[^。]{0,24}(后|恢复|上线|开机)|(上线|恢复|开机|正常)后|节后|年后|重新办理"))
 SETTLED_LATER = re.compile(r"待[^。；;]{0,30}结算")
 MADE_UP_LATER = re.compile(r"补办|补录|重新办理")
 PROVIDER_CLAIM = re.compile(r"(医院|医疗机构|药店|定点)[^，,。]{0,10}报销")

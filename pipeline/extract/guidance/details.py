@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from pipeline.extract.timeexpr import find_ranges, resolve_point
 from pipeline.repair.resolve_year import YearClues
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import find_terms
 
 # where the person goes: the hospital or pharmacy that treated them, the agency's window, or online
@@ -24,8 +25,8 @@ PLACES: tuple[tuple[str, str], ...] = (
 
 
 # by when, counted from an event: "上线后7个工作日内", "系统恢复后3个月内", "待系统上线后的30个工作日内"
-RELATIVE_DEADLINE = re.compile(r"(?:(?:新)?系统|平台|服务|业务)?(?:上线|恢复|开通|启用|开机|出院)[^,，。]{0,6}后的?\s*[一二三四五六七八九十两\d]+\s*个?"
-                               r"(?:工作日|日|天|月|周|星期)(?:之内|以内|内)")
+RELATIVE_DEADLINE = re.compile(guarded(r"(?:(?:新)?系统|平台|服务|业务)?(?:上线|恢复|开通|启用|开机|出院)[^,，。]{0,6}后的?\s*[一二三四五六七八九十两\d]+\s*个?"
+                               r"(?:工作日|日|天|月|周|星期)(?:之内|以内|内)"))
 # around a date: a period to act in, a deadline (…前, 截至…), a start (…后), or the stop itself
 WITHIN = re.compile(r"之间|期间|内|办理|前")
 STOPPED = re.compile(r"停机|暂停")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import find_rows
 
 # the place where a person goes, not the situation: "由就医医院进行结算", "到原就诊定点医药机构"
@@ -139,8 +140,8 @@ def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tu
 def _listed_together(text: str) -> bool:
     """``"就医购药或办理出入院的"``, ``"门诊、住院、购药等费用"``: settings listed together, each a situation."""
     return bool(_LISTED_TOGETHER.search(text))
-_LISTED_TOGETHER = re.compile(r"(就医|就诊|看病)[、和及与或]?购药|购药[、和及与或]?(就医|就诊)|(就医|购药)[^，,。]{0,4}或[^，,。]{0,6}(出入院|住院)"
-                              r"|[、和及](购药|就医)|(购药|就医)[、和及]")
+_LISTED_TOGETHER = re.compile(guarded(r"(就医|就诊|看病)[、和及与或]?购药|购药[、和及与或]?(就医|就诊)|(就医|购药)[^，,。]{0,4}或[^，,。]{0,6}(出入院|住院)"
+                              r"|[、和及](购药|就医)|(购药|就医)[、和及]"))
 
 
 def situations_of(sentence: str, context: str = "", heading: str = "", scheme: str | None = None) -> list[str]:

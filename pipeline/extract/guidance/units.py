@@ -18,6 +18,7 @@ from pipeline.extract.outline import heading_label as _heading_label
 from pipeline.extract.outline import scheme_of as _scheme_of
 from pipeline.extract.timeexpr import find_ranges
 from pipeline.extract.windows.cues import cue_pattern
+from pipeline.vocab.guard import guarded
 
 QUESTION = re.compile(r"^\s*(?:\d{1,2}\s*[.、]\s*|问\s*[:：]\s*|[QＱ]\s*[:：]?\s*)(?P<q>.+[?？])\s*$")
 ANSWER = re.compile(r"^\s*(?:答|A|Ａ)\s*[:：]\s*")
@@ -29,7 +30,7 @@ SENTENCE = re.compile(r"(?<=[。；！!])|(?<=(?<!\?);)")
 TITLE = re.compile(r"(问题解答|常见问题|公告|通告|通知|攻略|指南|须知|告知书|温馨提示)$")
 PREAMBLE = re.compile(r"^\s*(按照|根据|依据|为了|为进一步|为做好|为确保|为提升|为落实|为保障|经研究|现将|现就|特此|如有疑问|咨询电话|联系电话)")
 GUIDANCE_HEADING = re.compile(r"提醒|提示|指南|须知|注意|事项|办理|就医|攻略|措施|问答|解答|处理|安排$")
-SCHEDULE_HEADING = re.compile(r"(停机|暂停|切换|停办|关闭|恢复|上线)[^,，。]{0,10}(时间|安排|范围)|涉及的单位|业务范围|停办范围|暂停服务及时间")
+SCHEDULE_HEADING = re.compile(guarded(r"(停机|暂停|切换|停办|关闭|恢复|上线)[^,，。]{0,10}(时间|安排|范围)|涉及的单位|业务范围|停办范围|暂停服务及时间"))
 # a sentence that states a stop with its moment is a window, not an instruction
 
 
