@@ -235,7 +235,8 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
                    f"{len(_PINYIN.findall(text))} pinyin annotations removed")
         )
     simplified = to_simplified(no_pinyin)
-    changed = sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
+    # (compared character by character only when something was converted: most notices, in C)
+    changed = 0 if simplified == no_pinyin else sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
     if changed >= 1:
         repairs.append(
             repair("notices", "text", _first_diff(no_pinyin, simplified), _first_diff(simplified, no_pinyin),
