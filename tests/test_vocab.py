@@ -7,6 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.vocab.matcher import WordMatcher
 from pipeline.vocab.terms import alternation, load_rows, vocabulary, words
@@ -73,3 +75,35 @@ def test_word_matcher_finds_what_the_alternation_found() -> None:
     for text in ("ABCD", "西安市雁塔区", "陕西省西安市、西安", "", "ABABCDBCD"):
         assert [w for _, w in matcher.leftmost_longest(text)] == pattern.findall(text)
     assert matcher.leftmost_longest("西安市雁塔区医保") == [(0, "西安市"), (3, "雁塔区")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="西安市区A😀B", min_size=1, max_size=4), max_size=8),
+       st.text(alphabet="西安市区A😀B,", max_size=40))
+def test_word_matcher_against_a_brute_force_search(words_: list[str], text: str) -> None:
+    """Every occurrence is every place a word starts (positions in characters, an emoji one of them);
+    the leftmost-longest choice is what the longest-first alternation finds."""
+    matcher = WordMatcher(words_)
+    every = sorted({(i, w) for w in set(words_) for i in range(len(text)) if text.startswith(w, i)},
+                   key=lambda o: (o[0], -len(o[1])))
+    assert matcher.occurrences(text) == every
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(words_), key=len, reverse=True)))
+    expected = [(m.start(), m.group(0)) for m in pattern.finditer(text)] if words_ else []
+    assert matcher.leftmost_longest(text) == expected
+
+
+def test_place_names_by_automaton_as_by_alternation() -> None:
+    """The gazetteer's 3,181 names over every line of the test corpus: the automaton's leftmost-longest
+    choice is the alternation's (what ``metadata._places_in`` ran before the automaton)."""
+    from pipeline.extract.metadata import _place_names
+
+    matcher = _place_names()
+    pattern = re.compile("|".join(map(re.escape, sorted(matcher.words, key=len, reverse=True))))
+    corpus = Path(__file__).resolve().parent / "corpus" / "raw"
+    lines = [line for p in sorted(corpus.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()]
+    found = 0
+    for line in lines:
+        got = matcher.leftmost_longest(line)
+        assert got == [(m.start(), m.group(0)) for m in pattern.finditer(line)], line
+        found += len(got)
+    assert found > 100

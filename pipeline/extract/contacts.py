@@ -15,10 +15,11 @@ from pipeline.extract.phones import CONTACT_CONTEXT, DAMAGED_ONLY, PHONE, Phone,
 from pipeline.extract.places import NUMBERING
 from pipeline.repair import repair
 from pipeline.vocab.gazetteer import gazetteer
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import alternation
 
 REGION_HEADER = re.compile(alternation("region_headers"))
-CONTACT_HEADING = re.compile(r"(" + alternation("contact_purposes") + r")?(" + alternation("contact_channels") + r")")
+CONTACT_HEADING = re.compile(guarded(r"(" + alternation("contact_purposes") + r")?(" + alternation("contact_channels") + r")"))
 LABEL_LINE = re.compile(r"^(?P<label>[^:：|]{2,40}?)\s*[:：]\s*(?P<value>.*)$")
 NAME_PHONE_LINE = re.compile(r"^(?P<label>[\u4e00-\u9fff()（）、]{2,30})\s+(?P<value>[\d\-－—()（）\s、,，/]+)$")
 
@@ -35,14 +36,14 @@ _FIELD_LABEL = re.compile(r"^(?:" + alternation("phone_label_words") + r")?(?:" 
 # a column header or a bare phone word is no organisation ("单位  电话" over a flattened table)
 _GENERIC = re.compile(r"^(?:(?:" + alternation("column_headers") + r")\s*)+$|^(?:" + alternation("phone_label_words") + r")?(?:" + alternation("phone_words") + r")$")
 # 市医保服务中心电话 → 市医保服务中心
-_PHONE_WORD_END = re.compile(r"的?(?:" + alternation("phone_label_words") + r")?(?:" + alternation("number_words") + r")$")
+_PHONE_WORD_END = re.compile(guarded(r"的?(?:" + alternation("phone_label_words") + r")?(?:" + alternation("number_words") + r")$"))
 # "咨询电话:0825-22": a number cut off by a truncated page
 _CUT_NUMBER = re.compile(r"^(?P<pre>.{0,20}?)(" + alternation("phone_label_words") + r")?(" + alternation("phone_line_words") + r")\s*[:：]\s*(?P<num>[\d\-－—()（）\s]*\d[\d\-－—]*)\s*$")
 # a contact heading's phone word and what follows it
-_HEADING_REST = re.compile(r"(" + alternation("phone_label_words") + r")?(" + alternation("contact_channels") + r").*$")
+_HEADING_REST = re.compile(guarded(r"(" + alternation("phone_label_words") + r")?(" + alternation("contact_channels") + r").*$"))
 # "市医保中心咨询电话：…": the words before the label and the numbers after it
 _LABELLED_NUMBER = re.compile(r"^(?P<pre>.*?)(" + alternation("phone_label_words") + r")?(" + alternation("phone_line_words") + r")\s*[:：]\s*(?P<rest>.*)$")
-_HEADER_PHONE_WORDS = re.compile(r"(咨询)?电话|联系方式|号码")
+_HEADER_PHONE_WORDS = re.compile(guarded(r"(咨询)?电话|联系方式|号码"))
 
 
 def clean_org(text: str | None) -> str | None:

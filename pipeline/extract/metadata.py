@@ -18,6 +18,7 @@ from pipeline.extract.places import PlaceBlock, dated_blocks, place_blocks, prov
 from pipeline.extract.timeexpr import PLAUSIBLE_YEARS, parse_points
 from pipeline.repair.resolve_year import YearClues, era_of, holiday_hints, url_date
 from pipeline.vocab.gazetteer import Place, city_for_area_code, gazetteer, short_name
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.matcher import WordMatcher
 from pipeline.vocab.terms import alternation
 
@@ -26,8 +27,8 @@ ORG = re.compile(_ORG)
 _TITLE_WORDS = ("通告", "公告", "通知", "关于", "告知书", "提示", "指南", "攻略")
 # a bare 时间/日期 label only when no word stands before it: "停止时间 :2023年12月31日21时…" and
 # "门诊时间:8:00-20:00" are other times (unnamed-2023-outage-d014), "作者: 时间:2021-11-17" is the page's
-_PUB_LABEL = re.compile(r"((?:" + alternation("publication_verbs") + r")(?:时间|日期)|发布于|"
-                        r"(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*")
+_PUB_LABEL = re.compile(guarded(r"((?:" + alternation("publication_verbs") + r")(?:时间|日期)|发布于|"
+                        r"(?<![\u4e00-\u9fff])(?:日期|时间))\s*[:：]\s*"))
 _SOURCE_LABEL = re.compile(r"^(" + alternation("source_labels") + r")\s*[:：]")
 _STAMP_PATTERNS = [
     re.compile(r"(?:更新时间|更新日期|post\s*by|发表于|发帖时间)\s*[:：]?\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", re.I),
@@ -48,8 +49,8 @@ _NOT_PUBLICATION = re.compile(r"(" + alternation("not_publication_context") + r"
 _SIGNED_DATE = re.compile(r"(?:" + alternation("signature_org_endings") + r")\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
 _SMS_DATE = re.compile(r"[。！!]\s*((?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?)\s*$")
 _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?!\s*\d)")
-_ANNUAL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*)?[\u4e00-\u9fff]{0,3}年度")
-_AREA_CODE = re.compile(r"(?<!\d)0(\d{2,3})[-－—\s]\d")
+_ANNUAL_YEAR = re.compile(guarded(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*)?[\u4e00-\u9fff]{0,3}年度"))
+_AREA_CODE = re.compile(guarded(r"(?<!\d)0(\d{2,3})[-－—\s]\d"))
 _CLAUSE_MARK = re.compile(r"[,，。:：;；]")
 _SENTENCE_MARK = re.compile(r"[。;；]")
 _NUMBERED_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+\)|\d+[、.])")

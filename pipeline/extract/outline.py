@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract.timeexpr import find_ranges, parse_points
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import alternation
 
 HEADING_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十]+\)|（[一二三四五六七八九十]+）|\d{1,2}[、.．]\s*|第[一二三四五六七八九十]+[条部分章])\s*")
@@ -21,7 +22,7 @@ SCHEDULE_HEADING = re.compile(r"(" + alternation("schedule_verbs") + r")[^,，�
 TIME_LABEL = re.compile(r"(?:^|[;；。\s])([^,，。;；:：]{0,14}(?:时间|日期))\s*[:：]")
 TERMINAL = "。；;！!？?"
 RANGE_OPENER = re.compile(r"^\s*(?:至|到|~|〜|—|–|-|－|直至)\s*\S")
-_HEADING_TIME_WORDS = re.compile(r"(" + alternation("heading_time_verbs") + r")?(时间|安排)$")
+_HEADING_TIME_WORDS = re.compile(guarded(r"(" + alternation("heading_time_verbs") + r")?(时间|安排)$"))
 # a heading names a scheme (原省直职工医保), not a business or a schedule (业务办理, 停机时间)
 _SCHEME_WORDS = re.compile(alternation("scheme_heading_words"))
 _NOT_SCHEME_WORDS = re.compile(alternation("not_scheme_heading_words"))

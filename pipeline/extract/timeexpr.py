@@ -273,6 +273,10 @@ def parse_points(sentence: str) -> list[TimePoint]:
     return list(_parse_points(sentence))
 
 
+# between a point and an end-only form: "起至", "~", "、"
+_GAP_TO_END = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|、)\s*")
+
+
 @lru_cache(maxsize=4096)
 def _parse_points(sentence: str) -> tuple[TimePoint, ...]:
     """:func:`parse_points`, cached: the extractors parse each sentence about three times."""
@@ -284,7 +288,7 @@ def _parse_points(sentence: str) -> tuple[TimePoint, ...]:
         # an end-only form (至2日, ~1.4) directly after a range separator
         if points:
             gap_start = points[-1].end
-            sep = re.match(r"\s*(?:起|开始)?\s*(?:至|到|~|〜|—|–|-|－|、)\s*", sentence[gap_start:])
+            sep = _GAP_TO_END.match(sentence[gap_start:])
             if sep and gap_start + sep.end() >= pos:
                 e = _END_ONLY.match(sentence, gap_start + sep.end())
                 if e and (m is None or e.end() > m.end() or m.start() > e.start()):
@@ -311,6 +315,12 @@ def implausible_points(sentence: str) -> list[str]:
     >>> implausible_points("13月1日起停机")
     ['13月1日']
     """
+    return list(_implausible_points(sentence))  # a new list: callers may change it
+
+
+@lru_cache(maxsize=4096)
+def _implausible_points(sentence: str) -> tuple[str, ...]:
+    """:func:`implausible_points`, cached like :func:`parse_points` (a notice repeats its sentences)."""
     sentence = arabize(sentence)
     out = []
     for pat in (_POINT, _END_ONLY):
@@ -320,7 +330,7 @@ def implausible_points(sentence: str) -> list[str]:
             p = _point(m)
             if p is not None and not _plausible(p):
                 out.append(m.group(0).strip())
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _is_false_time(sentence: str, m: re.Match[str]) -> bool:
@@ -367,6 +377,9 @@ def _find_ranges(sentence: str) -> tuple[TimeRange, ...]:
     return tuple(_pair(sentence, parse_points(sentence)))
 
 
+_BARE_QI = re.compile(r"\s*起\s*")
+
+
 def _pair(sentence: str, pts: list[TimePoint]) -> list[TimeRange]:
     """The ranges of :func:`find_ranges` from points already found in the (arabized) sentence."""
     out: list[TimeRange] = []
@@ -376,7 +389,7 @@ def _pair(sentence: str, pts: list[TimePoint]) -> list[TimeRange]:
         gap = sentence[a.end : pts[i + 1].start] if i + 1 < len(pts) else ""
         # "X至Y", and "X起Y止" with no 至 between them
         if i + 1 < len(pts) and (RANGE_SEP.match(gap) or (
-            re.fullmatch(r"\s*起\s*", gap) and sentence[pts[i + 1].end :].lstrip().startswith("止"))):
+            _BARE_QI.fullmatch(gap) and sentence[pts[i + 1].end :].lstrip().startswith("止"))):
             b = _carry_period(a, pts[i + 1])
             out.append(TimeRange(a, b, sentence[a.start : b.end]))
             i += 2

@@ -15,12 +15,13 @@ from functools import lru_cache
 from pipeline.document import Document
 from pipeline.extract.timeexpr import arabize
 from pipeline.repair import repair
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import alternation
 
 # A pinyin syllable carries a tone mark (or ü); plain ASCII words in brackets are left alone
 # because they are more often abbreviations (IC卡, APP) than pinyin.
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ"
-_PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])\(\s*[a-z{_TONE}]*[{_TONE}][a-z{_TONE}]*\s*\)")
+_PINYIN = re.compile(guarded(rf"(?<=[\u4e00-\u9fff])\(\s*[a-z{_TONE}]*[{_TONE}][a-z{_TONE}]*\s*\)"))
 _BBCODE = re.compile(r"\[/?(?:b|i|u|s|color|size|font|url|img|align|quote|backcolor)(?:=[^\]]*)?\]", re.I)
 # "1.2021年…" → "1. 2021年…": a list number fused to a year would read as a date.
 _FUSED_YEAR = re.compile(r"^(\s*\d{1,2})[.、](?=\d{4}\s*年)")
@@ -176,10 +177,10 @@ def normalize_line(line: str) -> str:
 # reposting site flattened ("…8时  二、停机期间…"). Table rows ("福州 2018.1.1~1.5") are short.
 _CJK_OR_MARK = "\u4e00-\u9fff\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’《》【】（）()▼▲►▶●■◆◇★☆□○•·，。；：！？、:;,!?"
 _FLATTENED_BREAK = re.compile(
-    rf"(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=[{_CJK_OR_MARK}])"  # between two words
+    guarded(rf"(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=[{_CJK_OR_MARK}])"  # between two words
     rf"|(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=\d{{1,2}}[、.．](?:\D|\s*\d{{4}}\s*年)|\d{{4}}\s*年|\d{{4}}[-/.]\d|\d{{1,2}}月)"  # before an item or a date
     rf"|(?<=\d:\d\d)[ \t\u3000]+(?=[\u4e00-\u9fff]|\d{{1,2}}月)"  # after a page stamp's time: "14:05 3月25日"
-    rf"|(?<=\d[-/]\d\d)[ \t\u3000]+(?=[\u4e00-\u9fff])|(?<=\d[-/]\d)[ \t\u3000]+(?=[\u4e00-\u9fff])"  # after a page date
+    rf"|(?<=\d[-/]\d\d)[ \t\u3000]+(?=[\u4e00-\u9fff])|(?<=\d[-/]\d)[ \t\u3000]+(?=[\u4e00-\u9fff])")  # after a page date
 )
 FLATTENED_MIN_CHARS = 80
 
@@ -234,7 +235,8 @@ def normalize_document(doc: Document) -> tuple[Document, list[dict]]:
                    f"{len(_PINYIN.findall(text))} pinyin annotations removed")
         )
     simplified = to_simplified(no_pinyin)
-    changed = sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
+    # (compared character by character only when something was converted: most notices, in C)
+    changed = 0 if simplified == no_pinyin else sum(1 for a, b in zip(no_pinyin, simplified) if a != b)
     if changed >= 1:
         repairs.append(
             repair("notices", "text", _first_diff(no_pinyin, simplified), _first_diff(simplified, no_pinyin),

@@ -40,6 +40,7 @@ _NUMBER = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)"
 PRINTED_DURATION = re.compile(
     r"(?:" + alternation("duration_verbs") + r")(?:时间)?(?:" + alternation("duration_fillers") + r")*\s*"
     + _NUMBER + r"\s*(?:个)?\s*(?P<unit>小时|天|日|周|星期|个月|月)(?!内|以内|之内|后|前)")
+_SENTENCE_END = re.compile(r"(?<=[。;；!?！？])")
 _UNIT_HOURS = {"小时": 1.0, "天": 24.0, "日": 24.0, "周": 168.0, "星期": 168.0, "个月": 720.0, "月": 720.0}
 
 
@@ -67,7 +68,9 @@ def printed_durations(lines: list[str]) -> list[PrintedDuration]:
     → one of 720 hours ("1个月")."""
     out = []
     for line in lines:
-        for sentence in re.split(r"(?<=[。;；!?！？])", line):
+        if not PRINTED_DURATION.search(line):
+            continue  # a sentence's match is one in its line too (the pattern looks no further than its unit)
+        for sentence in _SENTENCE_END.split(line):
             for m in PRINTED_DURATION.finditer(sentence):
                 n = m.group("n")
                 value = 0.5 if n == "半" else (float(n) if n[0].isdigit() else cn_number(n))

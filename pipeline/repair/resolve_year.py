@@ -67,11 +67,16 @@ class HolidayHint:
         return lo <= day <= hi
 
 
+_HOLIDAY_SENTENCE_END = re.compile(r"[。;；]")
+
+
 def holiday_hints(lines: list[str]) -> list[HolidayHint]:
     """Spans of dates printed in a sentence that names a lunar holiday."""
     hints = []
     for line in lines:
-        for sentence in re.split(r"[。;；]", line):
+        if not any(h in line for h in LUNAR_HOLIDAYS):
+            continue  # (a sentence names a holiday only if its line does: a quick skip of most lines)
+        for sentence in _HOLIDAY_SENTENCE_END.split(line):
             names = [h for h in LUNAR_HOLIDAYS if h in sentence]
             if not names:
                 continue

@@ -43,6 +43,7 @@ CACHE_FILE = "extractions.sqlite"
 # Libraries whose upgrade can change what is extracted (decoding, parsing, phone validation,
 # traditional→simplified, the gazetteer).
 _LIBRARIES = (
+    "ahocorasick-rs",
     "beautifulsoup4",
     "charset-normalizer",
     "cpca",
@@ -51,7 +52,6 @@ _LIBRARIES = (
     "opencc-python-reimplemented",
     "pdfplumber",
     "phonenumbers",
-    "pyahocorasick",
     "python-docx",
 )
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the package this module (pipeline/runner/) fingerprints

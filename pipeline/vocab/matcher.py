@@ -2,16 +2,19 @@
 
 A regular expression made of thousands of alternatives (``西安市|咸阳市|…``, 3,181 place names)
 tries every alternative at every position of the text; an automaton reads the text once,
-whatever the number of words. ``pyahocorasick`` (a C extension, kept up for a decade) builds it;
-this module only chooses among the occurrences it reports, so that the result is exactly what
-the alternation gave: the leftmost match, the longest at that place, then on after it.
+whatever the number of words. ``ahocorasick-rs`` (G-Research's binding of the Rust
+``aho-corasick`` crate) builds it. It replaced ``pyahocorasick``, whose trie looks a character up
+among a node's children one by one: 270 ns a character with the 922 first characters of the place
+names at its root, whatever the text (ahocorasick-rs: 16 µs for a 760-character notice instead of
+172 µs, the same matches). This module only asks it for the two choices the extractors make:
+every occurrence, or the leftmost-longest ones that the alternation gave.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 
 class WordMatcher:
@@ -22,17 +25,19 @@ class WordMatcher:
 
     def __init__(self, words: Iterable[str]):
         self.words = frozenset(w for w in words if w)
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for w in self.words:
-            self._automaton.add_word(w)
-        if self.words:
-            self._automaton.make_automaton()
+        self._words = sorted(self.words)  # the automata report a word by its index here
+        if self._words:
+            self._every = AhoCorasick(self._words)  # MatchKind.Standard: overlapping occurrences too
+            self._leftmost_longest = AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest)
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
-        """Every occurrence, overlapping ones included, as ``(start, word)`` sorted by start, longest first."""
+        """Every occurrence, overlapping ones included, as ``(start, word)`` sorted by start, longest first.
+
+        ``WordMatcher(["西安市", "西安", "安市"]).occurrences("西安市")`` → ``[(0, "西安市"), (0, "西安"), (1, "安市")]``.
+        """
         if not self.words:
             return []
-        found = [(end - length + 1, length) for end, length in self._automaton.iter(text)]
+        found = [(start, end - start) for _, start, end in self._every.find_matches_as_indexes(text, overlapping=True)]
         found.sort(key=lambda o: (o[0], -o[1]))
         return [(start, text[start : start + length]) for start, length in found]
 
@@ -42,10 +47,6 @@ class WordMatcher:
 
         ``WordMatcher(["AB", "BCD", "ABC"]).leftmost_longest("ABCD")`` → ``[(0, "ABC")]``.
         """
-        out: list[tuple[int, str]] = []
-        free = 0
-        for start, word in self.occurrences(text):
-            if start >= free:
-                out.append((start, word))
-                free = start + len(word)
-        return out
+        if not self.words:
+            return []
+        return [(start, self._words[index]) for index, start, _ in self._leftmost_longest.find_matches_as_indexes(text)]

@@ -26,6 +26,7 @@ from pipeline.extract.guidance.situation import categories_in, condition_of, rea
 from pipeline.extract.guidance.units import Unit, units_of
 from pipeline.repair.confidence import guidance_confidence
 from pipeline.repair.resolve_year import YearClues
+from pipeline.vocab.guard import guarded
 
 
 def category_of(text: str) -> str:
@@ -64,7 +65,7 @@ def _with_later_step(units: list[Unit], i: int) -> str:
 
 GENERAL_SUSPENSION = re.compile(r"所有|各项|全部|一切|各类|相关业务|系统|停机")
 # "系统停机期间,": when, not what stops
-STOP_PERIOD = re.compile(r"(?:系统|平台)?(?:停机|切换|升级|结转|暂停服务)[^,，。]{0,6}期间")
+STOP_PERIOD = re.compile(guarded(r"(?:系统|平台)?(?:停机|切换|升级|结转|暂停服务)[^,，。]{0,6}期间"))
 # "医院和药店无法进行医保结算", "定点医疗机构、定点零售药店将无法办理医保结算": everywhere stops
 PROVIDERS_AND_PHARMACIES = re.compile(r"(医院|医疗机构)[^。；;]{0,12}药店|药店[^。；;]{0,12}(医院|医疗机构)")
 
@@ -86,6 +87,8 @@ def is_general_suspension(text: str, cats: list[str]) -> bool:
 CONTINUES = re.compile(r"^\s*(?:也可|或者|或由|或|亦可|同时|此外|另外|若|如|确因|但|以上|上述)")
 # a condition that is the fallback of the instruction before it ("如确实无法补办结算手续的", "如因特殊原因")
 FALLBACK = re.compile(r"^\s*(?:如|若|确因)")
+# "以上出院人员也可…": the people of the instruction before
+ABOVE = re.compile(r"^\s*(以上|上述)")
 
 
 def _row(u: Unit, text: str, cat: str, action: str, clues: YearClues, evidence: dict) -> dict:
@@ -154,7 +157,7 @@ def _situations(u: Unit, text: str, previous: _Previous | None) -> tuple[list[st
     near = previous is not None and (previous.paragraph == u.paragraph or bool(u.heading and previous.heading == u.heading))
     cond = condition_of(text)
     if near and previous is not None and CONTINUES.match(text) and (
-            not cond or re.match(r"^\s*(以上|上述)", text)
+            not cond or ABOVE.match(text)
             or (FALLBACK.match(cond) and not categories_in(cond, include_weak=False))):
         # "如无法提前购药,…", "以上出院人员也可…", "如因特殊原因,患者可…", "如确实无法补办结算手续的,可…零星报销":
         # the same people as before, in a fallback that names no situation of its own

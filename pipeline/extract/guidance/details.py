@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from pipeline.extract.timeexpr import find_ranges, resolve_point
 from pipeline.repair.resolve_year import YearClues
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import find_terms
 
 # where the person goes: the hospital or pharmacy that treated them, the agency's window, or online
@@ -23,8 +25,15 @@ PLACES: tuple[tuple[str, str], ...] = (
 
 
 # by when, counted from an event: "上线后7个工作日内", "系统恢复后3个月内", "待系统上线后的30个工作日内"
-RELATIVE_DEADLINE = re.compile(r"(?:(?:新)?系统|平台|服务|业务)?(?:上线|恢复|开通|启用|开机|出院)[^,，。]{0,6}后的?\s*[一二三四五六七八九十两\d]+\s*个?"
-                               r"(?:工作日|日|天|月|周|星期)(?:之内|以内|内)")
+RELATIVE_DEADLINE = re.compile(guarded(r"(?:(?:新)?系统|平台|服务|业务)?(?:上线|恢复|开通|启用|开机|出院)[^,，。]{0,6}后的?\s*[一二三四五六七八九十两\d]+\s*个?"
+                               r"(?:工作日|日|天|月|周|星期)(?:之内|以内|内)"))
+# around a date: a period to act in, a deadline (…前, 截至…), a start (…后), or the stop itself
+WITHIN = re.compile(r"之间|期间|内|办理|前")
+STOPPED = re.compile(r"停机|暂停")
+BY_AFTER = re.compile(r"\s*(之前|以前|前|止|截止)")
+BY_BEFORE = re.compile(r"(截至|截止|持续到|延长至|最迟在?)\s*$")
+STOP_AFTER = re.compile(r"停机|暂停|切换")
+FROM_AFTER = re.compile(r"\s*(之后|以后|后)")
 
 
 def documents_of(text: str) -> list[str]:
@@ -59,16 +68,20 @@ def deadlines_of(text: str, clues: YearClues) -> tuple[date | None, date | None,
         context = s.at
         if r.end is not None:
             e = resolve_point(r.end, context=s.at, publication=clues.publication, year_guess=clues.choose_event_year)
-            if e.at is not None and re.search(r"之间|期间|内|办理|前", after + text[(r.end).end : (r.end).end + 30]) and not re.search(r"停机|暂停", before + after):
+            if e.at is not None and WITHIN.search(after + text[(r.end).end : (r.end).end + 30]) and not STOPPED.search(before + after):
                 return s.at.date(), e.at.date(), r.text
-        elif re.match(r"\s*(之前|以前|前|止|截止)", after) or re.search(r"(截至|截止|持续到|延长至|最迟在?)\s*$", before):
-            if not re.search(r"停机|暂停|切换", after):
+        elif BY_AFTER.match(after) or BY_BEFORE.search(before):
+            if not STOP_AFTER.search(after):
                 best = (best[0], s.at.date(), r.start.text)
-        elif re.match(r"\s*(之后|以后|后)", after) and best[0] is None:
+        elif FROM_AFTER.match(after) and best[0] is None:
             best = (s.at.date(), best[1], r.start.text)
     return best
 
 
+_PLACE_PATTERNS = tuple((code, re.compile(pattern)) for code, pattern in PLACES)
+
+
+@lru_cache(maxsize=8192)  # pure; asked of a row's text and again of its situations' defaults
 def place_of(text: str) -> str | None:
     """Where the person acts, by the place named last; None when no place is named.
 
@@ -76,8 +89,8 @@ def place_of(text: str) -> str | None:
     ('provider', None)
     """
     best: tuple[int, str] | None = None
-    for code, pat in PLACES:
-        for m in re.finditer(pat, text):
+    for code, pattern in _PLACE_PATTERNS:
+        for m in pattern.finditer(text):
             if best is None or m.start() > best[0]:
                 best = (m.start(), code)
     return best[1] if best else None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import find_rows
 
 # the place where a person goes, not the situation: "由就医医院进行结算", "到原就诊定点医药机构"
@@ -66,8 +67,13 @@ def _hits(text: str) -> list[tuple[int, dict[str, str]]]:
 
 def _card_is_subject(text: str, pos: int) -> bool:
     return bool(_CARD_AS_SUBJECT.match(text[pos:]))
+# a sentence's opening: a time phrase ("停机期间,"), the people it is about ("…住院治疗的,"), its first clause
+_LEADING_PERIOD = re.compile(r"^\s*(?:在)?[^,，。]{0,12}期间\s*[,，]\s*")
+_WHOSE = re.compile(r"^(?:对于|对|凡)?([^,，:：;；。]{2,60}?的)(?:参保人员|参保人|患者|人员|病人|职工)?\s*[,，:：]")
+_FIRST_CLAUSE = re.compile(r"^([^,，;；。]{2,40}?)[,，]")
 
 
+@lru_cache(maxsize=8192)  # pure; the steps of one instruction each ask it (~9 times per different sentence)
 def condition_of(sentence: str) -> str:
     """The situation a sentence opens with; empty when the sentence starts with its action.
 
@@ -75,11 +81,11 @@ def condition_of(sentence: str) -> str:
     ('参保人在系统切换期间须住院治疗的', '')
     """
     # a leading time phrase ("在暂停服务期间,", "停机期间,") is when, not who
-    s = re.sub(r"^\s*(?:在)?[^,，。]{0,12}期间\s*[,，]\s*", "", sentence.strip())
-    m = re.match(r"^(?:对于|对|凡)?([^,，:：;；。]{2,60}?的)(?:参保人员|参保人|患者|人员|病人|职工)?\s*[,，:：]", s)
+    s = _LEADING_PERIOD.sub("", sentence.strip())
+    m = _WHOSE.match(s)
     if m:
         return m.group(1)
-    m = re.match(r"^([^,，;；。]{2,40}?)[,，]", s)
+    m = _FIRST_CLAUSE.match(s)
     if m and not _ACTION_START.match(m.group(1)) and not _ACTION_CUE.search(m.group(1)):
         return m.group(1)
     return ""
@@ -133,8 +139,9 @@ def _categories_in(text: str, include_weak: bool, extensions: bool = True) -> tu
 
 def _listed_together(text: str) -> bool:
     """``"就医购药或办理出入院的"``, ``"门诊、住院、购药等费用"``: settings listed together, each a situation."""
-    return bool(re.search(r"(就医|就诊|看病)[、和及与或]?购药|购药[、和及与或]?(就医|就诊)|(就医|购药)[^，,。]{0,4}或[^，,。]{0,6}(出入院|住院)"
-                          r"|[、和及](购药|就医)|(购药|就医)[、和及]", text))
+    return bool(_LISTED_TOGETHER.search(text))
+_LISTED_TOGETHER = re.compile(guarded(r"(就医|就诊|看病)[、和及与或]?购药|购药[、和及与或]?(就医|就诊)|(就医|购药)[^，,。]{0,4}或[^，,。]{0,6}(出入院|住院)"
+                              r"|[、和及](购药|就医)|(购药|就医)[、和及]"))
 
 
 def situations_of(sentence: str, context: str = "", heading: str = "", scheme: str | None = None) -> list[str]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from pipeline.extract.guidance.action import has
+from pipeline.extract.guidance.action import has_any
 from pipeline.extract.outline import HEADING_MARK, is_heading
 from pipeline.extract.outline import heading_label as _heading_label
 from pipeline.extract.outline import scheme_of as _scheme_of
 from pipeline.extract.timeexpr import find_ranges
 from pipeline.extract.windows.cues import cue_pattern
+from pipeline.vocab.guard import guarded
 
 QUESTION = re.compile(r"^\s*(?:\d{1,2}\s*[.、]\s*|问\s*[:：]\s*|[QＱ]\s*[:：]?\s*)(?P<q>.+[?？])\s*$")
 ANSWER = re.compile(r"^\s*(?:答|A|Ａ)\s*[:：]\s*")
@@ -29,7 +30,7 @@ SENTENCE = re.compile(r"(?<=[。；！!])|(?<=(?<!\?);)")
 TITLE = re.compile(r"(问题解答|常见问题|公告|通告|通知|攻略|指南|须知|告知书|温馨提示)$")
 PREAMBLE = re.compile(r"^\s*(按照|根据|依据|为了|为进一步|为做好|为确保|为提升|为落实|为保障|经研究|现将|现就|特此|如有疑问|咨询电话|联系电话)")
 GUIDANCE_HEADING = re.compile(r"提醒|提示|指南|须知|注意|事项|办理|就医|攻略|措施|问答|解答|处理|安排$")
-SCHEDULE_HEADING = re.compile(r"(停机|暂停|切换|停办|关闭|恢复|上线)[^,，。]{0,10}(时间|安排|范围)|涉及的单位|业务范围|停办范围|暂停服务及时间")
+SCHEDULE_HEADING = re.compile(guarded(r"(停机|暂停|切换|停办|关闭|恢复|上线)[^,，。]{0,10}(时间|安排|范围)|涉及的单位|业务范围|停办范围|暂停服务及时间"))
 # a sentence that states a stop with its moment is a window, not an instruction
 
 
@@ -64,7 +65,7 @@ def _is_heading(line: str) -> bool:
     if not is_heading(line):
         return False
     s = line.strip()
-    if HEADING_MARK.match(s) or re.search(r"[:：]$", s):
+    if HEADING_MARK.match(s) or ENDS_WITH_COLON.search(s):
         return True
     return len(s) <= 16 and not HEADING_VERBS.search(s)
 
@@ -73,12 +74,12 @@ def _is_window_statement(sentence: str) -> bool:
     """``"2021年10月15日20时起,暂时关闭…缴费功能"`` states a stop; ``"11月18日17时前…开取药品"`` does not."""
     for r in find_ranges(sentence):
         if (r.start.has_time or r.end is not None or r.start.has_date) and _timed_stop().search(sentence[r.start.start : r.start.start + 60]):
-            return not re.search(r"垫付|报销|补办|前[,，]?[^。]{0,10}(结算|办理|缴)|备足|开药|视同|顺延", sentence)
+            return not WINDOW_WORKAROUND.search(sentence)
     return False
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[\s,，。;；:：!！?？()（）“”\"]", "", HEADING_MARK.sub("", text.strip()))
+    return PUNCTUATION.sub("", HEADING_MARK.sub("", text.strip()))
 
 
 STOP_LIST_INTRO = re.compile(r"(暂停|停止|停办)[^。]{0,12}(业务|事项)?包括|暂停以下|以下业务暂停")
@@ -86,7 +87,26 @@ SALUTATION = re.compile(r"^\s*(各|致|尊敬的|全市|广大)[^。]{0,40}[:：
 STOP_ITEM = re.compile(r"^\s*(?:同时|并|另外)?[,，]?\s*(暂停|停止|关闭|暂时关闭)")
 # cue kinds (vocab/data/guidance_cues.csv) that tell a person what to do instead of waiting
 WORKAROUND_CUES = ("pay", "later_provider", "later_agency", "deemed", "stock", "before", "claim", "strong_unaffected")
+# …and those that make a preamble ("为进一步…", "根据…") an instruction too
+PREAMBLE_INSTRUCTION_CUES = ("pay", "later_provider", "later_agency", "deemed", "stock", "before", "claim")
 WORKAROUND = re.compile(r"垫付|自付|自费|补办|补录|视同|视作|顺延|备足|开药|可先|待[^。]{0,20}后|前[^。]{0,10}(结算|办理|缴)")
+# patterns of the functions below, compiled once
+ENDS_WITH_COLON = re.compile(r"[:：]$")
+WINDOW_WORKAROUND = re.compile(r"垫付|报销|补办|前[,，]?[^。]{0,10}(结算|办理|缴)|备足|开药|视同|顺延")
+PUNCTUATION = re.compile(r"[\s,，。;；:：!！?？()（）“”\"]")
+ASKED_MARK = re.compile(r"^问\s*[:：]\s*")
+ANSWER_MARK = re.compile(r"^\s*答\s*[:：]\s*")
+QUESTION_END = re.compile(r"[?？]\s*$")
+ENDS_WITH_QUESTION = re.compile(r"[?？]$")
+QUESTION_MARK = re.compile(r"^\s*(?:问\s*[:：]|\d{1,2}\s*[.、])\s*")
+TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+[、.]")
+ITEM_NUMBER = re.compile(r"^\d{1,2}\s*[。.、]?\s*(?=[\u4e00-\u9fff])(?![年月日号时点])")
+ITEM_HEAD = re.compile(r"^([^,，:：。\d]{2,14})[:：]")
+CLAUSE_MARK = re.compile(r"[,，。;；]")
+CONSULT_WORKAROUND = re.compile(r"垫付|报销|结算|办理出院|备足")
+STOP_WORDS = re.compile(r"暂停|停止|关闭|无法|不能")
+NOT_IN_LABEL = re.compile(r"[,，;；\d]")
+COMMA = re.compile(r"[,，]")
 
 
 def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[list[Unit], list[str]]:
@@ -120,17 +140,17 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
                 units.append(Unit(s, q.group("q").strip(), scheme, q.group("q").strip(), para, False, heading))
             i += 2
             continue
-        qa = INLINE_QA.match(re.sub(r"^问\s*[:：]\s*", "", line)) if line.startswith("问") else None
+        qa = INLINE_QA.match(ASKED_MARK.sub("", line)) if line.startswith("问") else None
         if qa:
-            for s in _sentences(re.sub(r"^\s*答\s*[:：]\s*", "", qa.group("a"))):
+            for s in _sentences(ANSWER_MARK.sub("", qa.group("a"))):
                 units.append(Unit(s, qa.group("q"), scheme, qa.group("q"), para, False, heading))
             i += 1
             continue
         if SALUTATION.match(line):
             i += 1
             continue
-        if re.search(r"[?？]\s*$", line) and len(line) <= 60 and not ANSWER.match(line):
-            question = re.sub(r"^\s*(?:问\s*[:：]|\d{1,2}\s*[.、])\s*", "", line)  # the answer follows on its own lines
+        if QUESTION_END.search(line) and len(line) <= 60 and not ANSWER.match(line):
+            question = QUESTION_MARK.sub("", line)  # the answer follows on its own lines
             i += 1
             continue
         if _is_heading(line):
@@ -141,8 +161,8 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
                 scheme = sch
             else:
                 if HEADING_MARK.match(line) or len(label) >= 2:
-                    heading = re.sub(r"^问\s*[:：]\s*", "", label)
-                    scheme = None if re.match(r"^\s*[一二三四五六七八九十]+[、.]", line) else scheme
+                    heading = ASKED_MARK.sub("", label)
+                    scheme = None if TOP_HEADING.match(line) else scheme
                     in_schedule = bool(SCHEDULE_HEADING.search(label))
                     in_guidance = bool(GUIDANCE_HEADING.search(label)) and not in_schedule
             i += 1
@@ -155,10 +175,10 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             i += 1
             continue
         body = HEADING_MARK.sub("", line).strip()
-        body = re.sub(r"^\d{1,2}\s*[。.、]?\s*(?=[\u4e00-\u9fff])(?![年月日号时点])", "", body)
+        body = ITEM_NUMBER.sub("", body)
         # "(一)住院治疗人员,系统切换期间…": an item whose first words are its own heading
         item_head = ""
-        m = re.match(r"^([^,，:：。\d]{2,14})[:：]", body)
+        m = ITEM_HEAD.match(body)
         if m:
             item_head = m.group(1)
         listing_stops = False  # "…起,暂停A;暂停B;暂停C": the rest of a stop schedule's list
@@ -172,7 +192,7 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             if kind == "question":
                 asked = s
                 continue
-            if TITLE.search(s) and not re.search(r"[,，。;；]", s):
+            if TITLE.search(s) and not CLAUSE_MARK.search(s):
                 continue
             k = sentences.index(s)
             nxt = sentences[k + 1] if k + 1 < len(sentences) else ""
@@ -185,17 +205,15 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             if listing_stops and not WORKAROUND.search(s):
                 suspensions.append(s)
                 continue
-            if PREAMBLE.match(s) and not any(has(k, s) for k in ("pay", "later_provider", "later_agency", "deemed",
-                                                                  "stock", "before", "claim")):
+            if PREAMBLE.match(s) and not has_any(PREAMBLE_INSTRUCTION_CUES, s):
                 continue  # "为进一步…", "根据…": the reason for the notice, unless it also instructs
-            if CONSULT.search(s) and not re.search(r"垫付|报销|结算|办理出院|备足", s) and not any(
-                    has(k, s) for k in WORKAROUND_CUES):
+            if CONSULT.search(s) and not CONSULT_WORKAROUND.search(s) and not has_any(WORKAROUND_CUES, s):
                 continue  # "如有疑问请咨询…"; but "…社保大厅提供业务咨询及手工收件服务" also takes the material
             stop_here = in_schedule_text(s) or _is_window_statement(s)
             if in_guidance and stop_here and not in_schedule:
                 stop_here = False  # a stop stated among the instructions ("温馨提醒: …起停止受理…申请") is one
             if stop_here or (in_schedule and not WORKAROUND.search(s)):
-                if re.search(r"暂停|停止|关闭|无法|不能", s):
+                if STOP_WORDS.search(s):
                     suspensions.append(s)
                     listing_stops = True
                 continue
@@ -211,13 +229,14 @@ ASKED = re.compile(r"(?<=[\u4e00-\u9fff][?？])(?=[\u4e00-\u9fff])")
 LABEL_VERBS = re.compile(r"无法|不能|暂停|停止|关闭|将|可以|可|请|需|须|应|均|已|按|为|是|的")
 
 
+@lru_cache(maxsize=8192)  # pure: each piece is asked about twice (skip it? a label?)
 def _is_label(piece: str) -> bool:
     """A short label inside a line, the heading of what follows it: ``"(一)异地就医入院。"``,
     ``"(二)市外住院"``, ``"门诊(一)本市门诊"``; not a sentence (``"依据病情,最长可以取一个月药量。"``)."""
     s = HEADING_MARK.sub("", piece.strip()).strip("。.:： ")
-    if len(s) >= 10 and any(has(k, s) for k in WORKAROUND_CUES):
+    if len(s) >= 10 and has_any(WORKAROUND_CUES, s):
         return False  # "生育津贴申领期限顺延。": short, but an instruction
-    return 2 <= len(s) <= 16 and not re.search(r"[,，;；\d]", s) and not LABEL_VERBS.search(s)
+    return 2 <= len(s) <= 16 and not NOT_IN_LABEL.search(s) and not LABEL_VERBS.search(s)
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:
@@ -232,9 +251,9 @@ def _pieces(text: str) -> list[tuple[str, str]]:
                 continue
             if _is_label(p):
                 out.append((HEADING_MARK.sub("", p).strip("。.:： "), "label"))
-            elif re.search(r"[?？]$", p):
+            elif ENDS_WITH_QUESTION.search(p):
                 out.append((p, "question"))
-            elif len(p) >= 10 or re.search(r"[,，]", p):
+            elif len(p) >= 10 or COMMA.search(p):
                 out.append((p, "sentence"))
     return out
 
@@ -242,4 +261,4 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 def _sentences(text: str) -> list[str]:
     """Sentences of a paragraph; a bare noun phrase ("医疗费手工报销。") is a label, not a sentence."""
     return [s.strip() for s in SENTENCE.split(text)
-            if len(s.strip()) >= 4 and (len(s.strip()) >= 10 or re.search(r"[,，]", s))]
+            if len(s.strip()) >= 4 and (len(s.strip()) >= 10 or COMMA.search(s))]

@@ -7,7 +7,7 @@ cues start at the same place the longer wins (``切换上线`` is a go-live, ``�
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline.vocab.terms import alternation, load_rows
 
@@ -69,4 +69,10 @@ def first_event_cue(text: str, roles: tuple[str, ...] = EVENT_ROLES) -> tuple[st
 
 
 def has_cue(text: str, *roles: str) -> bool:
-    return bool(cue_pattern(tuple(roles)).search(text))
+    """Whether ``text`` holds a cue of any of ``roles``: ``has_cue("2月6日起停机", "stop")`` → True."""
+    return _has_cue(text, roles)
+
+
+@lru_cache(maxsize=16384)  # pure; the window steps ask it of the same sentence and clause again
+def _has_cue(text: str, roles: tuple[str, ...]) -> bool:
+    return bool(cue_pattern(roles).search(text))

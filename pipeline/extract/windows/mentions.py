@@ -35,6 +35,7 @@ from pipeline.extract.windows.cues import cue_pattern, first_event_cue, has_cue
 from pipeline.extract.windows.subject import EMPTY, EXCEPTION, Subject, subject_of
 from pipeline.repair import repair
 from pipeline.repair.resolve_year import YearClues
+from pipeline.vocab.guard import guarded
 from pipeline.vocab.terms import alternation, find_terms, load_rows, load_terms
 
 STOP, RESUME, OPEN = "stop", "resume", "open"
@@ -44,7 +45,7 @@ PAGE_DATE_LINE = re.compile(r"^\s*(?:作者\s*[:：]\s*\S{0,12}\s*)?(" + alterna
 # "X前", "X以后(含)": the date bounds something people do, it is not an event of the system
 DATE_BOUNDS_PEOPLE = re.compile(r"^\s*(?:" + alternation("date_bound_words") + r")(?!台)")
 # "请于X前", "可于X至Y之间…办理": a period in which people act, never the system's
-DEADLINE_BEFORE = re.compile(r"(" + alternation("deadline_words") + r")\s*(?:[于在到为]\s*)?$")
+DEADLINE_BEFORE = re.compile(guarded(r"(" + alternation("deadline_words") + r")\s*(?:[于在到为]\s*)?$"))
 ENDS = re.compile(alternation("lasts_until_words"))
 PEOPLE_TERM = re.compile(alternation("people_terms"))
 SYSTEM_CONTEXT = re.compile(alternation("system_context_words"))
@@ -64,7 +65,7 @@ CONDITIONAL = re.compile(r"(?:^|[,，])\s*(?:" + alternation("conditional_words"
 OPEN_NEEDS = re.compile(alternation("open_end_needs"))
 ROLE_OF_CUE = {"stop": STOP, "resume": RESUME, "go_live": RESUME, "open": OPEN, "report": None}
 _WHOLE_SYSTEM = re.compile(alternation("whole_system_words"))
-_WHOLE_BUSINESS_REST = re.compile(r"(?:" + alternation("whole_business_rest_words") + r"|[市省区县])+")
+_WHOLE_BUSINESS_REST = re.compile(guarded(r"(?:" + alternation("whole_business_rest_words") + r"|[市省区县])+"))
 _LIST_ITEM_LEAD = re.compile(r"^\s*(?:" + alternation("list_item_connectives") + r")?\s*[,，]?\s*")
 _SCHEDULE_LABEL_WORDS = re.compile(alternation("schedule_label_words"))
 # "迁移到…平台", "切换至新系统": a destination, not an object
@@ -138,6 +139,10 @@ def _cue_role(text: str) -> str | None | bool:
     return ROLE_OF_CUE[found[0]]
 
 
+# what a range's clause holds besides the range itself: brackets, 起/至, 期间, 将于…
+_RANGE_WORDS = re.compile(r"[\s()（）起止至到期间~\-—:：由自从于将在即左右许]")
+
+
 def role_of(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_point: int) -> tuple[str | None, str]:
     """``(role, verb clause text)`` of a range or point in its sentence.
 
@@ -181,7 +186,7 @@ def role_of(sentence: str, r: TimeRange, spans: list[tuple[int, int]], next_poin
     found = first_event_cue(EXCEPTION.sub("", own), ("stop", "stop_weak", "resume", "resume_weak", "go_live", "open"))
     if found is not None:
         return ROLE_OF_CUE[found[0]], own
-    rest = re.sub(r"[\s()（）起止至到期间~\-—:：由自从于将在即左右许]", "", own)
+    rest = _RANGE_WORDS.sub("", own)
     if len(rest) <= 4 or not has_cue(own, "people"):
         # a range standing alone as the topic ("X至Y,医保信息系统升级,暂停…"): the verb follows;
         # a full range may stand two clauses before its verb, a lone date as well
@@ -212,7 +217,8 @@ def _object_after_verb(text: str) -> str:
 BRACKETS = re.compile(r"\(.*?\)|（.*?）|\(.*$|（.*$")
 # words around the object that are not part of it: "将于…起", "届时", "其中", "均将"
 _LEADING = re.compile(r"^[\s,，:：、]*(?:" + alternation("object_leading_words") + r")*[\s,，:：]*")
-_TRAILING = re.compile(r"(?:" + alternation("object_trailing_words") + r"|,|，|\s)+$")
+_TRAILING = re.compile(guarded(r"(?:" + alternation("object_trailing_words") + r"|,|，|\s)+$"))
+_NOT_A_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
 _FILLER_HEAD = re.compile(r"^(?:" + alternation("object_filler_verbs") + r")+")
 _PLACE_HEAD = re.compile(r"^(?:" + alternation("object_place_words") + r")+")
 
@@ -229,7 +235,17 @@ def _stop_cues(text: str) -> list[re.Match[str]]:
 
 def _clean(phrase: str) -> str | None:
     phrase = _TRAILING.sub("", _FILLER_HEAD.sub("", _LEADING.sub("", phrase))).strip(" 。,，")
-    return phrase[:60] if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", BRACKETS.sub("", phrase))) >= 2 else None
+    return phrase[:60] if len(_NOT_A_WORD.sub("", BRACKETS.sub("", phrase))) >= 2 else None
+
+
+_CLAUSE_OR_LABEL_END = re.compile(r"[,，;；。:：]")
+_CLAUSE_END = re.compile(r"[,，;；。]")
+
+
+@cache
+def _leading_stop_cues() -> re.Pattern[str]:
+    """Stop cues at the start of a text, one or more ("停机切换")."""
+    return re.compile(f"^(?:{cue_pattern(('stop', 'stop_weak')).pattern})+")
 
 
 def printed_object(after: str, before: str = "") -> str | None:
@@ -245,16 +261,16 @@ def printed_object(after: str, before: str = "") -> str | None:
         m = cues[0]
         obj = CLAUSE_SPLIT.split(after[m.end():], maxsplit=1)[0]
         # "停机切换", "停机升级": a second verb is no object
-        obj = re.sub(f"^(?:{cue_pattern(('stop', 'stop_weak')).pattern})+", "", obj)
+        obj = _leading_stop_cues().sub("", obj)
         # "迁移到…平台", "切换至新系统": the destination, not what stops
         found = None if _DESTINATION.match(obj) else _clean(obj)
         if found:
             return found
-        head = re.split(r"[,，;；。:：]", after[: m.start()])[-1]
+        head = _CLAUSE_OR_LABEL_END.split(after[: m.start()])[-1]
         found = _clean(head)
         if found:
             return found
-    clause = re.split(r"[,，;；。]", before)[-1]
+    clause = _CLAUSE_END.split(before)[-1]
     labels = [m for m in cue_pattern(("stop", "stop_weak")).finditer(clause)]
     if labels and not cues:
         # "…暂停医保结算(2022年2月10日…)": the verb stood before the date
@@ -282,7 +298,7 @@ def names_everything(printed: str) -> bool:
         return True  # the system itself stops: all it serves
     rest = _PLACE_HEAD.sub("", BRACKETS.sub("", printed))
     rest = _general_words().sub("", rest)
-    rest = _PLACE_HEAD.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", rest))
+    rest = _PLACE_HEAD.sub("", _NOT_A_WORD.sub("", rest))
     return len(rest) <= 1 or bool(_WHOLE_BUSINESS_REST.fullmatch(rest))
 
 
@@ -314,7 +330,7 @@ def _printed_service(printed: str | None) -> str | None:
 
 
 CELL_SPLIT = re.compile(r"\s{2,}|\t")
-STOP_COLUMN = re.compile(r"(" + alternation("stop_column_verbs") + r")[^\s]{0,4}时间|^停机$")
+STOP_COLUMN = re.compile(guarded(r"(" + alternation("stop_column_verbs") + r")[^\s]{0,4}时间|^停机$"))
 RESUME_COLUMN = re.compile(r"(" + alternation("resume_column_verbs") + r")[^\s]{0,4}时间")
 
 
@@ -451,7 +467,7 @@ class _Finder:
             if is_head and not find_ranges(line):
                 in_block = False  # a heading closes a label/value block: the next section's pairs are its own
                 continue
-            label_value = bool(re.match(r"^\s*(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?[^,，。;；:：]{0,14}(?:时间|日期)\s*[:：]", line))
+            label_value = bool(_TIME_LABEL_LINE.match(line))
             if label_value and not in_block:
                 self.block += 1
             in_block = label_value
@@ -536,7 +552,7 @@ class _Finder:
             label_text = sentence[: r.start.start]
             inline_schedule = bool(SCHEDULE_HEADING.search(label_text)) or (
                 ol.schedule and r.end is not None
-                and (len(re.sub(r"[\s:：]", "", label_text)) <= 8 or not has_cue(verb_text + label_text, "people"))
+                and (len(_SPACE_OR_COLON.sub("", label_text)) <= 8 or not has_cue(verb_text + label_text, "people"))
             )
             inferred = role == "bare" or (role is None and inline_schedule)
             if role in (None, "bare") and inline_schedule and r.end is not None:
@@ -577,7 +593,7 @@ class _Finder:
                 # what resumes: named after the date ("X起恢复各项业务") or before it ("…系统将于X上线")
                 cstart = spans[_clause_of(spans, r.start.start)][0]
                 res_text = sentence[cstart : r.start.start] + sentence[(r.end or r.start).end : next_point]
-                subj = subject_of(re.sub(r"\(.*?\)", "", res_text if role == RESUME else ""))
+                subj = subject_of(_ROUND_BRACKETS.sub("", res_text if role == RESUME else ""))
                 if role == "end":
                     subj = replace(subj, general=True)
                 self.out.resumes.append(Mention(
@@ -599,7 +615,7 @@ class _Finder:
                 continue
             row_label = label_text.strip()
             table_scheme = None
-            if inline_schedule and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", row_label or "") and not SCHEDULE_HEADING.search(row_label):
+            if inline_schedule and _SHORT_WORD.fullmatch(row_label or "") and not SCHEDULE_HEADING.search(row_label):
                 table_scheme = row_label
             elif inline_schedule and row_label.endswith((":", "：")) and not _SCHEDULE_LABEL_WORDS.search(row_label):
                 table_scheme = HEADING_MARK.sub("", row_label).strip(" :：")[:30] or None
@@ -615,7 +631,7 @@ class _Finder:
             subj_text = sentence[cstart : r.start.start] + sentence[(r.end or r.start).end : next_point]
             if role == STOP and not has_cue(subj_text, "stop", "stop_weak") and verb_text:
                 subj_text += "," + verb_text  # the verb stood in a later clause ("X至Y,医保信息系统升级")
-            subj_text = re.sub(r"\(.*?\)|（.*?）", "", subj_text)
+            subj_text = _ANY_BRACKETS.sub("", subj_text)
             stop = Mention(
                 kind=STOP, at=s.at, end=e.at if e else None, at_text=r.start.text,
                 end_text=r.end.text if r.end else None, evidence=raw.strip(),
@@ -630,6 +646,14 @@ class _Finder:
             last_stop = stop
             group = stop
         return group, context or para_context
+
+
+# patterns of _Finder, compiled once
+_TIME_LABEL_LINE = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?[^,，。;；:：]{0,14}(?:时间|日期)\s*[:：]")
+_SPACE_OR_COLON = re.compile(r"[\s:：]")
+_ROUND_BRACKETS = re.compile(r"\(.*?\)")
+_SHORT_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_ANY_BRACKETS = re.compile(r"\(.*?\)|（.*?）")
 
 
 def find_mentions(lines: list[str], clues: YearClues) -> Mentions:
