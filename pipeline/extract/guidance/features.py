@@ -1,0 +1,69 @@
+"""What the guidance classifier sees of one unit: its text, its context, and the cue vocabularies.
+
+Shared by the training (:mod:`~pipeline.extract.guidance.training`, scikit-learn) and the run-time
+classifier (:mod:`~pipeline.extract.guidance.classifier`, numpy), so the two cannot drift:
+
+- the unit's text, and its context (the question or bullet condition it answers, then the
+  heading it stands under), each read as character 1–3-grams (TF-IDF);
+- the cue vocabularies as binary features: which kinds of ``vocab/data/guidance_cues.csv`` fire
+  in the unit (``pay``, ``later_provider``, ``suspended`` …), which ``situations.csv`` categories
+  the unit names, and which its context names (weak words such as 就医 included).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from pipeline.extract.guidance.action import has
+from pipeline.extract.guidance.situation import categories_in
+from pipeline.extract.guidance.units import Unit
+from pipeline.vocab.codes import GUIDANCE_CATEGORIES
+from pipeline.vocab.terms import vocabulary
+
+
+def unit_text(u: Unit) -> str:
+    """The text the classifier reads of a unit: the sentence itself."""
+    return u.text
+
+
+def unit_context(u: Unit) -> str:
+    """The unit's context as one text: ``"停机期间参保人员如何办理出院? 一、本地住院攻略"``."""
+    return (u.context or "") + " " + (u.heading or "")
+
+
+@cache
+def cue_kinds() -> tuple[str, ...]:
+    """The kinds of ``guidance_cues.csv``, sorted: ``("before", "claim", "deemed", …)``."""
+    return tuple(sorted({row["kind"] for row in vocabulary("guidance_cues")}))
+
+
+def cue_feature_names() -> tuple[str, ...]:
+    """Names of the cue features, in column order: ``cue:pay``, ``unit:inpatient``, ``context:inpatient`` …"""
+    return (tuple(f"cue:{k}" for k in cue_kinds()) + tuple(f"unit:{c}" for c in GUIDANCE_CATEGORIES)
+            + tuple(f"context:{c}" for c in GUIDANCE_CATEGORIES))
+
+
+def named_categories(text: str) -> frozenset[str]:
+    """The situations ``text`` names, weak words included: ``"门诊慢性病患者"`` → ``{"chronic_special"}``."""
+    return frozenset(categories_in(text, include_weak=True)) if text.strip() else frozenset()
+
+
+def cue_features(units: list[Unit]) -> np.ndarray:
+    """The cue features of each unit (rows) in :func:`cue_feature_names` order, 0.0 or 1.0.
+
+    >>> u = Unit("医疗费用由个人先行垫付,出院后到医保经办机构报销", "", None, None, 1, False, "异地住院")
+    >>> names, row = cue_feature_names(), cue_features([u])[0]
+    >>> sorted(n for n, v in zip(names, row) if v)
+    ['context:out_of_area', 'cue:later_agency', 'cue:pay', 'unit:outpatient']
+    """
+    kinds = cue_kinds()
+    out = np.zeros((len(units), len(kinds) + 2 * len(GUIDANCE_CATEGORIES)), dtype=np.float64)
+    for i, u in enumerate(units):
+        text = unit_text(u)
+        row = [float(has(k, text)) for k in kinds]
+        for named in (named_categories(text), named_categories(unit_context(u))):
+            row += [float(c in named) for c in GUIDANCE_CATEGORIES]
+        out[i] = row
+    return out
