@@ -102,11 +102,22 @@ _SITUATION_REASON = {
 }
 
 
+def guidance_reasons(situation: str, stop_in_unit: bool = False) -> list[str]:
+    """The reasons of a guidance row besides its probability: where its situation is named, and
+    whether its instruction also states a stop.
+
+    >>> guidance_reasons("heading", stop_in_unit=True)
+    ['situation_from_heading', 'stop_in_unit']
+    """
+    return [_SITUATION_REASON[situation]] + (["stop_in_unit"] if stop_in_unit else [])
+
+
 def guidance_confidence(situation: str, probability: float | None = None, stop_in_unit: bool = False,
-                        cutoffs: dict[str, float] | None = None, category: str | None = None) -> tuple[str, list[str]]:
+                        cutoffs: dict[str, float] | None = None) -> tuple[str, list[str]]:
     """Level and reasons of one guidance row: the classifier's probability of its pair against the
     cut-offs cross-validation set (``cutoffs``: ``high``, ``low``; guidance_model.json), where its
-    situation is named, and whether its instruction also states a stop.
+    situation is named, and whether its instruction also states a stop (rows of ``other``, which no
+    word names, carry ``situation_not_named``).
 
     >>> guidance_confidence("sentence", 0.93, cutoffs={"high": 0.8, "low": 0.3})
     ('high', ['pair_probable', 'situation_stated'])
@@ -121,10 +132,7 @@ def guidance_confidence(situation: str, probability: float | None = None, stop_i
     p = 0.0 if probability is None else probability
     reasons = ["pair_probable" if p >= cut.get("high", 1.0) else "pair_improbable" if p < cut.get("low", 0.0)
                else "pair_uncertain"]
-    if not (situation == "unnamed" and category == "other"):  # "other" is the situation no word names
-        reasons.append(_SITUATION_REASON[situation])
-    if stop_in_unit:
-        reasons.append("stop_in_unit")
+    reasons += guidance_reasons(situation, stop_in_unit)
     return level_of(reasons), reasons
 
 

@@ -181,8 +181,9 @@ CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
     "situation_stated": ("high", "the instruction names its situation itself"),
     "situation_from_question": ("high", "the situation is named by the question or the bullet's condition the instruction answers"),
     "situation_from_heading": ("medium", "only the heading the instruction stands under names the situation, not the instruction"),
-    "situation_not_named": ("medium", "neither the instruction nor its question or heading names the situation: the classifier "
-                                      "read it from other words (medical costs → outpatient, a bill at the hospital …)"),
+    "situation_not_named": ("low", "neither the instruction nor its question or heading names the situation (rows of other, "
+                                   "which no word names, included): the classifier read it from other words; such rows were "
+                                   "right less than half of the time in cross-validation"),
     "general_statement": ("medium", "the notice says no more than that business stops: one general (other, suspended) row"),
     "stop_in_unit": ("medium", "the instruction also states a stop: the row reads what to do instead, the stop could be the message"),
     "manual_review": ("reviewed", "a person confirmed or corrected this value (raw/corrections.csv)"),

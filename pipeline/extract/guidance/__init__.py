@@ -29,7 +29,7 @@ def situation_source(category: str, text: str, u: Unit) -> str:
     ``unnamed`` (nowhere: the classifier read it from other words; ``other`` is never named).
 
     >>> u = Unit("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销。", "", None, None, 1, False, "异地住院")
-    >>> situation_source("out_of_area", u.text, u), situation_source("outpatient", u.text, u)
+    >>> situation_source("out_of_area", u.text, u), situation_source("inpatient", u.text, u)
     ('heading', 'sentence')
     """
     for source, where in (("sentence", text), ("question", u.context), ("heading", u.heading)):
@@ -53,7 +53,7 @@ def _row(u: Unit, text: str, pair: Pair, clues: YearClues) -> dict:
         "evidence": text[:400],
         # how the row was read, for its confidence (pipeline.repair.confidence.guidance_confidence)
         "_how": {"probability": pair.probability, "situation": situation_source(pair.category, text, u),
-                 "stop_in_unit": pair.action != "suspended" and has("suspended", text), "category": pair.category},
+                 "stop_in_unit": pair.action != "suspended" and has("suspended", text)},
     }
 
 
@@ -66,22 +66,21 @@ def read_rows(units: list[Unit], unit_pairs: list[list[Pair]], suspensions: list
     one row, its details read from both. A notice that gives no pair but states a stop gets the
     general ``(other, suspended)`` row.
     """
-    rows: list[dict] = []
-    last: dict[tuple[str, str], tuple[int, dict, str, Pair]] = {}  # pair → (unit, row, its text, its best pair)
+    drafts: list[list] = []  # [first unit, text, best pair] of each row
+    last: dict[tuple[str, str], tuple[int, list]] = {}  # pair → (the unit that last gave it, its draft)
     for i, (u, pairs) in enumerate(zip(units, unit_pairs)):
         for pair in pairs:
             key = (pair.category, pair.action)
             prev = last.get(key)
             if prev is not None and prev[0] == i - 1 and units[i - 1].paragraph == u.paragraph:
-                _, row, text, best = prev
-                text += u.text
-                best = max(best, pair, key=lambda p: p.probability)
-                row.update({k: v for k, v in _row(u, text, best, clues).items() if k not in ("scheme", "condition")})
-                last[key] = (i, row, text, best)
-                continue
-            row = _row(u, u.text, pair, clues)
-            rows.append(row)
-            last[key] = (i, row, u.text, pair)
+                draft = prev[1]
+                draft[1] += u.text
+                draft[2] = max(draft[2], pair, key=lambda p: p.probability)
+            else:
+                draft = [u, u.text, pair]
+                drafts.append(draft)
+            last[key] = (i, draft)
+    rows = [_row(u, text, pair, clues) for u, text, pair in drafts]
     stops = [x for x in stop_sentences if x.strip()]
     if not rows and (suspensions or stops):
         # "…将于2025年7月1日暂停办理各类公积金业务": the stop itself, when nothing else is said

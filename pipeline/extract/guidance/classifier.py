@@ -21,11 +21,9 @@ every training unit, with the vectorizers and estimators rebuilt from the shippe
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import chain
 from operator import add
@@ -66,17 +64,86 @@ class CharTfidf:
     vocabulary: dict[str, int]
     idf: np.ndarray
 
-    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The text's TF-IDF row as (columns, values): ``1 + ln(count)`` times idf, l2-normalised."""
-        vocab = self.vocabulary
-        counts = [(vocab[g], c) for g, c in Counter(char_ngrams(text)).items() if g in vocab]
-        if not counts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        cols = np.fromiter((j for j, _ in counts), dtype=np.intp, count=len(counts))
-        tf = np.fromiter((c for _, c in counts), dtype=np.float64, count=len(counts))
-        values = (np.log(tf) + 1.0) * self.idf[cols]
-        norm = math.sqrt(float(values @ values))
-        return cols, (values / norm if norm else values)
+
+# joins a notice's texts for one pass; no vocabulary term contains it
+_SEPARATOR = "\x00"
+
+
+def ngram_keys(text: str) -> np.ndarray:
+    """Every character n-gram of ``text`` (n = 1, 2, 3, at every position, as :func:`char_ngrams`
+    lists them) as one integer: the code points plus one, 21 bits each, so that no two n-grams of
+    any length share a key.
+
+    >>> ngram_keys("ab").tolist() == [ord("a") + 1, ord("b") + 1, ((ord("a") + 1) << 21) + ord("b") + 1]
+    True
+    """
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64) + 1
+    bigrams = (cp[:-1] << np.uint64(21)) | cp[1:]
+    return np.concatenate([cp, bigrams, (bigrams[:-1] << np.uint64(21)) | cp[2:]])
+
+
+class NgramCounter:
+    """The TF-IDF rows of texts under two vectorizers at once (the units' texts under one, their
+    contexts under the other), as one sparse matrix over the model's stacked columns.
+
+    The n-grams of a whole notice are made and looked up in a few numpy operations: each n-gram is
+    an integer (:func:`ngram_keys`), found by binary search among the sorted keys of the
+    vocabularies — instead of hundreds of Python slices and dictionary look-ups per unit.
+    """
+
+    def __init__(self, first: CharTfidf, second: CharTfidf) -> None:
+        terms = list(dict.fromkeys([*first.vocabulary, *second.vocabulary]))
+        if any(_SEPARATOR in t or not 1 <= len(t) <= 3 for t in terms):
+            raise ModelMismatch("the vocabularies are not of character 1-3-grams")
+        keys = np.array([int(ngram_keys(t)[-1]) for t in terms], dtype=np.uint64)
+        order = np.argsort(keys)
+        self._keys = keys[order]
+        n_first = len(first.vocabulary)
+        # each term's column under each vectorizer (-1: not in its vocabulary), the second's after the first's
+        self._column = np.full((2, len(terms)), -1, dtype=np.int64)
+        for i, term in enumerate(terms[k] for k in order):
+            if term in first.vocabulary:
+                self._column[0, i] = first.vocabulary[term]
+            if term in second.vocabulary:
+                self._column[1, i] = n_first + second.vocabulary[term]
+        self.idf = np.concatenate([first.idf, second.idf])
+
+    def rows(self, first: list[str], second: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of ``first`` (under the first vectorizer) then of ``second`` as (row, column,
+        value) triples sorted by row: ``1 + ln(count)`` times idf, each row l2-normalised (a row
+        with no known n-gram has no entry).
+
+        >>> counter = NgramCounter(CharTfidf({"a": 0, "垫付": 1, "付": 2}, np.array([1.0, 2.0, 1.5])),
+        ...                        CharTfidf({"付": 0}, np.array([3.0])))
+        >>> rows, cols, values = counter.rows(["先垫付", "", "A  付"], ["付款"])
+        >>> rows.tolist(), cols.tolist(), values.round(3).tolist()
+        ([0, 0, 2, 2, 3], [1, 2, 0, 2, 3], [0.8, 0.6, 0.555, 0.832, 1.0])
+        """
+        texts = [_WHITE_SPACES.sub(" ", t.lower()) for t in (*first, *second)]
+        # the whole notice at once, its texts joined by a character no vocabulary term contains
+        # (an n-gram across two texts is unknown, as it would be to scikit-learn)
+        keys, starts = ngram_keys(_SEPARATOR.join(texts)), np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        length = sum(len(t) for t in texts) + len(texts) - 1
+        position = np.concatenate([np.arange(length - n + 1) for n in (1, 2, 3)]) if texts else np.zeros(0, np.int64)
+        row_of = np.searchsorted(starts, position, side="right") - 1
+        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        known = self._keys[at] == keys
+        row_of, term = row_of[known], at[known]
+        cols = self._column[(row_of >= len(first)).astype(np.int64), term]
+        in_vocabulary = cols >= 0
+        # one key per (row, column): counting keys counts each n-gram in its text
+        cells, counts = np.unique(row_of[in_vocabulary] * len(self.idf) + cols[in_vocabulary], return_counts=True)
+        rows, cols = np.divmod(cells, len(self.idf))
+        values = (np.log(counts) + 1.0) * self.idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+        return rows, cols, values / norms[rows]
+
+
+def _sum_rows(out: np.ndarray, rows: np.ndarray, contributions: np.ndarray) -> None:
+    """``out[r] += contributions[i]`` for each ``i`` with ``rows[i] == r`` (``rows`` sorted)."""
+    if len(rows):
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        out[rows[first]] += np.add.reduceat(contributions, first, axis=0)
 
 
 @dataclass
@@ -88,7 +155,9 @@ class GuidanceModel:
     categories: tuple[str, ...]  # the category head's classes
     text: CharTfidf
     context: CharTfidf
-    weights: np.ndarray  # (features, actions + categories), float64 of the shipped float32 values
+    # (features, actions + categories), float32 as shipped: every product with a float64 value is
+    # exact in float64, and half the bytes to gather
+    weights: np.ndarray
     intercepts: np.ndarray  # (actions + categories,)
     fixed: np.ndarray  # a class seen always (1) or never (0) in training has that probability; NaN: fitted
     threshold: float
@@ -107,26 +176,25 @@ class GuidanceModel:
             actions=tuple(meta["actions"]), categories=tuple(meta["categories"]),
             text=CharTfidf({t: i for i, t in enumerate(arrays["text_terms"].tolist())}, arrays["text_idf"]),
             context=CharTfidf({t: i for i, t in enumerate(arrays["context_terms"].tolist())}, arrays["context_idf"]),
-            weights=arrays["weights"].astype(np.float64), intercepts=arrays["intercepts"].astype(np.float64),
+            weights=arrays["weights"].astype(np.float32), intercepts=arrays["intercepts"].astype(np.float64),
             fixed=arrays["fixed"].astype(np.float64), threshold=float(meta["threshold"]), meta=meta)
+
+    @cached_property
+    def _ngrams(self) -> NgramCounter:
+        return NgramCounter(self.text, self.context)
 
     def decision(self, units: list[Unit]) -> np.ndarray:
         """The linear scores of every class (actions, then categories) for each unit."""
-        n_text, n_context = len(self.text.vocabulary), len(self.context.vocabulary)
-        w_text, w_context, w_cue = self.weights[:n_text], self.weights[n_text:n_text + n_context], \
-            self.weights[n_text + n_context:]
-        cues = cue_features(units)
-        out = cues @ w_cue + self.intercepts
-        by_context: dict[str, np.ndarray] = {}  # units under one heading share their context
-        for i, u in enumerate(units):
-            cols, values = self.text.row(unit_text(u))
-            out[i] += values @ w_text[cols]
-            ctx = unit_context(u)
-            if ctx not in by_context:
-                c_cols, c_values = self.context.row(ctx)
-                by_context[ctx] = c_values @ w_context[c_cols]
-            out[i] += by_context[ctx]
-        return out
+        n_tfidf = len(self.text.vocabulary) + len(self.context.vocabulary)
+        # units under one heading share their context: each distinct one is read once
+        contexts = [unit_context(u) for u in units]
+        distinct = list(dict.fromkeys(contexts))
+        rows, cols, values = self._ngrams.rows([unit_text(u) for u in units], distinct)
+        sums = np.zeros((len(units) + len(distinct), self.weights.shape[1]))
+        _sum_rows(sums, rows, self.weights[cols] * values[:, None])
+        index = {c: len(units) + i for i, c in enumerate(distinct)}
+        return (cue_features(units) @ self.weights[n_tfidf:] + self.intercepts + sums[:len(units)]
+                + sums[[index[c] for c in contexts]])
 
     def probabilities(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
         """``predict_proba`` of both heads: (units × actions, units × categories).
@@ -144,7 +212,7 @@ class GuidanceModel:
     def pairs(self, units: list[Unit]) -> list[list[Pair]]:
         """The pairs each unit gives (:func:`decide`), with their probabilities."""
         pa, pc = self.probabilities(units)
-        return [decide(self.actions, self.categories, pa[i], pc[i], self.threshold) for i in range(len(units))]
+        return decide(self.actions, self.categories, pa, pc, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -163,21 +231,28 @@ class Pair:
 
 
 def decide(actions: tuple[str, ...], categories: tuple[str, ...], pa: np.ndarray, pc: np.ndarray,
-           threshold: float) -> list[Pair]:
-    """The pairs of one unit from its probabilities: each action that reaches ``threshold`` (unless
-    ``none`` is at least as probable as the best of them) with each category that reaches it, or
-    the most probable category when none does.
+           threshold: float) -> list[list[Pair]]:
+    """The pairs of each unit from its probabilities (one row per unit): each action that reaches
+    ``threshold`` (unless ``none`` is at least as probable as the best of them) with each category
+    that reaches it, or the most probable category when none does.
 
-    >>> decide(("suspended", "unaffected", "none"), ("outpatient", "inpatient"), np.array([0.8, 0.1, 0.3]),
-    ...        np.array([0.4, 0.3]), 0.6)
-    [Pair(category='outpatient', action='suspended', p_category=0.4, p_action=0.8)]
+    >>> decide(("suspended", "unaffected", "none"), ("outpatient", "inpatient"), np.array([[0.8, 0.1, 0.3], [0.7, 0.1, 0.9]]),
+    ...        np.array([[0.4, 0.3], [0.9, 0.9]]), 0.6)
+    [[Pair(category='outpatient', action='suspended', p_category=0.4, p_action=0.8)], []]
     """
     none = actions.index("none")
-    acts = [j for j, a in enumerate(actions) if j != none and pa[j] >= threshold]
-    if not acts or pa[none] >= max(pa[j] for j in acts):
-        return []
-    cats = [k for k in range(len(categories)) if pc[k] >= threshold] or [int(np.argmax(pc))]
-    return [Pair(categories[k], actions[j], float(pc[k]), float(pa[j])) for k in cats for j in acts]
+    reached = pa >= threshold
+    reached[:, none] = False
+    best = np.where(reached, pa, -1.0).max(axis=1, initial=-1.0)
+    out: list[list[Pair]] = []
+    for i in range(len(pa)):
+        if best[i] < 0 or pa[i, none] >= best[i]:
+            out.append([])
+            continue
+        acts = np.flatnonzero(reached[i]).tolist()
+        cats = np.flatnonzero(pc[i] >= threshold).tolist() or [int(np.argmax(pc[i]))]
+        out.append([Pair(categories[k], actions[j], float(pc[i, k]), float(pa[i, j])) for k in cats for j in acts])
+    return out
 
 
 def model_folder() -> Any:

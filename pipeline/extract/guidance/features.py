@@ -12,11 +12,11 @@ classifier (:mod:`~pipeline.extract.guidance.classifier`, numpy), so the two can
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
 
-from pipeline.extract.guidance.action import has
 from pipeline.extract.guidance.situation import categories_in
 from pipeline.extract.guidance.units import Unit
 from pipeline.vocab.codes import GUIDANCE_CATEGORIES
@@ -39,6 +39,14 @@ def cue_kinds() -> tuple[str, ...]:
     return tuple(sorted({row["kind"] for row in vocabulary("guidance_cues")}))
 
 
+@cache
+def _cue_patterns() -> tuple[re.Pattern[str], ...]:
+    """One pattern per kind, in :func:`cue_kinds` order: its rows' patterns as alternatives (what
+    :func:`pipeline.extract.guidance.action.has` searches)."""
+    rows = vocabulary("guidance_cues")
+    return tuple(re.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == k)) for k in cue_kinds())
+
+
 def cue_feature_names() -> tuple[str, ...]:
     """Names of the cue features, in column order: ``cue:pay``, ``unit:inpatient``, ``context:inpatient`` …"""
     return (tuple(f"cue:{k}" for k in cue_kinds()) + tuple(f"unit:{c}" for c in GUIDANCE_CATEGORIES)
@@ -56,14 +64,14 @@ def cue_features(units: list[Unit]) -> np.ndarray:
     >>> u = Unit("医疗费用由个人先行垫付,出院后到医保经办机构报销", "", None, None, 1, False, "异地住院")
     >>> names, row = cue_feature_names(), cue_features([u])[0]
     >>> sorted(n for n, v in zip(names, row) if v)
-    ['context:out_of_area', 'cue:later_agency', 'cue:pay', 'unit:outpatient']
+    ['context:out_of_area', 'cue:later_agency', 'cue:pay', 'unit:inpatient']
     """
-    kinds = cue_kinds()
-    out = np.zeros((len(units), len(kinds) + 2 * len(GUIDANCE_CATEGORIES)), dtype=np.float64)
-    for i, u in enumerate(units):
+    patterns = _cue_patterns()
+    rows = []
+    for u in units:
         text = unit_text(u)
-        row = [float(has(k, text)) for k in kinds]
+        row = [1.0 if p.search(text) else 0.0 for p in patterns]
         for named in (named_categories(text), named_categories(unit_context(u))):
-            row += [float(c in named) for c in GUIDANCE_CATEGORIES]
-        out[i] = row
-    return out
+            row += [1.0 if c in named else 0.0 for c in GUIDANCE_CATEGORIES]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(len(units), len(cue_feature_names()))

@@ -211,7 +211,7 @@ class Classifier:
 
     def pairs(self, units: list[Unit]) -> list[list[Pair]]:
         pa, pc = self.probabilities(units)
-        return [decide(self.actions, tuple(self.cat_classes), pa[i], pc[i], self.threshold) for i in range(len(units))]
+        return decide(self.actions, tuple(self.cat_classes), pa, pc, self.threshold)
 
     def to_model(self, meta: dict[str, Any] | None = None) -> GuidanceModel:
         """The numpy model of :mod:`~pipeline.extract.guidance.classifier` with this fit's parameters."""
@@ -230,8 +230,16 @@ class Classifier:
             actions=self.actions, categories=tuple(self.cat_classes),
             text=CharTfidf(dict(self.vt.vocabulary_), self.vt.idf_.astype(np.float64)),
             context=CharTfidf(dict(self.vc.vocabulary_), self.vc.idf_.astype(np.float64)),
-            weights=np.stack(columns, axis=1), intercepts=np.array(intercepts), fixed=np.array(fixed),
+            weights=_float32(np.stack(columns, axis=1)), intercepts=np.array(intercepts), fixed=np.array(fixed),
             threshold=self.threshold, meta=dict(meta or {}))
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32, which they must already be exactly (:class:`Classifier` rounds its weights)."""
+    out = values.astype(np.float32)
+    if not np.array_equal(out.astype(np.float64), values.astype(np.float64)):
+        raise ValueError("weights are not float32 values: fit with Classifier, which rounds them")
+    return out
 
 
 def write_model(model: GuidanceModel, folder: Path) -> list[Path]:
@@ -246,10 +254,7 @@ def write_model(model: GuidanceModel, folder: Path) -> list[Path]:
         if arrays[f"{name}_terms"].tolist() != terms:  # numpy drops trailing NULs of fixed-width strings
             raise ValueError(f"{name} vocabulary does not survive a numpy string array")
         arrays[f"{name}_idf"] = vec.idf.astype(np.float64)
-    weights32 = model.weights.astype(np.float32)
-    if not np.array_equal(weights32.astype(np.float64), model.weights):
-        raise ValueError("weights are not float32 values: fit with Classifier, which rounds them")
-    arrays |= {"weights": weights32, "intercepts": model.intercepts.astype(np.float32),
+    arrays |= {"weights": _float32(model.weights), "intercepts": _float32(model.intercepts),
                "fixed": model.fixed.astype(np.float64)}
     npz, meta = folder / f"{MODEL_NAME}.npz", folder / f"{MODEL_NAME}.json"
     np.savez_compressed(npz, **arrays)
@@ -394,7 +399,7 @@ def cross_validate(notices: dict[str, LabelledNotice], folds: int = FOLDS, c_gri
 def _oof_rows(n: LabelledNotice, fitted: tuple[Classifier, np.ndarray, np.ndarray], threshold: float) -> list[dict]:
     model, pa, pc = fitted
     acts, cats = model.actions, tuple(model.cat_classes)
-    return notice_rows(n, [decide(acts, cats, pa[i], pc[i], threshold) for i in range(len(n.units))])
+    return notice_rows(n, decide(acts, cats, pa, pc, threshold))
 
 
 # --- confidence cut-offs --------------------------------------------------------------------------
@@ -404,26 +409,38 @@ def confidence_cutoffs(rows: dict[str, list[dict]], gold: dict[str, set[PairKey]
     """The probability cut-offs of a row's confidence, from out-of-fold rows (each right when its pair
     is in its notice's labels, as ``pipeline eval`` counts):
 
-    - ``high``: the lowest probability from which the rows at or above it are right at least
-      :data:`HIGH_PRECISION` of the time;
-    - ``low``: the highest probability below which the rows are right at most :data:`LOW_PRECISION`
-      of the time (0 when no such cut-off exists).
+    - ``high``: among the rows whose other reasons allow ``high``, the lowest probability from which
+      the rows at or above it are right at least :data:`HIGH_PRECISION` of the time;
+    - ``low``: among the rows whose other reasons do not already make them ``low``, the probability
+      below which wrong rows outnumber right ones the most (so the rows below it are right less
+      than half of the time); 0 when wrong rows never outnumber right ones from the bottom up.
 
-    >>> rows = {"a": [{"category": "x", "action": "y", "_how": {"probability": p}} for p in (0.9, 0.8, 0.3, 0.2)]}
+    >>> how = lambda p: {"probability": p, "situation": "sentence"}
+    >>> marks = [(.9, "y"), (.8, "y"), (.7, "y"), (.6, "y"), (.5, "z"), (.4, "y"), (.3, "z"), (.2, "z")]
+    >>> rows = {"a": [{"category": "x", "action": a, "_how": how(p)} for p, a in marks]}
     >>> confidence_cutoffs(rows, {"a": {("x", "y")}})
-    {'high': 0.2, 'low': 0.0}
+    {'high': 0.6, 'low': 0.4}
     """
-    scored = sorted(((r["_how"]["probability"], (r["category"], r["action"]) in gold[n])
-                     for n, rs in rows.items() for r in rs if "probability" in r["_how"]), reverse=True)
+    from pipeline.repair.confidence import guidance_reasons, level_of
+
+    scored = []
+    for n, rs in rows.items():
+        for r in rs:
+            how = r["_how"]
+            if "probability" in how:
+                others = level_of(guidance_reasons(how["situation"], how.get("stop_in_unit", False)))
+                scored.append((how["probability"], (r["category"], r["action"]) in gold[n], others))
+    scored.sort(key=lambda x: x[0], reverse=True)
     high, right = 1.0, 0
-    for i, (p, ok) in enumerate(scored):
+    candidates = [(p, ok) for p, ok, others in scored if others == "high"]
+    for i, (p, ok) in enumerate(candidates):
         right += ok
-        if right / (i + 1) >= HIGH_PRECISION and (i + 1 == len(scored) or scored[i + 1][0] < p):
+        if right / (i + 1) >= HIGH_PRECISION and (i + 1 == len(candidates) or candidates[i + 1][0] < p):
             high = p
-    low, right = 0.0, 0
-    ascending = scored[::-1]
+    low, excess, best = 0.0, 0, 0
+    ascending = [(p, ok) for p, ok, others in reversed(scored) if others != "low"]
     for i, (p, ok) in enumerate(ascending):
-        right += ok
-        if right / (i + 1) <= LOW_PRECISION and (i + 1 == len(ascending) or ascending[i + 1][0] > p):
-            low = ascending[i + 1][0] if i + 1 < len(ascending) else 1.0
-    return {"high": high, "low": low}
+        excess += -1 if ok else 1
+        if excess > best and i + 1 < len(ascending) and ascending[i + 1][0] > p:
+            best, low = excess, ascending[i + 1][0]
+    return {"high": high, "low": min(low, high)}

@@ -55,6 +55,23 @@ class Unit:
     heading: str = ""  # the heading it stands under
 
 
+# inline patterns, compiled once (units_of runs them on every line and sentence)
+_ENDS_WITH_COLON = re.compile(r"[:：]$")
+_WORKAROUND_IN_STOP = re.compile(r"垫付|报销|补办|前[,，]?[^。]{0,10}(结算|办理|缴)|备足|开药|视同|顺延")
+_PUNCTUATION = re.compile(r"[\s,，。;；:：!！?？()（）“”\"]")
+_ASKED_LABEL = re.compile(r"^问\s*[:：]\s*")
+_ANSWER_LABEL = re.compile(r"^\s*答\s*[:：]\s*")
+_ENDS_WITH_QUESTION = re.compile(r"[?？]\s*$")
+_QUESTION_LABEL = re.compile(r"^\s*(?:问\s*[:：]|\d{1,2}\s*[.、])\s*")
+_TOP_LEVEL_NUMBER = re.compile(r"^\s*[一二三四五六七八九十]+[、.]")
+_ITEM_NUMBER = re.compile(r"^\d{1,2}\s*[。.、]?\s*(?=[\u4e00-\u9fff])(?![年月日号时点])")
+_ITEM_HEAD = re.compile(r"^([^,，:：。\d]{2,14})[:：]")
+_CLAUSE_PUNCTUATION = re.compile(r"[,，。;；]")
+_CONSULT_ALSO_INSTRUCTS = re.compile(r"垫付|报销|结算|办理出院|备足")
+_STOP_WORD = re.compile(r"暂停|停止|关闭|无法|不能")
+_LIST_OR_NUMBER = re.compile(r"[,，;；\d]")
+_QUESTION_END = re.compile(r"[?？]$")
+_COMMA = re.compile(r"[,，]")
 HEADING_VERBS = re.compile(r"无法|不能|暂停|停止|关闭|将|可以|可|请|需|应|均|已|根据|按照|为了|为做好")
 
 
@@ -64,7 +81,7 @@ def _is_heading(line: str) -> bool:
     if not is_heading(line):
         return False
     s = line.strip()
-    if HEADING_MARK.match(s) or re.search(r"[:：]$", s):
+    if HEADING_MARK.match(s) or _ENDS_WITH_COLON.search(s):
         return True
     return len(s) <= 16 and not HEADING_VERBS.search(s)
 
@@ -73,12 +90,12 @@ def _is_window_statement(sentence: str) -> bool:
     """``"2021年10月15日20时起,暂时关闭…缴费功能"`` states a stop; ``"11月18日17时前…开取药品"`` does not."""
     for r in find_ranges(sentence):
         if (r.start.has_time or r.end is not None or r.start.has_date) and _timed_stop().search(sentence[r.start.start : r.start.start + 60]):
-            return not re.search(r"垫付|报销|补办|前[,，]?[^。]{0,10}(结算|办理|缴)|备足|开药|视同|顺延", sentence)
+            return not _WORKAROUND_IN_STOP.search(sentence)
     return False
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[\s,，。;；:：!！?？()（）“”\"]", "", HEADING_MARK.sub("", text.strip()))
+    return _PUNCTUATION.sub("", HEADING_MARK.sub("", text.strip()))
 
 
 STOP_LIST_INTRO = re.compile(r"(暂停|停止|停办)[^。]{0,12}(业务|事项)?包括|暂停以下|以下业务暂停")
@@ -120,17 +137,17 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
                 units.append(Unit(s, q.group("q").strip(), scheme, q.group("q").strip(), para, False, heading))
             i += 2
             continue
-        qa = INLINE_QA.match(re.sub(r"^问\s*[:：]\s*", "", line)) if line.startswith("问") else None
+        qa = INLINE_QA.match(_ASKED_LABEL.sub("", line)) if line.startswith("问") else None
         if qa:
-            for s in _sentences(re.sub(r"^\s*答\s*[:：]\s*", "", qa.group("a"))):
+            for s in _sentences(_ANSWER_LABEL.sub("", qa.group("a"))):
                 units.append(Unit(s, qa.group("q"), scheme, qa.group("q"), para, False, heading))
             i += 1
             continue
         if SALUTATION.match(line):
             i += 1
             continue
-        if re.search(r"[?？]\s*$", line) and len(line) <= 60 and not ANSWER.match(line):
-            question = re.sub(r"^\s*(?:问\s*[:：]|\d{1,2}\s*[.、])\s*", "", line)  # the answer follows on its own lines
+        if _ENDS_WITH_QUESTION.search(line) and len(line) <= 60 and not ANSWER.match(line):
+            question = _QUESTION_LABEL.sub("", line)  # the answer follows on its own lines
             i += 1
             continue
         if _is_heading(line):
@@ -141,8 +158,8 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
                 scheme = sch
             else:
                 if HEADING_MARK.match(line) or len(label) >= 2:
-                    heading = re.sub(r"^问\s*[:：]\s*", "", label)
-                    scheme = None if re.match(r"^\s*[一二三四五六七八九十]+[、.]", line) else scheme
+                    heading = _ASKED_LABEL.sub("", label)
+                    scheme = None if _TOP_LEVEL_NUMBER.match(line) else scheme
                     in_schedule = bool(SCHEDULE_HEADING.search(label))
                     in_guidance = bool(GUIDANCE_HEADING.search(label)) and not in_schedule
             i += 1
@@ -155,10 +172,10 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             i += 1
             continue
         body = HEADING_MARK.sub("", line).strip()
-        body = re.sub(r"^\d{1,2}\s*[。.、]?\s*(?=[\u4e00-\u9fff])(?![年月日号时点])", "", body)
+        body = _ITEM_NUMBER.sub("", body)
         # "(一)住院治疗人员,系统切换期间…": an item whose first words are its own heading
         item_head = ""
-        m = re.match(r"^([^,，:：。\d]{2,14})[:：]", body)
+        m = _ITEM_HEAD.match(body)
         if m:
             item_head = m.group(1)
         listing_stops = False  # "…起,暂停A;暂停B;暂停C": the rest of a stop schedule's list
@@ -172,7 +189,7 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             if kind == "question":
                 asked = s
                 continue
-            if TITLE.search(s) and not re.search(r"[,，。;；]", s):
+            if TITLE.search(s) and not _CLAUSE_PUNCTUATION.search(s):
                 continue
             k = sentences.index(s)
             nxt = sentences[k + 1] if k + 1 < len(sentences) else ""
@@ -188,14 +205,14 @@ def units_of(lines: list[str], stop_sentences: tuple[str, ...] = ()) -> tuple[li
             if PREAMBLE.match(s) and not any(has(k, s) for k in ("pay", "later_provider", "later_agency", "deemed",
                                                                   "stock", "before", "claim")):
                 continue  # "为进一步…", "根据…": the reason for the notice, unless it also instructs
-            if CONSULT.search(s) and not re.search(r"垫付|报销|结算|办理出院|备足", s) and not any(
+            if CONSULT.search(s) and not _CONSULT_ALSO_INSTRUCTS.search(s) and not any(
                     has(k, s) for k in WORKAROUND_CUES):
                 continue  # "如有疑问请咨询…"; but "…社保大厅提供业务咨询及手工收件服务" also takes the material
             stop_here = in_schedule_text(s) or _is_window_statement(s)
             if in_guidance and stop_here and not in_schedule:
                 stop_here = False  # a stop stated among the instructions ("温馨提醒: …起停止受理…申请") is one
             if stop_here or (in_schedule and not WORKAROUND.search(s)):
-                if re.search(r"暂停|停止|关闭|无法|不能", s):
+                if _STOP_WORD.search(s):
                     suspensions.append(s)
                     listing_stops = True
                 continue
@@ -215,9 +232,10 @@ def _is_label(piece: str) -> bool:
     """A short label inside a line, the heading of what follows it: ``"(一)异地就医入院。"``,
     ``"(二)市外住院"``, ``"门诊(一)本市门诊"``; not a sentence (``"依据病情,最长可以取一个月药量。"``)."""
     s = HEADING_MARK.sub("", piece.strip()).strip("。.:： ")
-    if len(s) >= 10 and any(has(k, s) for k in WORKAROUND_CUES):
-        return False  # "生育津贴申领期限顺延。": short, but an instruction
-    return 2 <= len(s) <= 16 and not re.search(r"[,，;；\d]", s) and not LABEL_VERBS.search(s)
+    if not (2 <= len(s) <= 16) or _LIST_OR_NUMBER.search(s) or LABEL_VERBS.search(s):
+        return False
+    # "生育津贴申领期限顺延。": short, but an instruction (the cues are tried last: they are the costly part)
+    return not (len(s) >= 10 and any(has(k, s) for k in WORKAROUND_CUES))
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:
@@ -232,9 +250,9 @@ def _pieces(text: str) -> list[tuple[str, str]]:
                 continue
             if _is_label(p):
                 out.append((HEADING_MARK.sub("", p).strip("。.:： "), "label"))
-            elif re.search(r"[?？]$", p):
+            elif _QUESTION_END.search(p):
                 out.append((p, "question"))
-            elif len(p) >= 10 or re.search(r"[,，]", p):
+            elif len(p) >= 10 or _COMMA.search(p):
                 out.append((p, "sentence"))
     return out
 
@@ -242,4 +260,4 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 def _sentences(text: str) -> list[str]:
     """Sentences of a paragraph; a bare noun phrase ("医疗费手工报销。") is a label, not a sentence."""
     return [s.strip() for s in SENTENCE.split(text)
-            if len(s.strip()) >= 4 and (len(s.strip()) >= 10 or re.search(r"[,，]", s))]
+            if len(s.strip()) >= 4 and (len(s.strip()) >= 10 or _COMMA.search(s))]
