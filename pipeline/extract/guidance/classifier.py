@@ -183,17 +183,23 @@ class GuidanceModel:
     def _ngrams(self) -> NgramCounter:
         return NgramCounter(self.text, self.context)
 
+    @cached_property
+    def _fixed(self) -> np.ndarray:
+        return np.flatnonzero(~np.isnan(self.fixed))
+
+    @cached_property
+    def _cue_weights(self) -> np.ndarray:
+        return self.weights[len(self.text.vocabulary) + len(self.context.vocabulary):].astype(np.float64)
+
     def decision(self, units: list[Unit]) -> np.ndarray:
         """The linear scores of every class (actions, then categories) for each unit."""
-        n_tfidf = len(self.text.vocabulary) + len(self.context.vocabulary)
         # units under one heading share their context: each distinct one is read once
         contexts = [unit_context(u) for u in units]
-        distinct = list(dict.fromkeys(contexts))
-        rows, cols, values = self._ngrams.rows([unit_text(u) for u in units], distinct)
-        sums = np.zeros((len(units) + len(distinct), self.weights.shape[1]))
+        index = {c: len(units) + i for i, c in enumerate(dict.fromkeys(contexts))}
+        rows, cols, values = self._ngrams.rows([unit_text(u) for u in units], list(index))
+        sums = np.zeros((len(units) + len(index), self.weights.shape[1]))
         _sum_rows(sums, rows, self.weights[cols] * values[:, None])
-        index = {c: len(units) + i for i, c in enumerate(distinct)}
-        return (cue_features(units) @ self.weights[n_tfidf:] + self.intercepts + sums[:len(units)]
+        return (cue_features(units) @ self._cue_weights + self.intercepts + sums[:len(units)]
                 + sums[[index[c] for c in contexts]])
 
     def probabilities(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
@@ -205,8 +211,8 @@ class GuidanceModel:
         if not units:
             return np.zeros((0, len(self.actions))), np.zeros((0, len(self.categories)))
         p = 1.0 / (1.0 + np.exp(-self.decision(units)))
-        fixed = ~np.isnan(self.fixed)
-        p[:, fixed] = self.fixed[fixed]
+        if self._fixed.size:
+            p[:, self._fixed] = self.fixed[self._fixed]
         return p[:, :len(self.actions)], p[:, len(self.actions):]
 
     def pairs(self, units: list[Unit]) -> list[list[Pair]]:
@@ -244,14 +250,11 @@ def decide(actions: tuple[str, ...], categories: tuple[str, ...], pa: np.ndarray
     reached = pa >= threshold
     reached[:, none] = False
     best = np.where(reached, pa, -1.0).max(axis=1, initial=-1.0)
-    out: list[list[Pair]] = []
-    for i in range(len(pa)):
-        if best[i] < 0 or pa[i, none] >= best[i]:
-            out.append([])
-            continue
+    out: list[list[Pair]] = [[] for _ in range(len(pa))]
+    for i in np.flatnonzero((best >= 0) & (pa[:, none] < best)).tolist():
         acts = np.flatnonzero(reached[i]).tolist()
         cats = np.flatnonzero(pc[i] >= threshold).tolist() or [int(np.argmax(pc[i]))]
-        out.append([Pair(categories[k], actions[j], float(pc[i, k]), float(pa[i, j])) for k in cats for j in acts])
+        out[i] = [Pair(categories[k], actions[j], float(pc[i, k]), float(pa[i, j])) for k in cats for j in acts]
     return out
 
 

@@ -12,11 +12,11 @@ classifier (:mod:`~pipeline.extract.guidance.classifier`, numpy), so the two can
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 import numpy as np
 
+from pipeline.extract.guidance.action import has
 from pipeline.extract.guidance.situation import categories_in
 from pipeline.extract.guidance.units import Unit
 from pipeline.vocab.codes import GUIDANCE_CATEGORIES
@@ -39,14 +39,6 @@ def cue_kinds() -> tuple[str, ...]:
     return tuple(sorted({row["kind"] for row in vocabulary("guidance_cues")}))
 
 
-@cache
-def _cue_patterns() -> tuple[re.Pattern[str], ...]:
-    """One pattern per kind, in :func:`cue_kinds` order: its rows' patterns as alternatives (what
-    :func:`pipeline.extract.guidance.action.has` searches)."""
-    rows = vocabulary("guidance_cues")
-    return tuple(re.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == k)) for k in cue_kinds())
-
-
 def cue_feature_names() -> tuple[str, ...]:
     """Names of the cue features, in column order: ``cue:pay``, ``unit:inpatient``, ``context:inpatient`` …"""
     return (tuple(f"cue:{k}" for k in cue_kinds()) + tuple(f"unit:{c}" for c in GUIDANCE_CATEGORIES)
@@ -66,12 +58,19 @@ def cue_features(units: list[Unit]) -> np.ndarray:
     >>> sorted(n for n, v in zip(names, row) if v)
     ['context:out_of_area', 'cue:later_agency', 'cue:pay', 'unit:inpatient']
     """
-    patterns = _cue_patterns()
-    rows = []
-    for u in units:
-        text = unit_text(u)
-        row = [1.0 if p.search(text) else 0.0 for p in patterns]
-        for named in (named_categories(text), named_categories(unit_context(u))):
-            row += [1.0 if c in named else 0.0 for c in GUIDANCE_CATEGORIES]
-        rows.append(row)
-    return np.array(rows, dtype=np.float64).reshape(len(units), len(cue_feature_names()))
+    kinds, n_kinds = cue_kinds(), len(cue_kinds())
+    column = {c: i for i, c in enumerate(GUIDANCE_CATEGORIES)}
+    out = np.zeros((len(units), n_kinds + 2 * len(GUIDANCE_CATEGORIES)))
+    context_columns: dict[str, list[int]] = {}  # units under one heading share their context
+    hits_i: list[int] = []
+    hits_j: list[int] = []
+    for i, u in enumerate(units):
+        text, context = unit_text(u), unit_context(u)
+        if context not in context_columns:
+            context_columns[context] = [n_kinds + len(column) + column[c] for c in named_categories(context) if c in column]
+        found = [j for j, k in enumerate(kinds) if has(k, text)]
+        found += [n_kinds + column[c] for c in named_categories(text) if c in column] + context_columns[context]
+        hits_i += [i] * len(found)
+        hits_j += found
+    out[hits_i, hits_j] = 1.0
+    return out
