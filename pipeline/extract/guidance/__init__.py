@@ -13,6 +13,9 @@ nobody had read (docs/extraction.md, "What was measured").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from pipeline.extract.guidance.action import has
 from pipeline.extract.guidance.classifier import GuidanceModel, Pair, shipped_model
 from pipeline.extract.guidance.details import deadlines_of, documents_of, place_of
@@ -38,22 +41,40 @@ def situation_source(category: str, text: str, u: Unit) -> str:
     return "unnamed"
 
 
-def _row(u: Unit, text: str, pair: Pair, clues: YearClues) -> dict:
-    dfrom, dto, dtext = deadlines_of(text, clues)
+@dataclass(frozen=True)
+class _Details:
+    """What the details step reads from an instruction's text (once per text: a unit that gives
+    several pairs gives several rows with the same text)."""
+
+    deadline_from: date | None
+    deadline_to: date | None
+    deadline_text: str | None
+    documents: tuple[str, ...]
+    place: str | None
+    condition: str
+    states_stop: bool
+
+    @classmethod
+    def of(cls, text: str, clues: YearClues) -> _Details:
+        return cls(*deadlines_of(text, clues), tuple(documents_of(text)), place_of(text), condition_of(text),
+                   has("suspended", text))
+
+
+def _row(u: Unit, text: str, pair: Pair, d: _Details) -> dict:
     return {
         "scheme": u.scheme,
         "category": pair.category,
-        "condition": u.condition or condition_of(text) or None,
+        "condition": u.condition or d.condition or None,
         "action": pair.action,
-        "deadline_from": dfrom,
-        "deadline_to": dto,
-        "deadline_text": dtext,
-        "documents": documents_of(text),
-        "place": place_of(text),
+        "deadline_from": d.deadline_from,
+        "deadline_to": d.deadline_to,
+        "deadline_text": d.deadline_text,
+        "documents": list(d.documents),
+        "place": d.place,
         "evidence": text[:400],
         # how the row was read, for its confidence (pipeline.repair.confidence.guidance_confidence)
         "_how": {"probability": pair.probability, "situation": situation_source(pair.category, text, u),
-                 "stop_in_unit": pair.action != "suspended" and has("suspended", text)},
+                 "stop_in_unit": pair.action != "suspended" and d.states_stop},
     }
 
 
@@ -80,7 +101,11 @@ def read_rows(units: list[Unit], unit_pairs: list[list[Pair]], suspensions: list
                 draft = [u, u.text, pair]
                 drafts.append(draft)
             last[key] = (i, draft)
-    rows = [_row(u, text, pair, clues) for u, text, pair in drafts]
+    details: dict[str, _Details] = {}
+    for _, text, _ in drafts:
+        if text not in details:
+            details[text] = _Details.of(text, clues)
+    rows = [_row(u, text, pair, details[text]) for u, text, pair in drafts]
     stops = [x for x in stop_sentences if x.strip()]
     if not rows and (suspensions or stops):
         # "…将于2025年7月1日暂停办理各类公积金业务": the stop itself, when nothing else is said

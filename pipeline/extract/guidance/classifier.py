@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.extract.guidance.features import cue_feature_names, cue_features, unit_context, unit_text
+from pipeline.extract.guidance.features import asked, cue_feature_names, cue_features, unit_context, unit_text
 from pipeline.extract.guidance.units import Unit
 
 MODEL_NAME = "guidance_model"
@@ -91,22 +91,29 @@ class NgramCounter:
     vocabularies — instead of hundreds of Python slices and dictionary look-ups per unit.
     """
 
-    def __init__(self, first: CharTfidf, second: CharTfidf) -> None:
+    def __init__(self, first: CharTfidf, second: CharTfidf, position: np.ndarray | None = None) -> None:
+        """``position``: where each stacked column (the first's, then the second's) is to be reported
+        (default: at itself) — the model reports them in the order of its rearranged weights."""
         terms = list(dict.fromkeys([*first.vocabulary, *second.vocabulary]))
         if any(_SEPARATOR in t or not 1 <= len(t) <= 3 for t in terms):
             raise ModelMismatch("the vocabularies are not of character 1-3-grams")
         keys = np.array([int(ngram_keys(t)[-1]) for t in terms], dtype=np.uint64)
         order = np.argsort(keys)
-        self._keys = keys[order]
+        # sorted, and a last key above any n-gram's, so that a search never runs off the end
+        self._keys = np.append(keys[order], np.uint64(2**64 - 1))
         n_first = len(first.vocabulary)
         # each term's column under each vectorizer (-1: not in its vocabulary), the second's after the first's
-        self._column = np.full((2, len(terms)), -1, dtype=np.int64)
+        self._column = np.full((2, len(terms) + 1), -1, dtype=np.int64)
         for i, term in enumerate(terms[k] for k in order):
             if term in first.vocabulary:
                 self._column[0, i] = first.vocabulary[term]
             if term in second.vocabulary:
                 self._column[1, i] = n_first + second.vocabulary[term]
-        self.idf = np.concatenate([first.idf, second.idf])
+        idf = np.concatenate([first.idf, second.idf])
+        if position is not None:
+            self._column = np.where(self._column >= 0, position[self._column], -1)
+            idf = idf[np.argsort(position)]
+        self.idf = idf
 
     def rows(self, first: list[str], second: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows of ``first`` (under the first vectorizer) then of ``second`` as (row, column,
@@ -122,11 +129,12 @@ class NgramCounter:
         texts = [_WHITE_SPACES.sub(" ", t.lower()) for t in (*first, *second)]
         # the whole notice at once, its texts joined by a character no vocabulary term contains
         # (an n-gram across two texts is unknown, as it would be to scikit-learn)
-        keys, starts = ngram_keys(_SEPARATOR.join(texts)), np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        length = sum(len(t) for t in texts) + len(texts) - 1
-        position = np.concatenate([np.arange(length - n + 1) for n in (1, 2, 3)]) if texts else np.zeros(0, np.int64)
-        row_of = np.searchsorted(starts, position, side="right") - 1
-        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        keys = ngram_keys(_SEPARATOR.join(texts))
+        # the text of each character (the separator after a text counts as its own: n-grams with it are unknown)
+        row = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+        length = len(row) - 1
+        row_of = np.concatenate([row[:length], row[:max(length - 1, 0)], row[:max(length - 2, 0)]])
+        at = np.searchsorted(self._keys, keys)
         known = self._keys[at] == keys
         row_of, term = row_of[known], at[known]
         cols = self._column[(row_of >= len(first)).astype(np.int64), term]
@@ -142,7 +150,7 @@ class NgramCounter:
 def _sum_rows(out: np.ndarray, rows: np.ndarray, contributions: np.ndarray) -> None:
     """``out[r] += contributions[i]`` for each ``i`` with ``rows[i] == r`` (``rows`` sorted)."""
     if len(rows):
-        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        first = np.flatnonzero(np.diff(rows, prepend=-1))
         out[rows[first]] += np.add.reduceat(contributions, first, axis=0)
 
 
@@ -180,29 +188,41 @@ class GuidanceModel:
             fixed=arrays["fixed"].astype(np.float64), threshold=float(meta["threshold"]), meta=meta)
 
     @cached_property
-    def _ngrams(self) -> NgramCounter:
-        return NgramCounter(self.text, self.context)
-
-    @cached_property
     def _fixed(self) -> np.ndarray:
         return np.flatnonzero(~np.isnan(self.fixed))
 
     @cached_property
-    def _cue_weights(self) -> np.ndarray:
-        return self.weights[len(self.text.vocabulary) + len(self.context.vocabulary):].astype(np.float64)
+    def _layout(self) -> tuple[NgramCounter, np.ndarray, np.ndarray]:
+        """The n-gram counter, the TF-IDF weights and the cue weights as the run-time product reads them.
 
-    def decision(self, units: list[Unit]) -> np.ndarray:
-        """The linear scores of every class (actions, then categories) for each unit."""
+        The TF-IDF rows of the weights are rearranged by document frequency, the most frequent
+        n-grams first: a notice's n-grams then gather from rows that stay in the CPU's cache from one
+        notice to the next, instead of from all over the 0.6 MB matrix. The sums are the same.
+        """
+        n_tfidf = len(self.text.vocabulary) + len(self.context.vocabulary)
+        order = np.argsort(np.concatenate([self.text.idf, self.context.idf]), kind="stable")
+        position = np.empty(n_tfidf, dtype=np.int64)
+        position[order] = np.arange(n_tfidf)
+        return (NgramCounter(self.text, self.context, position), np.ascontiguousarray(self.weights[:n_tfidf][order]),
+                self.weights[n_tfidf:].astype(np.float64))
+
+    def decision(self, units: list[Unit], cues: np.ndarray | None = None) -> np.ndarray:
+        """The linear scores of every class (actions, then categories) for each unit (``cues``: their
+        :func:`~pipeline.extract.guidance.features.cue_features`, when already read)."""
         # units under one heading share their context: each distinct one is read once
         contexts = [unit_context(u) for u in units]
         index = {c: len(units) + i for i, c in enumerate(dict.fromkeys(contexts))}
-        rows, cols, values = self._ngrams.rows([unit_text(u) for u in units], list(index))
+        counter, tfidf_weights, cue_weights = self._layout
+        rows, cols, values = counter.rows([unit_text(u) for u in units], list(index))
         sums = np.zeros((len(units) + len(index), self.weights.shape[1]))
-        _sum_rows(sums, rows, self.weights[cols] * values[:, None])
-        return (cue_features(units) @ self._cue_weights + self.intercepts + sums[:len(units)]
-                + sums[[index[c] for c in contexts]])
+        _sum_rows(sums, rows, tfidf_weights[cols] * values[:, None])
+        out = (cue_features(units) if cues is None else cues) @ cue_weights
+        out += self.intercepts
+        out += sums[:len(units)]
+        out += sums[[index[c] for c in contexts]]
+        return out
 
-    def probabilities(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(self, units: list[Unit], cues: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``predict_proba`` of both heads: (units × actions, units × categories).
 
         scikit-learn's ``OneVsRestClassifier(LogisticRegression())`` on multilabel targets: each
@@ -210,15 +230,22 @@ class GuidanceModel:
         """
         if not units:
             return np.zeros((0, len(self.actions))), np.zeros((0, len(self.categories)))
-        p = 1.0 / (1.0 + np.exp(-self.decision(units)))
+        p = 1.0 / (1.0 + np.exp(-self.decision(units, cues)))
         if self._fixed.size:
             p[:, self._fixed] = self.fixed[self._fixed]
         return p[:, :len(self.actions)], p[:, len(self.actions):]
 
     def pairs(self, units: list[Unit]) -> list[list[Pair]]:
-        """The pairs each unit gives (:func:`decide`), with their probabilities."""
-        pa, pc = self.probabilities(units)
-        return decide(self.actions, self.categories, pa, pc, self.threshold)
+        """The pairs each unit gives (:func:`decide`), with their probabilities; a unit in which no
+        cue fires gives none and is not scored (:func:`~pipeline.extract.guidance.features.asked`)."""
+        cues = cue_features(units, cued_only=True)
+        chosen = np.flatnonzero(asked(cues)).tolist()
+        out: list[list[Pair]] = [[] for _ in units]
+        if chosen:
+            pa, pc = self.probabilities([units[i] for i in chosen], cues[chosen])
+            for i, got in zip(chosen, decide(self.actions, self.categories, pa, pc, self.threshold)):
+                out[i] = got
+        return out
 
 
 @dataclass(frozen=True)
@@ -237,10 +264,11 @@ class Pair:
 
 
 def decide(actions: tuple[str, ...], categories: tuple[str, ...], pa: np.ndarray, pc: np.ndarray,
-           threshold: float) -> list[list[Pair]]:
+           threshold: float, only: np.ndarray | None = None) -> list[list[Pair]]:
     """The pairs of each unit from its probabilities (one row per unit): each action that reaches
     ``threshold`` (unless ``none`` is at least as probable as the best of them) with each category
-    that reaches it, or the most probable category when none does.
+    that reaches it, or the most probable category when none does. With ``only`` (a mask), the
+    other units give nothing.
 
     >>> decide(("suspended", "unaffected", "none"), ("outpatient", "inpatient"), np.array([[0.8, 0.1, 0.3], [0.7, 0.1, 0.9]]),
     ...        np.array([[0.4, 0.3], [0.9, 0.9]]), 0.6)
@@ -250,11 +278,13 @@ def decide(actions: tuple[str, ...], categories: tuple[str, ...], pa: np.ndarray
     reached = pa >= threshold
     reached[:, none] = False
     best = np.where(reached, pa, -1.0).max(axis=1, initial=-1.0)
+    giving = (best >= 0) & (pa[:, none] < best)
     out: list[list[Pair]] = [[] for _ in range(len(pa))]
-    for i in np.flatnonzero((best >= 0) & (pa[:, none] < best)).tolist():
-        acts = np.flatnonzero(reached[i]).tolist()
-        cats = np.flatnonzero(pc[i] >= threshold).tolist() or [int(np.argmax(pc[i]))]
-        out[i] = [Pair(categories[k], actions[j], float(pc[i, k]), float(pa[i, j])) for k in cats for j in acts]
+    for i in np.flatnonzero(giving if only is None else giving & only).tolist():
+        p_act, p_cat = pa[i].tolist(), pc[i].tolist()
+        acts = [j for j, p in enumerate(p_act) if j != none and p >= threshold]
+        cats = [k for k, p in enumerate(p_cat) if p >= threshold] or [int(np.argmax(pc[i]))]
+        out[i] = [Pair(categories[k], actions[j], p_cat[k], p_act[j]) for k in cats for j in acts]
     return out
 
 

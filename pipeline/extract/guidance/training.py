@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.extract.guidance.classifier import MODEL_NAME, CharTfidf, GuidanceModel, Pair, decide
-from pipeline.extract.guidance.features import cue_feature_names, cue_features, unit_context, unit_text
+from pipeline.extract.guidance.features import asked, cue_feature_names, cue_features, unit_context, unit_text
 from pipeline.extract.guidance.units import Unit, units_of
 from pipeline.repair.resolve_year import YearClues
 from pipeline.vocab.codes import GUIDANCE_ACTIONS, GUIDANCE_CATEGORIES
@@ -211,7 +211,7 @@ class Classifier:
 
     def pairs(self, units: list[Unit]) -> list[list[Pair]]:
         pa, pc = self.probabilities(units)
-        return decide(self.actions, tuple(self.cat_classes), pa, pc, self.threshold)
+        return decide(self.actions, tuple(self.cat_classes), pa, pc, self.threshold, asked(cue_features(units)))
 
     def to_model(self, meta: dict[str, Any] | None = None) -> GuidanceModel:
         """The numpy model of :mod:`~pipeline.extract.guidance.classifier` with this fit's parameters."""
@@ -399,7 +399,8 @@ def cross_validate(notices: dict[str, LabelledNotice], folds: int = FOLDS, c_gri
 def _oof_rows(n: LabelledNotice, fitted: tuple[Classifier, np.ndarray, np.ndarray], threshold: float) -> list[dict]:
     model, pa, pc = fitted
     acts, cats = model.actions, tuple(model.cat_classes)
-    return notice_rows(n, decide(acts, cats, pa, pc, threshold))
+    only = asked(cue_features(n.units)) if n.units else None
+    return notice_rows(n, decide(acts, cats, pa, pc, threshold, only))
 
 
 # --- confidence cut-offs --------------------------------------------------------------------------
