@@ -13,7 +13,7 @@ classifier (:mod:`~pipeline.extract.guidance.classifier`, numpy), so the two can
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -54,6 +54,7 @@ def cue_feature_names() -> tuple[str, ...]:
             + tuple(f"context:{c}" for c in GUIDANCE_CATEGORIES))
 
 
+@lru_cache(maxsize=16384)  # pure; a row's text, question and heading are looked up again for its confidence
 def named_categories(text: str) -> frozenset[str]:
     """The situations ``text`` names, weak words included: ``"门诊慢性病患者"`` → ``{"chronic_special"}``."""
     return frozenset(categories_in(text, include_weak=True)) if text.strip() else frozenset()
