@@ -98,9 +98,9 @@ def test_review_lists_what_is_not_high_most_consequential_first(workspace) -> No
         assert [order[r["level"]] for r in part] == sorted(order[r["level"]] for r in part)
     window = next(r for r in rows if r["id"].startswith("W:"))
     assert window["evidence"] and window["reasons"]
-    # shijiazhuang-2021-outage-a002: "停机期间,长期异地居住人员信息不能正常变更,可在系统恢复后办理。" says a service is unavailable
-    stop = next(r for r in guide if "长期异地居住人员信息不能正常变更" in r["evidence"])
-    assert stop["value"] == "out_of_area → suspended" and "says_unavailable" in stop["reasons"].split(";")
+    # shijiazhuang-2021-outage-a002: "住院治疗人员,系统切换期间暂停医保结算,待…补录结算。" also states a stop: not high
+    stop = next(r for r in guide if "住院治疗人员,系统切换期间暂停医保结算" in r["evidence"])
+    assert stop["value"] == "inpatient → pay_then_settle_at_provider" and "stop_in_unit" in stop["reasons"].split(";")
     page = cli("review", "--out", str(out), "--format", "html").stdout
     assert page.startswith("<!doctype html>") and "<script" not in page
 

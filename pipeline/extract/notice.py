@@ -12,7 +12,7 @@ from pipeline.extract.contacts import extract_contacts
 from pipeline.extract.guidance import extract_guidance
 from pipeline.extract.metadata import PAGE_STAMP_CLUES, Metadata, extract_metadata
 from pipeline.extract.places import assign_window_places
-from pipeline.extract.windows import extract_windows
+from pipeline.extract.windows import WindowResult, extract_windows
 from pipeline.repair import repair
 from pipeline.repair.confidence import city_confidence, contact_confidence, published_confidence
 from pipeline.vocab.terms import vocabulary
@@ -108,9 +108,9 @@ def metadata_repairs(md: Metadata) -> list[dict]:
     return out
 
 
-def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
-                   normalization_repairs: list[dict] | None = None) -> Extraction:
-    """Every table's rows for one notice; ``notice_id`` stamped on each row."""
+def metadata_and_windows(doc: Document, hints: SourceHints) -> tuple[Metadata, list[str], WindowResult]:
+    """A notice's metadata, body lines and windows: what the other extractors read (the guidance
+    step takes the year clues and the stop sentences; its trainer reads notices through this too)."""
     md = extract_metadata(doc, hints)
     lines = list(doc.lines)
     windows = extract_windows(lines, md.clues, md.city)
@@ -120,6 +120,13 @@ def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
         # again without it, and the windows again with it as an upper bound instead of the date
         md = extract_metadata(doc, hints, stops_from=first_stop)
         windows = extract_windows(lines, md.clues, md.city)
+    return md, lines, windows
+
+
+def extract_notice(doc: Document, hints: SourceHints, notice_id: str,
+                   normalization_repairs: list[dict] | None = None) -> Extraction:
+    """Every table's rows for one notice; ``notice_id`` stamped on each row."""
+    md, lines, windows = metadata_and_windows(doc, hints)
     place_repairs = assign_window_places(windows.rows, lines, md.places, md.city, md.province)
     contacts, contact_repairs = extract_contacts(doc, md.city)
     guidance = extract_guidance(lines, md.clues, windows.stop_sentences)

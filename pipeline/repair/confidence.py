@@ -95,30 +95,44 @@ def contact_confidence(status: str, has_number: bool) -> tuple[str, list[str]]:
     return level_of(reasons), reasons
 
 
-# where a guidance row's situation was read (pipeline.extract.guidance.situation.SITUATION_SOURCES, or
-# "previous", "default", "general") → reason
+# where a guidance row's situation is named (pipeline.extract.guidance.situation_source), or "general" → reason
 _SITUATION_REASON = {
-    "condition": "situation_stated", "sentence": "situation_stated", "question": "situation_from_question",
-    "heading": "situation_from_heading", "weak_word": "situation_from_weak_word", "none": "situation_by_default",
-    "previous": "situation_from_previous", "default": "situation_by_default", "general": "general_statement",
+    "sentence": "situation_stated", "question": "situation_from_question", "heading": "situation_from_heading",
+    "unnamed": "situation_not_named", "general": "general_statement",
 }
-# the instruction itself names the situation (or the question it answers does)
-_SITUATION_NAMED = ("condition", "sentence", "question")
 
 
-def guidance_confidence(action: str, situation: str, stop_in_unit: bool = False, pay_in_full: bool = False,
-                        second_action: bool = False, alternatives: bool = False) -> tuple[str, list[str]]:
-    """Level and reasons of one guidance row, from its action, where its situation was read and what
-    else its instruction says. ``guidance_confidence("pay_then_reimburse", "heading", stop_in_unit=True)``
-    → ``("medium", ["situation_from_heading", "stop_in_unit"])``: ``"停机期间暂停异地就医直接结算,费用先行垫付…"``
-    under ``(三)异地住院``; ``guidance_confidence("suspended", "previous")`` → ``("low", […])``."""
-    reasons = [_SITUATION_REASON[situation]]
-    reasons += [code for code, on in (("stop_in_unit", stop_in_unit), ("pay_in_full", pay_in_full),
-                                      ("second_instruction", second_action), ("one_of_alternatives", alternatives)) if on]
-    if action in ("suspended", "unaffected") and situation != "general":
-        reasons.append("says_unavailable" if action == "suspended" else "says_unaffected")
-        if situation not in _SITUATION_NAMED:
-            reasons.append("state_situation_inferred")
+def guidance_reasons(situation: str, stop_in_unit: bool = False) -> list[str]:
+    """The reasons of a guidance row besides its probability: where its situation is named, and
+    whether its instruction also states a stop.
+
+    >>> guidance_reasons("heading", stop_in_unit=True)
+    ['situation_from_heading', 'stop_in_unit']
+    """
+    return [_SITUATION_REASON[situation]] + (["stop_in_unit"] if stop_in_unit else [])
+
+
+def guidance_confidence(situation: str, probability: float | None = None, stop_in_unit: bool = False,
+                        cutoffs: dict[str, float] | None = None) -> tuple[str, list[str]]:
+    """Level and reasons of one guidance row: the classifier's probability of its pair against the
+    cut-offs cross-validation set (``cutoffs``: ``high``, ``low``; guidance_model.json), where its
+    situation is named, and whether its instruction also states a stop (rows of ``other``, which no
+    word names, carry ``situation_not_named``).
+
+    >>> guidance_confidence("sentence", 0.93, cutoffs={"high": 0.8, "low": 0.3})
+    ('high', ['pair_probable', 'situation_stated'])
+    >>> guidance_confidence("heading", 0.93, stop_in_unit=True, cutoffs={"high": 0.8, "low": 0.3})
+    ('medium', ['pair_probable', 'situation_from_heading', 'stop_in_unit'])
+    >>> guidance_confidence("general")
+    ('medium', ['general_statement'])
+    """
+    if situation == "general":
+        return level_of(["general_statement"]), ["general_statement"]
+    cut = cutoffs or {}
+    p = 0.0 if probability is None else probability
+    reasons = ["pair_probable" if p >= cut.get("high", 1.0) else "pair_improbable" if p < cut.get("low", 0.0)
+               else "pair_uncertain"]
+    reasons += guidance_reasons(situation, stop_in_unit)
     return level_of(reasons), reasons
 
 

@@ -49,6 +49,7 @@ _LIBRARIES = (
     "cpca",
     "lunardate",
     "lxml",
+    "numpy",  # the guidance classifier's arithmetic (its weights are package data, fingerprinted as data/)
     "opencc-python-reimplemented",
     "pdfplumber",
     "phonenumbers",

@@ -171,25 +171,21 @@ CONFIDENCE_REASONS: dict[str, tuple[str, str]] = {
     "city_short_name": ("medium", "the city is named only by its short form (a newspaper, an app, a headline)"),
     "city_from_places": ("low", "the city comes from district names, an area code or the source URL"),
     "city_conflict": ("low", "the manifest's city and the issuer or title named in the text disagree"),
-    # guidance rows: where the situation was read, and what else the instruction says
-    "situation_stated": ("high", "the instruction names its situation itself: the condition it opens with or its own words"),
-    "situation_from_question": ("high", "the situation is the question or the bullet's condition the instruction answers"),
-    "situation_from_heading": ("medium", "the situation comes from the heading the instruction stands under, not from the instruction"),
-    "situation_from_previous": ("medium", "a follow-up or fallback (如…, 也可…, 以上…) takes the situation of the instruction before it"),
-    "situation_from_weak_word": ("medium", "only a weak word names the situation (就医, 医疗费用, 购药 → outpatient/pharmacy)"),
-    "situation_by_default": ("medium", "no situation named: a labelling default decided (medical costs → outpatient, stocking "
-                             "up → chronic_special, a bill settled at the hospital → its medical costs)"),
+    # guidance rows: how probable the classifier finds the pair (cut-offs set by cross-validation on the
+    # training notices: guidance_model.json), where the situation is named, what else the instruction says
+    "pair_probable": ("high", "the classifier gives the pair a probability at or above the high cut-off (pairs that probable "
+                              "were right at least 90 % of the time in cross-validation)"),
+    "pair_uncertain": ("medium", "the classifier gives the pair a probability between the low and the high cut-off"),
+    "pair_improbable": ("low", "the classifier gives the pair a probability below the low cut-off (pairs that improbable were "
+                               "right at most half of the time in cross-validation)"),
+    "situation_stated": ("high", "the instruction names its situation itself"),
+    "situation_from_question": ("high", "the situation is named by the question or the bullet's condition the instruction answers"),
+    "situation_from_heading": ("medium", "only the heading the instruction stands under names the situation, not the instruction"),
+    "situation_not_named": ("low", "neither the instruction nor its question or heading names the situation (rows of other, "
+                                   "which no word names, included): the classifier read it from other words; such rows were "
+                                   "right less than half of the time in cross-validation"),
     "general_statement": ("medium", "the notice says no more than that business stops: one general (other, suspended) row"),
     "stop_in_unit": ("medium", "the instruction also states a stop: the row reads what to do instead, the stop could be the message"),
-    "pay_in_full": ("medium", "pay in full with no later step stated, read as suspended for that situation (LABELING.md)"),
-    "second_instruction": ("medium", "a second instruction read from the same sentence (a late filing beside a bill)"),
-    "one_of_alternatives": ("high", "one of the alternatives a sentence offers (…或者…, 也可…), read as a row of its own"),
-    "says_unavailable": ("medium", "the row says a service is unavailable (suspended), a reading stop schedules, descriptions and "
-                         "lists of everything that stops share; such rows are wrong far more often than rows that say what to do"),
-    "says_unaffected": ("medium", "the row says a service continues as usual (unaffected), a reading principles and "
-                        "resumptions share"),
-    "state_situation_inferred": ("low", "a suspended or unaffected row whose situation the instruction does not name "
-                                 "(a heading, the instruction before, a weak word or a default gave it): two readings stacked"),
     "manual_review": ("reviewed", "a person confirmed or corrected this value (raw/corrections.csv)"),
 }
 
