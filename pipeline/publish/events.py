@@ -654,12 +654,10 @@ def write_event_tables(folder: Path) -> dict[str, int]:
     them; returns the rows per table: ``write_event_tables(staging)`` → ``{"events": 73, …}``.
     The caller (the run's output generation) builds the database and moves the files into place.
     """
-    import csv
-
     import duckdb
     import pyarrow.parquet as pq
 
-    from pipeline.publish.tables import DUCKDB_SETTINGS, arrow_schema, to_arrow, write_csv
+    from pipeline.publish.tables import DUCKDB_SETTINGS, arrow_schema, open_csv, to_arrow, write_csv
     from pipeline.publish.views import fetch_dicts
     from schemas.tables import DERIVED_TABLES, column_specs
 
@@ -685,8 +683,7 @@ def write_event_tables(folder: Path) -> dict[str, int]:
             undated[r["place_key"]].append(r)
         for name, (_, cols) in specs.items():
             writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", arrow_schema(cols))
-            files[name] = (folder / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-            csv.writer(files[name]).writerow([c.name for c in cols])
+            files[name] = open_csv(folder / f"{name}.csv", cols)
 
         pending = EventTables()
 

@@ -11,12 +11,11 @@ folder take turns through a lock file (``OUT/.pipeline.lock``).
 
 from __future__ import annotations
 
-import csv
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import duckdb
 import pandas as pd
@@ -24,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from pipeline.publish.cells import spreadsheet_safe
+from pipeline.publish.csvfile import header_bytes, write_rows
 from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests and older callers import them here)
     COMPLETE_MARKER,
     DEFAULT_LOCK_TIMEOUT,
@@ -129,36 +128,22 @@ def _column_arrow(series: pd.Series, kind: str, target: pa.DataType) -> pa.Array
     return pa.Array.from_pandas(series).cast(target)
 
 
-def _cell_csv(value, kind: str) -> str:
-    """One CSV cell: ``_cell_csv(datetime(2022, 3, 22), "timestamp")`` → ``"2022-03-22T00:00"``;
-    text that a spreadsheet would run as a formula gets a ``'`` in front (:mod:`pipeline.publish.cells`)."""
-    if value is None:
-        return ""
-    if kind == "timestamp":
-        return value.strftime("%Y-%m-%dT%H:%M")
-    if kind == "date":
-        return value.isoformat()
-    if kind == "list":
-        return spreadsheet_safe(";".join(value))
-    if kind == "bool":
-        return "true" if value else "false"
-    if kind == "float":
-        return f"{value:g}"
-    if kind == "int":
-        return str(value)
-    return spreadsheet_safe(str(value))
+def write_csv(table: pa.Table, specs: list[ColumnSpec], out: BinaryIO) -> None:
+    """Append ``table``'s rows to an open CSV file (binary), per contract: empty cell for null, lists
+    joined by ';', formula-like text neutralised for spreadsheets (:mod:`pipeline.publish.cells`), the
+    csv module's quoting — built column by column in Arrow (:mod:`pipeline.publish.csvfile`).
 
-
-def write_csv(table: pa.Table, specs: list[ColumnSpec], out: TextIO) -> None:
-    """Append ``table``'s rows to an open CSV file, per contract: empty cell for null, lists joined by ';',
-    formula-like text neutralised for spreadsheets (:func:`pipeline.publish.cells.spreadsheet_safe`).
-
-    The file is opened (UTF-8 with BOM) and given its header by :class:`Generation`; a table
-    arrives batch by batch.
+    The file is opened and given its BOM and header by :class:`Generation` (:func:`open_csv`); a
+    table arrives batch by batch.
     """
-    columns = [(table.column(c.name).to_pylist(), c.kind) for c in specs]
-    writer = csv.writer(out)
-    writer.writerows([_cell_csv(values[i], kind) for values, kind in columns] for i in range(table.num_rows))
+    write_rows(table, specs, out)
+
+
+def open_csv(path: Path, specs: list[ColumnSpec]) -> BinaryIO:
+    """A new CSV file at ``path`` with the BOM and the header row, open for :func:`write_csv`."""
+    f = path.open("wb")
+    f.write(header_bytes(specs))
+    return f
 
 
 def _sql_string(text: str) -> str:
@@ -243,15 +228,13 @@ class Generation:
             self._owner = FileLock(str(self.staging / OWNER_LOCK))
             self._owner.acquire(timeout=0)
         self._parquet: dict[str, pq.ParquetWriter] = {}
-        self._csv: dict[str, TextIO] = {}
+        self._csv: dict[str, BinaryIO] = {}
         self.problems: dict[str, str] = {}  # derived file → why it could not be written (see commit)
         self.committed = False  # True once the generation is in place
         try:
             for name, specs in self._specs.items():
                 self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
-                f = (self.staging / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-                self._csv[name] = f
-                csv.writer(f).writerow([c.name for c in specs])
+                self._csv[name] = open_csv(self.staging / f"{name}.csv", specs)
         except BaseException:
             self.discard()
             raise
