@@ -165,7 +165,12 @@ class ExtractionCache:
         """
         if self.broken:
             return
-        blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        self.put_pickled(key, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, key: str, blob: bytes) -> None:
+        """:meth:`put` for an outcome already pickled (by the worker that computed it)."""
+        if self.broken:
+            return
         try:
             self._con.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)", (key, blob))
         except sqlite3.Error as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import sqlite3
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -335,7 +336,7 @@ def _outcomes(
         cached = {i for i, item in enumerate(items)
                   if item.key and (item.key in known or budgets.failure_key(item.key, budget) in known)}
     todo = [item for i, item in enumerate(items) if i not in cached]
-    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget, workers)
+    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget, workers, pickled=True)
     return _merge(items, cached, computed, cache, budget)
 
 
@@ -362,13 +363,18 @@ def _merge(
                 yield outcome
                 continue
             result = next(computed)
+            blob = None
             if isinstance(result, Overrun):
                 outcome: Outcome = (None, _error(item.rel, result.stage, result.message()), item.sha256[:16])
                 key = budgets.failure_key(item.key, budget) if item.key else ""
-            else:
-                outcome, key = result, item.key
+            else:  # the worker's pickle: unpickled for the run, stored as it is in the cache
+                blob, key = result, item.key
+                outcome = pickle.loads(blob)
             if cache is not None and key and _cacheable(outcome):
-                cache.put(key, outcome)
+                if blob is None:
+                    cache.put(key, outcome)
+                else:
+                    cache.put_pickled(key, blob)
             yield outcome
     finally:
         computed.close()  # stops the workers
@@ -466,7 +472,7 @@ def run_pipeline(
     # the cache's key set are built, they do not carry them (at 100,000 files each worker peaked
     # at 221 MiB instead of 285: docs/performance.md). Those not needed (files cached, nothing
     # to do) are stopped unused.
-    with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget) as workers:
+    with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget, pickled=True) as workers:
         items = [_plan(rel, raw_dir, hints) for rel in rels]
         del rels, found
         corrections = raw_dir / CORRECTIONS_NAME
