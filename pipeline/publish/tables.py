@@ -43,6 +43,7 @@ from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests
 )
 from pipeline.runner import signals
 from pipeline.runner.cache import clear_stamp, write_stamp
+from pipeline.runner.ledger import Ledger, forget_other_ledgers, save_ledger
 from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
@@ -203,6 +204,8 @@ def write_derived_tables(staging: Path) -> dict[str, int]:
 
 # Writes the files derived from the tables into a staging folder; returns {file name: problem}.
 Derive = Callable[[Path], dict[str, str]]
+# Writes the event tables into a staging folder; returns rows per table.
+Events = Callable[[Path], dict[str, int]]
 
 
 class Generation:
@@ -231,24 +234,39 @@ class Generation:
         self._csv: dict[str, BinaryIO] = {}
         self.problems: dict[str, str] = {}  # derived file → why it could not be written (see commit)
         self.committed = False  # True once the generation is in place
-        try:
-            for name, specs in self._specs.items():
+
+    def table_names(self) -> list[str]:
+        return list(self._specs)
+
+    def specs(self, name: str) -> list[ColumnSpec]:
+        return self._specs[name]
+
+    def _files(self, name: str) -> tuple[pq.ParquetWriter, BinaryIO]:
+        """The table's Parquet and CSV files, created (with the CSV's header) at its first rows."""
+        if name not in self._parquet:
+            specs = self._specs[name]
+            try:
                 self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
                 self._csv[name] = open_csv(self.staging / f"{name}.csv", specs)
-        except BaseException:
-            self.discard()
-            raise
+            except BaseException:
+                self.discard()
+                raise
+        return self._parquet[name], self._csv[name]
 
     def append(self, frames: dict[str, pd.DataFrame]) -> None:
         """Write a batch of validated rows (some or all tables) after the rows already written."""
         for name, frame in frames.items():
-            if not len(frame):
-                continue
-            specs = self._specs[name]
-            table = to_arrow(frame, specs)
-            self._parquet[name].write_table(table)
-            write_csv(table, specs, self._csv[name])
-            self.rows[name] += table.num_rows
+            if len(frame):
+                self.append_arrow(name, to_arrow(frame, self._specs[name]))
+
+    def append_arrow(self, name: str, table: pa.Table) -> None:
+        """Write rows already in the table's Arrow schema (:func:`to_arrow`) after those already written."""
+        if not table.num_rows:
+            return
+        parquet, csv_file = self._files(name)
+        parquet.write_table(table)
+        write_csv(table, self._specs[name], csv_file)
+        self.rows[name] += table.num_rows
 
     def _close_files(self) -> None:
         for writer in self._parquet.values():
@@ -257,21 +275,32 @@ class Generation:
             f.close()
         self._parquet, self._csv = {}, {}
 
-    def commit(self, stamp: str | None = None, derive: Derive | None = None) -> list[Path]:
-        """Build the database and the files ``derive`` makes from it, then move the whole generation
-        into the output folder and stamp it; return the files now in place.
+    def _finish_tables(self) -> None:
+        """Every table in both forms, also one with no rows (a header, an empty Parquet file), then closed."""
+        for name in self._specs:
+            self._files(name)
+        self._close_files()
 
-        ``derive(staging)`` writes the derived files (report, workbook, data package) into the
-        staging folder from the staged ``notices.duckdb`` and returns ``{file name: problem}`` for
-        each it could not write: the generation then goes in without them, their old copies are
-        deleted (a report must never describe other tables than those beside it), the stamp says
-        the generation is incomplete so the next run makes them again, and :attr:`problems` says
-        what failed. Any other failure (a full disk, a read-only folder, a stop signal) leaves the
-        previous outputs as they were. SIGINT and SIGTERM are held back while the files are moved.
+    def commit(self, stamp: str | None = None, derive: Derive | None = None, events: Events | None = None,
+               ledger: Ledger | None = None) -> list[Path]:
+        """Build the events, the database and the files ``derive`` makes from it, then move the whole
+        generation into the output folder and stamp it; return the files now in place.
+
+        ``events(staging)`` writes the event tables (default: :func:`write_derived_tables`, from
+        scratch; an incremental run passes its own). ``derive(staging)`` writes the derived files
+        (report, workbook, data package) into the staging folder from the staged ``notices.duckdb``
+        and returns ``{file name: problem}`` for each it could not write: the generation then goes
+        in without them, their old copies are deleted (a report must never describe other tables
+        than those beside it), the stamp says the generation is incomplete so the next run makes
+        them again, and :attr:`problems` says what failed. A file of the previous generation that
+        this one does not make (the workbook, when not asked for) is deleted too. ``ledger``
+        (:mod:`pipeline.runner.ledger`) is written before the generation is marked complete. Any other
+        failure (a full disk, a read-only folder, a stop signal) leaves the previous outputs as they
+        were. SIGINT and SIGTERM are held back while the files are moved.
         """
         try:
-            self._close_files()
-            self.rows |= write_derived_tables(self.staging)
+            self._finish_tables()
+            self.rows |= (events or write_derived_tables)(self.staging)
             with locked_outputs(self.out_dir):
                 tidy_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
                 try:
@@ -282,18 +311,25 @@ class Generation:
                 self.problems = derive(self.staging) if derive is not None else {}
                 signals.raise_if_received()
                 hashes = flush_and_hash(self.staging)
+                from pipeline.publish import DERIVED_FILES
+
+                retire = set(self.problems) | {name for name in DERIVED_FILES if name not in hashes}
+                if ledger is not None and stamp:
+                    ledger.signature = stamp
+                    save_ledger(self.out_dir, ledger)
                 self._owner.release()
                 (self.staging / OWNER_LOCK).unlink(missing_ok=True)
                 with signals.deferred():
-                    mark_complete(self.staging, hashes, self.problems, stamp or "", complete=not self.problems)
+                    mark_complete(self.staging, hashes, retire, stamp or "", complete=not self.problems)
                     clear_stamp(self.out_dir)  # from here until the new stamp, no run may skip its work
-                    written = swap(self.staging, self.out_dir, retire=self.problems)
+                    written = swap(self.staging, self.out_dir, retire=retire)
                     self.committed = True
                     if stamp:
                         try:
                             write_stamp(self.out_dir, stamp, written, hashes, complete=not self.problems)
                         except OSError:
                             pass  # no stamp (a full disk): the next run rebuilds instead of skipping, nothing worse
+                        forget_other_ledgers(self.out_dir, stamp)
                 return written
         finally:
             self.discard()

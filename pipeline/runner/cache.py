@@ -266,10 +266,18 @@ def run_signature(keys: list[str]) -> str:
     if any(not k for k in keys):
         return ""
     h = hashlib.sha256()
-    for path in sorted(_SCHEMAS_DIR.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    h.update(schemas_digest().encode())
     for key in keys:
         h.update(key.encode() + b"\n")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def schemas_digest() -> str:
+    """A hash of the table schemas (``schemas/*.py``, outside the package the fingerprint covers)."""
+    h = hashlib.sha256()
+    for path in sorted(_SCHEMAS_DIR.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
