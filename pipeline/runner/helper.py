@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,8 @@ class Helper:
         try:
             self.conn.send((fn, args))
         except OSError:
+            return False
+        except (AttributeError, TypeError, pickle.PicklingError):  # not a module-level function (a test's wrapper)
             return False
         self.pending = True
         return True
