@@ -88,7 +88,8 @@ def run(
         try:
             _tidy(out_dir)
             # forked now, while this process is small and has no thread: it writes the workbook at the end
-            helper = Helper() if workbook else None
+            helper = Helper()
+            sink.inner.helper = helper
             incremental = cache
             while True:
                 with show_progress(not quiet):
@@ -106,6 +107,7 @@ def run(
                     log.debug("not building on the previous outputs (%s): publishing from scratch", why)
                     sink.discard()
                     sink, incremental = new_sink(), False
+                    sink.inner.helper = helper
                     continue
                 if result.previous is not None:
                     log.debug("built on the previous outputs in %s: only changed files were read", out_dir)

@@ -67,7 +67,7 @@ def derive(staging: Path, out_dir: Path, raw_dir: Path | None = None, helper: He
         signals.raise_if_received()
         if not ok:
             (staging / WORKBOOK_FILE).unlink(missing_ok=True)
-            problems[WORKBOOK_FILE] = f"could not write {WORKBOOK_FILE}: {value}"
+            problems[WORKBOOK_FILE] = f"could not write {WORKBOOK_FILE}: {type(value).__name__}: {value}"
     return {name: problems[name] for name in DERIVED_FILES if name in problems}
 
 

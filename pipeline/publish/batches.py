@@ -31,6 +31,7 @@ from pipeline.extract import TABLE_KEYS
 if TYPE_CHECKING:
     from pipeline.extract import Extraction
     from pipeline.publish.tables import Derive, Generation
+    from pipeline.runner.helper import Helper
     from pipeline.runner.ledger import Ledger
 
 # Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
@@ -131,6 +132,7 @@ class BatchSink:
         self._rank: dict[str, int] = {}  # position of each published notice (incremental runs only)
         self._fresh_files: dict[str, Any] = {}  # table → ParquetWriter of fresh rows (incremental)
         self.committed = False  # True once the generation is in place
+        self.helper: Helper | None = None  # the run's helper process (pipeline.runner.helper), when it has one
 
     def ledger_context(self) -> dict[str, Any]:
         """What a ledger's notices' rows depend on besides the run's (the batch size orders ``errors``)."""
@@ -242,12 +244,9 @@ class BatchSink:
             self._merge(generation)
             removed = [r.nid for r in self.previous.files if r.accepted and r.nid not in self._kept]
             fresh = [nid for nid in self.accepted if nid not in self._kept]
-            previous_dir = self.out_dir
+            from pipeline.publish.merge import write_events
 
-            def events(staging: Path) -> dict[str, int]:
-                from pipeline.publish.merge import write_events
-
-                return write_events(staging, previous_dir, removed, fresh)
+            events = (write_events, (self.out_dir, removed, fresh))
         else:
             validation_errors = self.validation_errors
         errors = read_errors + validation_errors
@@ -255,7 +254,7 @@ class BatchSink:
         if ledger is not None:
             ledger.validation = {nid: self.validation[nid] for nid in self.accepted if nid in self.validation}
         try:
-            generation.commit(stamp, derive=self.derive, events=events, ledger=ledger)
+            generation.commit(stamp, derive=self.derive, events=events, ledger=ledger, helper=self.helper)
         finally:
             self.problems = dict(generation.problems)
             self.committed = generation.committed

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 import pandas as pd
@@ -44,6 +44,9 @@ from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests
 from pipeline.runner import signals
 from pipeline.runner.cache import clear_stamp, write_stamp
 from pipeline.runner.ledger import Ledger, forget_other_ledgers, save_ledger
+
+if TYPE_CHECKING:
+    from pipeline.runner.helper import Helper
 from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
@@ -163,8 +166,12 @@ DUCKDB_TEMP = ".duckdb-tmp"  # where DuckDB may spill while it builds the databa
 DUCKDB_SETTINGS: tuple[str, ...] = ("SET memory_limit = '256MB'", "SET threads = 2")
 
 
-def build_database(staging: Path) -> None:
-    """``notices.duckdb`` from the staged Parquet files: tables with comments, then the views."""
+def build_database(staging: Path, derived_ready: Callable[[], object] | None = None) -> None:
+    """``notices.duckdb`` from the staged Parquet files: tables with comments, then the views.
+
+    ``derived_ready()``, when given, is called once the contract tables are in and returns when
+    the derived tables (events) are staged too: they are being written by another process meanwhile.
+    """
     db_path = staging / DB_NAME
     con = duckdb.connect(str(db_path))
     try:
@@ -172,15 +179,10 @@ def build_database(staging: Path) -> None:
             con.execute(setting)
         con.execute(f"SET temp_directory = {_sql_string(str(staging / DUCKDB_TEMP))}")
         # the contract's tables, then the tables derived from them when they were written
-        for spec in TABLES + tuple(d for d in DERIVED_TABLES if (staging / f"{d.name}.parquet").exists()):
-            specs = column_specs(spec.model)
-            con.execute(duckdb_ddl(spec.name, specs))
-            # DuckDB streams the file; the insertion order is the file's
-            con.execute(f"INSERT INTO {spec.name} SELECT * FROM read_parquet(?)", [str(staging / f"{spec.name}.parquet")])
-            con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
-            for c in specs:
-                if c.description:
-                    con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
+        _load_tables(con, staging, TABLES)
+        if derived_ready is not None:
+            derived_ready()
+        _load_tables(con, staging, tuple(d for d in DERIVED_TABLES if (staging / f"{d.name}.parquet").exists()))
         from pipeline.publish.views import create_views
 
         create_views(con)
@@ -188,6 +190,18 @@ def build_database(staging: Path) -> None:
     finally:
         con.close()
         shutil.rmtree(staging / DUCKDB_TEMP, ignore_errors=True)
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, staging: Path, tables: tuple) -> None:
+    for spec in tables:
+        specs = column_specs(spec.model)
+        con.execute(duckdb_ddl(spec.name, specs))
+        # DuckDB streams the file; the insertion order is the file's
+        con.execute(f"INSERT INTO {spec.name} SELECT * FROM read_parquet(?)", [str(staging / f"{spec.name}.parquet")])
+        con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
+        for c in specs:
+            if c.description:
+                con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
 
 
 def write_derived_tables(staging: Path) -> dict[str, int]:
@@ -204,8 +218,9 @@ def write_derived_tables(staging: Path) -> dict[str, int]:
 
 # Writes the files derived from the tables into a staging folder; returns {file name: problem}.
 Derive = Callable[[Path], dict[str, str]]
-# Writes the event tables into a staging folder; returns rows per table.
-Events = Callable[[Path], dict[str, int]]
+# Writes the event tables into a staging folder: a module-level function (it may run in the run's
+# helper process) and its arguments after the staging folder; it returns rows per table.
+Events = tuple[Callable[..., dict[str, int]], tuple]
 
 
 class Generation:
@@ -282,12 +297,14 @@ class Generation:
         self._close_files()
 
     def commit(self, stamp: str | None = None, derive: Derive | None = None, events: Events | None = None,
-               ledger: Ledger | None = None) -> list[Path]:
+               ledger: Ledger | None = None, helper: Helper | None = None) -> list[Path]:
         """Build the events, the database and the files ``derive`` makes from it, then move the whole
         generation into the output folder and stamp it; return the files now in place.
 
-        ``events(staging)`` writes the event tables (default: :func:`write_derived_tables`, from
-        scratch; an incremental run passes its own). ``derive(staging)`` writes the derived files
+        ``events`` — ``(fn, args)``, ``fn(staging, *args)`` — writes the event tables (default:
+        :func:`write_derived_tables`, from scratch; an incremental run passes its own); with a
+        ``helper`` (:class:`pipeline.runner.helper.Helper`) they are written in that process while
+        this one loads the contract tables into the database. ``derive(staging)`` writes the derived files
         (report, workbook, data package) into the staging folder from the staged ``notices.duckdb``
         and returns ``{file name: problem}`` for each it could not write: the generation then goes
         in without them, their old copies are deleted (a report must never describe other tables
@@ -300,11 +317,26 @@ class Generation:
         """
         try:
             self._finish_tables()
-            self.rows |= (events or write_derived_tables)(self.staging)
+            fn, args = events or (write_derived_tables, ())
+            if helper is not None:
+                helper.warm()
+            elsewhere = helper is not None and helper.submit(fn, self.staging, *args)
+            if not elsewhere:
+                self.rows |= fn(self.staging, *args)
+
+            def events_written() -> None:
+                if elsewhere:
+                    assert helper is not None
+                    ok, value = helper.result()
+                    signals.raise_if_received()
+                    if not ok:
+                        raise value
+                    self.rows |= value
+
             with locked_outputs(self.out_dir):
                 tidy_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
                 try:
-                    build_database(self.staging)
+                    build_database(self.staging, events_written)
                 except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
                     signals.raise_if_received()  # DuckDB turns Ctrl-C into its own error
                     raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
