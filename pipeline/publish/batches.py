@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from pipeline.publish.tables import Derive, Generation
     from pipeline.runner.helper import Helper
     from pipeline.runner.ledger import Ledger
+
+# The tables a notice has rows in (all but errors, which is rebuilt by every run)
+TABLE_NAMES = ("notices", "outage_windows", "guidance", "contacts", "repairs")
 
 # Notices per batch: large enough that pandera's fixed cost per call is spread thin, small
 # enough that a batch's rows, frames and Arrow tables stay a few tens of MB (≈ 40,000 rows).
@@ -130,6 +134,8 @@ class BatchSink:
         self.previous: Ledger | None = None  # the generation an incremental run builds on
         self._kept: set[str] = set()
         self._rank: dict[str, int] = {}  # position of each published notice (incremental runs only)
+        # per table, the bytes of each published notice's rows in its CSV file, in order (the ledger's)
+        self.csv_lengths: dict[str, array] = {name: array("Q") for name in TABLE_NAMES}
         self._fresh_files: dict[str, Any] = {}  # table → ParquetWriter of fresh rows (incremental)
         self.committed = False  # True once the generation is in place
         self.helper: Helper | None = None  # the run's helper process (pipeline.runner.helper), when it has one
@@ -201,7 +207,13 @@ class BatchSink:
                 self.validation.setdefault(nid, []).append(e)
         generation = self._open()
         if self.previous is None:
-            generation.append(frames)
+            lengths = generation.append(frames)
+            for name in list(self.csv_lengths):  # each notice's bytes in each CSV file, in order (the ledger's)
+                by_notice = lengths.get(name, {})
+                if by_notice is None:  # not known: the next run writes this table's CSV whole
+                    del self.csv_lengths[name]
+                else:
+                    self.csv_lengths[name].extend(by_notice.get(nid, 0) for nid in source_of)
         else:
             self._write_fresh(frames)
 
@@ -253,6 +265,8 @@ class BatchSink:
         generation.append({"errors": ErrorsSchema.validate(to_frame("errors", errors))})
         if ledger is not None:
             ledger.validation = {nid: self.validation[nid] for nid in self.accepted if nid in self.validation}
+            ledger.csv_lengths = {name: lengths for name, lengths in self.csv_lengths.items()
+                                  if len(lengths) == len(self.accepted)}
         try:
             generation.commit(stamp, derive=self.derive, events=events, ledger=ledger, helper=self.helper)
         finally:
@@ -274,24 +288,38 @@ class BatchSink:
         return out
 
     def _merge(self, generation: Generation) -> None:
-        """Every contract table but ``errors``: the kept rows and the fresh ones, in order (pipeline.publish.merge)."""
+        """Every contract table but ``errors``: the kept rows and the fresh ones, in order (pipeline.publish.merge).
+
+        The Parquet files are merged row group by row group; the CSV files are spliced: a run of kept
+        notices is copied from the previous file as bytes (the ledger knows each notice's bytes),
+        only the fresh notices' rows are written.
+        """
         import pyarrow as pa
 
-        from pipeline.publish.merge import merged
+        from pipeline.publish.merge import fresh_lines, merged, splice_csv
         from pipeline.publish.tables import arrow_schema
 
+        assert self.previous is not None
         for writer in self._fresh_files.values():
             writer.close()
         ranks = [(nid, i) for i, nid in enumerate(self.accepted) if nid in self._kept]
         kept_ids = pa.array([nid for nid, _ in ranks], pa.string())
         kept_ranks = pa.array([i for _, i in ranks], pa.int64())
+        old_accepted = self.previous.accepted()
         for name in generation.table_names():
             if name == "errors":
                 continue
             fresh = generation.staging / f".fresh-{name}.parquet"
+            old_lengths = self.previous.csv_lengths.get(name)
+            splice = name in self.csv_lengths and old_lengths is not None and len(old_lengths) == len(old_accepted)
             for table in merged(self.out_dir / f"{name}.parquet", fresh, kept_ids, kept_ranks,
                                 arrow_schema(generation.specs(name))):
-                generation.append_arrow(name, table)
+                generation.append_arrow(name, table, csv=not splice)
+            if splice:
+                new_lines = fresh_lines(fresh, generation.specs(name))
+                self.csv_lengths[name] = splice_csv(
+                    generation.csv_file(name), self.out_dir / f"{name}.csv", old_accepted, old_lengths,
+                    self.accepted, self._kept, new_lines)
             fresh.unlink(missing_ok=True)
 
     def discard(self) -> None:

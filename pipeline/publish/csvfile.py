@@ -128,15 +128,22 @@ def csv_bytes(table: pa.Table, specs: list[ColumnSpec]) -> bytes:
     ``csv_bytes(pa.table({"source_file": ["a,b.txt"], "stage": ["read"], "error": ["x"]}), specs)``
     → ``b'"a,b.txt",read,x\\r\\n'``.
     """
+    return csv_lines(table, specs)[0]
+
+
+def csv_lines(table: pa.Table, specs: list[ColumnSpec]) -> tuple[bytes, list[int]]:
+    """:func:`csv_bytes` and the length in bytes of each row's line."""
     if table.num_rows == 0:
-        return b""
+        return b"", []
     cells = []
     for c in specs:
         text = _cells(table.column(c.name), c.kind)
         cells.append(_quoted(text) if c.kind in ("string", "list") else text)
     lines = pc.binary_join_element_wise(*cells, ",")
     lines = pc.binary_join_element_wise(lines, "", EOL)  # each line followed by its line end
-    return b"".join(_utf8(chunk) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]))
+    chunks = lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]
+    lengths = pc.binary_length(lines).to_pylist()
+    return b"".join(_utf8(chunk) for chunk in chunks), lengths
 
 
 def _utf8(lines: pa.Array) -> bytes:

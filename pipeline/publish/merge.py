@@ -83,6 +83,87 @@ def merged(previous: Path, fresh: Path | None, kept_ids: pa.Array, kept_ranks: p
         yield buffer.drop_columns([RANK])
 
 
+def fresh_lines(fresh: Path, specs: list) -> dict[str, bytes]:
+    """The CSV lines of each fresh notice's rows (from the fresh rows' Parquet file), by notice id."""
+    from pipeline.publish.csvfile import csv_lines
+
+    out: dict[str, bytes] = {}
+    if not fresh.exists():
+        return out
+    for batch in pq.ParquetFile(fresh).iter_batches(batch_size=READ_ROWS):
+        table = pa.Table.from_batches([batch])
+        data, lengths = csv_lines(table, specs)
+        at = 0
+        starts: dict[str, list[int]] = {}  # a notice's rows are consecutive: its first and last byte
+        for nid, n in zip(table.column("notice_id").to_pylist(), lengths, strict=True):
+            span = starts.setdefault(nid, [at, at])
+            span[1] = at + n
+            at += n
+        for nid, (a, b) in starts.items():
+            out[nid] = out.get(nid, b"") + data[a:b]
+    return out
+
+
+def splice_csv(out: Any, previous: Path, old_accepted: list[str], old_lengths: Any, accepted: list[str],
+               kept: set[str], fresh: dict[str, bytes]) -> Any:
+    """Write the rows of every notice of ``accepted`` into ``out`` (a CSV file, its header written): a
+    kept notice's bytes copied from ``previous`` (runs of consecutive kept notices in one copy), a
+    fresh notice's from ``fresh``. ``old_lengths`` are the bytes of each notice of ``old_accepted`` in
+    ``previous``, after its header; returns the same for ``accepted`` in the new file.
+
+    Kept notices are in the same order in both lists, so one pass over both finds each one's bytes.
+    """
+    from array import array
+
+    from pipeline.publish.csvfile import BOM
+
+    lengths = array("Q")
+    with previous.open("rb") as src:
+        src.readline()  # the header row (its names never hold a line break)
+        offset = src.tell()
+        if offset < len(BOM):
+            raise OSError(f"{previous} has no header")
+        p = 0
+        run = [offset, offset]  # the bytes to copy next: [start, end)
+
+        def flush() -> None:
+            if run[1] > run[0]:
+                _copy(src, out, run[0], run[1])
+            run[0] = run[1]
+
+        for nid in accepted:
+            if nid in kept:
+                while old_accepted[p] != nid:
+                    offset += old_lengths[p]
+                    p += 1
+                n = old_lengths[p]
+                if run[1] != offset:
+                    flush()
+                    run[0] = run[1] = offset
+                run[1] += n
+                offset += n
+                p += 1
+                lengths.append(n)
+            else:
+                flush()
+                data = fresh.get(nid, b"")
+                out.write(data)
+                lengths.append(len(data))
+        flush()
+    return lengths
+
+
+def _copy(src: Any, dst: Any, start: int, end: int) -> None:
+    src.seek(start)
+    left = end - start
+    while left > 0:
+        block = src.read(min(left, 1 << 22))
+        if not block:
+            raise OSError(f"{src.name} is shorter than its ledger says")
+        dst.write(block)
+        left -= len(block)
+
+
 # --- events -----------------------------------------------------------------------------------------
 
 

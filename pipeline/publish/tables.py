@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from pipeline.publish.csvfile import header_bytes, write_rows
+from pipeline.publish.csvfile import csv_lines, header_bytes
 from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests and older callers import them here)
     COMPLETE_MARKER,
     DEFAULT_LOCK_TIMEOUT,
@@ -132,15 +132,18 @@ def _column_arrow(series: pd.Series, kind: str, target: pa.DataType) -> pa.Array
     return pa.Array.from_pandas(series).cast(target)
 
 
-def write_csv(table: pa.Table, specs: list[ColumnSpec], out: BinaryIO) -> None:
+def write_csv(table: pa.Table, specs: list[ColumnSpec], out: BinaryIO) -> list[int]:
     """Append ``table``'s rows to an open CSV file (binary), per contract: empty cell for null, lists
     joined by ';', formula-like text neutralised for spreadsheets (:mod:`pipeline.publish.cells`), the
-    csv module's quoting — built column by column in Arrow (:mod:`pipeline.publish.csvfile`).
+    csv module's quoting — built column by column in Arrow (:mod:`pipeline.publish.csvfile`); returns
+    each row's length in bytes.
 
     The file is opened and given its BOM and header by :class:`Generation` (:func:`open_csv`); a
     table arrives batch by batch.
     """
-    write_rows(table, specs, out)
+    data, lengths = csv_lines(table, specs)
+    out.write(data)
+    return lengths
 
 
 def open_csv(path: Path, specs: list[ColumnSpec]) -> BinaryIO:
@@ -268,20 +271,38 @@ class Generation:
                 raise
         return self._parquet[name], self._csv[name]
 
-    def append(self, frames: dict[str, pd.DataFrame]) -> None:
-        """Write a batch of validated rows (some or all tables) after the rows already written."""
+    def append(self, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, int] | None]:
+        """Write a batch of validated rows (some or all tables) after the rows already written; return,
+        per table, the bytes each notice's rows take in its CSV file (what an incremental run copies;
+        None when not known)."""
+        lengths: dict[str, dict[str, int] | None] = {}
         for name, frame in frames.items():
             if len(frame):
-                self.append_arrow(name, to_arrow(frame, self._specs[name]))
+                lengths[name] = self.append_arrow(name, to_arrow(frame, self._specs[name]))
+        return lengths
 
-    def append_arrow(self, name: str, table: pa.Table) -> None:
-        """Write rows already in the table's Arrow schema (:func:`to_arrow`) after those already written."""
+    def append_arrow(self, name: str, table: pa.Table, csv: bool = True) -> dict[str, int] | None:
+        """Write rows already in the table's Arrow schema (:func:`to_arrow`) after those already written
+        (without ``csv``: to the Parquet file only, the caller writes the CSV); return the bytes each
+        notice's rows take in the CSV file (None when not known)."""
         if not table.num_rows:
-            return
+            return {}
         parquet, csv_file = self._files(name)
         parquet.write_table(table)
-        write_csv(table, self._specs[name], csv_file)
         self.rows[name] += table.num_rows
+        if not csv:
+            return None
+        lengths = write_csv(table, self._specs[name], csv_file)
+        if lengths is None or "notice_id" not in table.column_names:
+            return None
+        by_notice: dict[str, int] = {}
+        for nid, n in zip(table.column("notice_id").to_pylist(), lengths, strict=True):
+            by_notice[nid] = by_notice.get(nid, 0) + n
+        return by_notice
+
+    def csv_file(self, name: str) -> BinaryIO:
+        """The table's CSV file, open for appending (its header written)."""
+        return self._files(name)[1]
 
     def _close_files(self) -> None:
         for writer in self._parquet.values():

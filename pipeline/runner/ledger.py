@@ -68,6 +68,13 @@ class Ledger:
     files: list[FileRecord] = field(default_factory=list)
     validation: dict[str, list[dict]] = field(default_factory=dict)
     corrections: dict[str, list[dict]] = field(default_factory=dict)
+    # per contract table, the bytes of each published notice's rows in its CSV file, in file order
+    # (an incremental run copies a kept notice's rows from the previous file instead of writing them)
+    csv_lengths: dict[str, Any] = field(default_factory=dict)
+
+    def accepted(self) -> list[str]:
+        """The published notices' ids, in file order."""
+        return [r.nid for r in self.files if r.accepted]
 
     def by_rel(self) -> dict[str, FileRecord]:
         return {r.rel: r for r in self.files}
@@ -105,8 +112,8 @@ def forget_other_ledgers(out_dir: Path, signature: str) -> None:
 
 def previous_ledger(out_dir: Path, context: dict[str, Any], tables: list[str]) -> Ledger | None:
     """The ledger of the generation now in ``out_dir``, when a run with ``context`` may build on it:
-    the stamp names it, it was made under the same ``context``, and the Parquet files of ``tables``
-    (the ones the next generation is built from) are as the stamp recorded them. Else None."""
+    the stamp names it, it was made under the same ``context``, and the Parquet and CSV files of
+    ``tables`` (the ones the next generation is built from) are as the stamp recorded them. Else None."""
     from pipeline.runner.cache import _file_state
 
     body = read_stamp(out_dir)
@@ -114,9 +121,9 @@ def previous_ledger(out_dir: Path, context: dict[str, Any], tables: list[str]) -
         return None
     files = body.get("files") or {}
     try:
-        for name in tables:
-            entry = files.get(f"{name}.parquet")
-            if entry is None or _file_state(out_dir / f"{name}.parquet") != entry["state"]:
+        for name in (f"{t}.{ext}" for t in tables for ext in ("parquet", "csv")):
+            entry = files.get(name)
+            if entry is None or _file_state(out_dir / name) != entry["state"]:
                 return None
     except (OSError, KeyError, TypeError):
         return None
