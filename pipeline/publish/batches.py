@@ -52,15 +52,16 @@ class NotIncremental(Exception):
 class _BatchWriter(threading.Thread):
     """A thread that validates and writes the batches it is given, in order (``write(*job)``).
 
-    The queue holds at most two batches: if writing falls behind, the run waits rather than
-    holding the corpus in memory. An exception (a full disk) is kept and raised in the run's own
-    thread at the next batch or at :meth:`finish`.
+    The queue holds at most one batch besides the one being written (a batch of rows is tens of
+    MB): if writing falls behind, the run waits rather than holding the corpus in memory. An
+    exception (a full disk) is kept and raised in the run's own thread at the next batch or at
+    :meth:`finish`.
     """
 
     def __init__(self, write: Any) -> None:
         super().__init__(name="ybcutover-batch-writer", daemon=True)
         self.write = write
-        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.jobs: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.stopping = False
 

@@ -271,12 +271,16 @@ class _Clusters:
 
     def union(self, i: int, j: int) -> bool:
         ri, rj = self.find(i), self.find(j)
-        if ri == rj or self.notices[ri] & self.notices[rj]:
+        # isdisjoint stops at the first notice the two share: two big clusters of copies of the same
+        # notices (a place with hundreds of them) are refused at once, not after comparing every notice
+        if ri == rj or not self.notices[ri].isdisjoint(self.notices[rj]):
             return False
         if rj < ri:
             ri, rj = rj, ri
         self.parent[rj] = ri
-        self.notices[ri] |= self.notices[rj]
+        small, big = sorted((self.notices[ri], self.notices[rj]), key=len)
+        big |= small  # the smaller set into the bigger: every notice is moved O(log n) times at most
+        self.notices[ri], self.notices[rj] = big, set()
         return True
 
 
