@@ -7,18 +7,32 @@ For each N (default 10000 and 100000) it generates N notices (``generate.py``) a
 - ``no-op``: the same raw folder again (every extraction from the cache);
 - ``one changed``: one file edited, then run again.
 
-Each run is timed by wall clock; memory is measured two ways: ``maxrss`` is the largest
-single process (from ``wait4``, so worker processes count), ``tree`` is the peak of the summed
-RSS of the pipeline and its workers, sampled from /proc every 20 ms. A per-stage profile
-(read / normalize / extract / validate / load) of a serial in-process run, and the functions
-that dominate extraction (cProfile), are printed after the table.
+``--repeats R`` does the three R times (a fresh output folder each time) and reports the median
+of each, with the minimum. ``--real-copies N`` benchmarks N copies of the shipped ``raw/``
+notices instead (issue 17's own check): each copy is a shipped notice's bytes with a line that
+makes it distinct (a serial and a hotline, so the duplicate check keeps it), and the copies get
+their original's ``manifest.csv`` row. Nothing of any copy's rows is ever printed: ten of the
+shipped notices are held out from development (only times, sizes and hashes are reported).
+
+Each run is timed by wall clock (start-up included) and by CPU (user + system of the run and
+every process it waited for); memory is measured three ways: ``maxrss`` is the largest single
+process (from ``wait4``, so worker processes count), ``tree RSS`` the peak of the summed RSS of
+the pipeline and its workers, and ``tree PSS`` the peak of their summed PSS (proportional set
+size, ``/proc/PID/smaps_rollup``: a page shared by the forked workers counts once, split among
+them), both sampled every 20 ms. The 1-minute load average before and after each run says how
+much else the machine was doing. A per-stage profile (read / normalize / extract / validate /
+load) of a serial in-process run, and the functions that dominate extraction (cProfile), are
+printed after the table (``--profile-size 0`` skips it).
+
+``--code DIR`` measures the ``pipeline/`` and ``schemas/`` in DIR (a snapshot of another commit:
+``git archive COMMIT pipeline schemas | tar -x -C DIR``) instead of this repository's.
 
 It also records the size of ``report.html`` and ``notices.xlsx`` after each cold run, and
 the start-up cost: ``python -m pipeline --help`` and a no-op run over the shipped ``raw/``
 (five runs each, minimum and median).
 
-    python benchmarks/run_bench.py [--sizes 10000 100000] [--jobs N] [--html-share 0.0]
-           [--work /tmp/ybbench] [--report benchmarks/results/latest.md]
+    python benchmarks/run_bench.py [--sizes 10000 100000] [--repeats 3] [--jobs N] [--html-share 0.0]
+           [--real-copies 6000] [--code DIR] [--work /tmp/ybbench] [--report benchmarks/results/latest.md]
 
 Not a test: nothing here is collected by pytest, and it takes about half an hour for N = 100000.
 """
@@ -33,6 +47,7 @@ import os
 import platform
 import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -48,33 +63,54 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 @dataclass(frozen=True)
 class Measure:
-    """One pipeline run: wall seconds, exit status, peak memory (MiB), 1-minute load average after it."""
+    """One pipeline run: wall seconds, exit status, CPU seconds (the run and every process it reaped),
+    peak memory (MiB), 1-minute load average before and after it."""
 
     seconds: float
     status: int
     maxrss_mib: float
     tree_mib: float
     load: float
+    cpu: float = 0.0
+    pss_mib: float = 0.0
+    load_before: float = 0.0
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Summed VmRSS of ``pid`` and every descendant, in KiB (0 for processes already gone)."""
-    total, stack = 0, [pid]
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every descendant (0 for processes already gone are skipped later)."""
+    found, stack = [], [pid]
     while stack:
         p = stack.pop()
+        found.append(p)
         try:
-            with open(f"/proc/{p}/status") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack.extend(int(c) for c in f.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return found
 
 
-def snapshot_code(work: Path) -> Path:
-    """A frozen copy of ``pipeline/`` and ``schemas/`` to benchmark.
+def _field_kib(path: str, name: str) -> int:
+    try:
+        with open(path) as f:
+            return next((int(line.split()[1]) for line in f if line.startswith(name)), 0)
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Summed VmRSS of ``pid`` and every descendant, in KiB (0 for processes already gone)."""
+    return sum(_field_kib(f"/proc/{p}/status", "VmRSS:") for p in _tree(pid))
+
+
+def _tree_pss_kib(pid: int) -> int:
+    """Summed PSS of ``pid`` and every descendant, in KiB: pages shared between them count once in all."""
+    return sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in _tree(pid))
+
+
+def snapshot_code(work: Path, source: Path | None = None) -> Path:
+    """A frozen copy of ``pipeline/`` and ``schemas/`` to benchmark (from ``source``, default this repository).
 
     The working tree may change while a benchmark runs (and any change to the pipeline's
     source rightly invalidates the extraction cache, which would turn a no-op re-run into a
@@ -83,7 +119,7 @@ def snapshot_code(work: Path) -> Path:
     code = work / "code"
     shutil.rmtree(code, ignore_errors=True)
     for name in ("pipeline", "schemas"):
-        shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree((source or REPO) / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     return code
 
 
@@ -92,14 +128,16 @@ CODE = REPO  # where the pipeline under test lives; main() points it at a snapsh
 
 def measure(cmd: list[str]) -> Measure:
     """Run ``cmd``, sampling its process tree's memory; returns time, status and peaks."""
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=CODE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
+    peak, peak_pss = [0], [0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+            peak_pss[0] = max(peak_pss[0], _tree_pss_kib(proc.pid))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -111,9 +149,12 @@ def measure(cmd: list[str]) -> Measure:
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
-        print(stderr, file=sys.stderr)
+        print(stderr[-3000:], file=sys.stderr)
+    # wait4's usage covers the run and the children it reaped (its workers and helper)
+    cpu = usage.ru_utime + usage.ru_stime
     # the load average shows whether other work shared the cores (a run alone on 2 cores: ~2)
-    return Measure(seconds, proc.returncode, usage.ru_maxrss / 1024, peak[0] / 1024, os.getloadavg()[0])
+    return Measure(seconds, proc.returncode, usage.ru_maxrss / 1024, peak[0] / 1024, os.getloadavg()[0],
+                   cpu, peak_pss[0] / 1024, load_before)
 
 
 def pipeline_cmd(raw: Path, out: Path, jobs: int | None) -> list[str]:
@@ -139,27 +180,79 @@ def startup(work: Path, repeats: int = 5) -> str:
     return "\n".join(lines)
 
 
-def bench_size(n: int, work: Path, jobs: int | None, html_share: float) -> dict[str, Measure]:
-    """Cold, no-op and one-changed runs over ``n`` generated notices."""
+def real_copies(n: int, raw: Path) -> None:
+    """``n`` copies of the shipped notices (``raw/``) in ``raw``, round robin, each made distinct.
+
+    A copy is its original's bytes and one line: a serial and a hotline of its own (``值班电话``),
+    so that neither the byte check nor the content check (phones are part of it) skips it as a
+    duplicate; it gets its original's ``manifest.csv`` row. The copies are only ever run and
+    hashed: ten shipped notices are held out from development (HELPER_COMMON.md).
+    """
+    import csv
+
+    shutil.rmtree(raw, ignore_errors=True)
+    raw.mkdir(parents=True)
+    shipped = REPO / "raw"
+    originals = sorted(p for p in shipped.iterdir() if p.is_file() and p.suffix in (".txt", ".html", ".htm"))
+    with (shipped / "manifest.csv").open(encoding="utf-8-sig", newline="") as f:
+        hints = {r["file"]: r for r in csv.DictReader(f)}
+    rows = []
+    for i in range(n):
+        original = originals[i % len(originals)]
+        name = f"{i:06d}-{original.name}"
+        line = f"\n（副本 {i:06d}；值班电话：010-6{i:07d}）\n".encode()
+        (raw / name).write_bytes(original.read_bytes() + line)
+        if original.name in hints:
+            rows.append({**hints[original.name], "file": name})
+    with (raw / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["file", "url", "city", "published", "fetched_at"], extrasaction="ignore",
+                           lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def bench_size(n: int, work: Path, jobs: int | None, html_share: float, repeats: int = 1,
+               real: bool = False) -> dict[str, list[Measure]]:
+    """Cold, no-op and one-changed runs over ``n`` generated notices (or copies of real ones), ``repeats`` times."""
     from generate import generate
 
-    raw, out = work / f"raw-{n}", work / f"out-{n}"
-    if not raw.is_dir() or len(list(raw.iterdir())) != n:
-        shutil.rmtree(raw, ignore_errors=True)
-        generate(n, raw, seed=n, html_share=html_share)
-    shutil.rmtree(out, ignore_errors=True)
-    results = {"cold": measure(pipeline_cmd(raw, out, jobs))}
-    SIZES[n] = {name: (out / name).stat().st_size if (out / name).exists() else 0
-                for name in ("report.html", "notices.xlsx")}
-    results["no-op"] = measure(pipeline_cmd(raw, out, jobs))
-    victim = sorted(raw.iterdir())[n // 2]
+    raw = work / (f"real-{n}" if real else f"raw-{n}")
+    notices = [p for p in raw.iterdir() if p.name != "manifest.csv"] if raw.is_dir() else []
+    if len(notices) != n:
+        if real:
+            real_copies(n, raw)
+        else:
+            shutil.rmtree(raw, ignore_errors=True)
+            generate(n, raw, seed=n, html_share=html_share)
+    results: dict[str, list[Measure]] = {"cold": [], "no-op": [], "one changed": []}
+    victim = sorted(p for p in raw.iterdir() if p.name != "manifest.csv")[n // 2]
     original = victim.read_bytes()
-    victim.write_bytes(original + "\n特此通告。\n".encode())
-    try:
-        results["one changed"] = measure(pipeline_cmd(raw, out, jobs))
-    finally:
-        victim.write_bytes(original)
+    for _ in range(repeats):
+        out = work / (f"out-real-{n}" if real else f"out-{n}")
+        shutil.rmtree(out, ignore_errors=True)
+        results["cold"].append(measure(pipeline_cmd(raw, out, jobs)))
+        SIZES[n] = {name: (out / name).stat().st_size if (out / name).exists() else 0
+                    for name in ("report.html", "notices.xlsx")}
+        results["no-op"].append(measure(pipeline_cmd(raw, out, jobs)))
+        victim.write_bytes(original + "\n特此通告。\n".encode())
+        try:
+            results["one changed"].append(measure(pipeline_cmd(raw, out, jobs)))
+        finally:
+            victim.write_bytes(original)
+        if not real:
+            continue
+        # the outputs are hashed, never read: held-out notices are among the copies
+        TABLE_HASHES[n] = {p.name: _sha(p) for p in sorted(out.glob("*.csv"))}
     return results
+
+
+TABLE_HASHES: dict[int, dict[str, str]] = {}
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def stage_profile(n: int, work: Path) -> str:
@@ -252,19 +345,35 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
 
 
-def report(all_results: dict[int, dict[str, Measure]], jobs: int | None) -> str:
-    lines = [f"Machine: {machine()}", f"Jobs: {jobs or 'default (serial below 50 files, else every core)'}", "",
-             "| N | run | seconds | notices/s | vs cold | max process MiB | process tree MiB | load avg |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def report(all_results: dict[int, dict[str, list[Measure]]], jobs: int | None, label: str = "generated") -> str:
+    lines = [f"Machine: {machine()}", f"Jobs: {jobs or 'default (serial below 50 files, else every core)'}",
+             f"Notices: {label}", "",
+             "| N | run | runs | seconds, median (min) | notices/s | vs cold | CPU s | max process MiB "
+             "| tree RSS MiB | tree PSS MiB | load before → after |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for n, runs in all_results.items():
-        cold = runs["cold"].seconds
-        for name, m in runs.items():
-            flag = "" if m.status == 0 else f" (exit {m.status})"
-            lines.append(f"| {n} | {name}{flag} | {m.seconds:.2f} | {n / m.seconds:.0f} | {m.seconds / cold:.0%} "
-                         f"| {m.maxrss_mib:.0f} | {m.tree_mib:.0f} | {m.load:.1f} |")
+        cold = _median([m.seconds for m in runs["cold"]])
+        for name, ms in runs.items():
+            if not ms:
+                continue
+            flags = sorted({m.status for m in ms if m.status != 0})
+            flag = f" (exit {', '.join(map(str, flags))})" if flags else ""
+            secs = _median([m.seconds for m in ms])
+            loads = ", ".join(f"{m.load_before:.1f}→{m.load:.1f}" for m in ms)
+            lines.append(f"| {n} | {name}{flag} | {len(ms)} | {secs:.2f} ({min(m.seconds for m in ms):.2f}) "
+                         f"| {n / secs:.0f} | {secs / cold:.1%} | {_median([m.cpu for m in ms]):.1f} "
+                         f"| {max(m.maxrss_mib for m in ms):.0f} | {max(m.tree_mib for m in ms):.0f} "
+                         f"| {max(m.pss_mib for m in ms):.0f} | {loads} |")
     if SIZES:
         lines += ["", "| N | report.html MB | notices.xlsx MB |", "|---:|---:|---:|"]
         lines += [f"| {n} | {s['report.html'] / 2**20:.2f} | {s['notices.xlsx'] / 2**20:.1f} |" for n, s in SIZES.items()]
+    if TABLE_HASHES:
+        lines += ["", "Tables of the last cold run (SHA-256, first 12 hex digits; never their rows):", ""]
+        lines += [f"- {n}: " + ", ".join(f"{k} {v}" for k, v in h.items()) for n, h in TABLE_HASHES.items()]
     return "\n".join(lines)
 
 
@@ -276,23 +385,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/ybbench"), help="scratch folder (default /tmp/ybbench)")
     parser.add_argument("--profile-size", type=int, default=1000, help="N for the per-stage profile (0: skip)")
     parser.add_argument("--report", type=Path, default=None, help="also write the results as Markdown here")
+    parser.add_argument("--repeats", type=int, default=1, help="cold, no-op and one changed this many times; medians")
+    parser.add_argument("--real-copies", type=int, default=0, metavar="N",
+                        help="benchmark N copies of the shipped raw/ notices instead of generated ones (times only)")
+    parser.add_argument("--code", type=Path, default=None, help="the pipeline/ and schemas/ to measure (default: this repository's)")
+    parser.add_argument("--skip-startup", action="store_true", help="do not time --help and a no-op run of raw/")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     global CODE
-    CODE = snapshot_code(args.work)
+    CODE = snapshot_code(args.work, args.code)
     sys.path.insert(0, str(CODE))
     # imported from the snapshot before generate.py puts the repository on sys.path: every
     # later ``pipeline.*`` import then follows this package
     pipeline = importlib.import_module("pipeline")
     from generate import generate
 
-    results: dict[int, dict[str, Measure]] = {}
-    for n in args.sizes:
-        results[n] = bench_size(n, args.work, args.jobs, args.html_share)
+    results: dict[int, dict[str, list[Measure]]] = {}
+    real = bool(args.real_copies)
+    for n in [args.real_copies] if real else args.sizes:
+        results[n] = bench_size(n, args.work, args.jobs, args.html_share, args.repeats, real)
         print(report({n: results[n]}, args.jobs).splitlines()[-3:], flush=True)
-    text = report(results, args.jobs)
-    text += "\n\nStart-up (five runs each):\n\n" + startup(args.work)
-    if args.profile_size:
+    text = report(results, args.jobs, "copies of the shipped raw/ notices" if real else "generated (benchmarks/generate.py)")
+    if not args.skip_startup:
+        text += "\n\nStart-up (five runs each):\n\n" + startup(args.work)
+    if args.profile_size and not real:
         print(f"code under test: {pipeline.__file__}", file=sys.stderr)
         if not (args.work / f"raw-{args.profile_size}").is_dir():
             generate(args.profile_size, args.work / f"raw-{args.profile_size}", seed=args.profile_size,
@@ -302,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(text + "\n", encoding="utf-8")
-    return 0 if all(m.status == 0 for runs in results.values() for m in runs.values()) else 1
+    return 0 if all(m.status == 0 for runs in results.values() for ms in runs.values() for m in ms) else 1
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors")
+TABLES = ("notices", "outage_windows", "guidance", "contacts", "repairs", "errors", "events", "event_members", "revisions")
 
 
 def _sha(path: Path) -> str:

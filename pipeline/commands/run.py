@@ -45,6 +45,7 @@ def run(
     cache: bool = True,
     budget: Budget | None = None,
     strict: bool = False,
+    workbook: bool | None = None,
 ) -> int:
     """The ``run`` command; returns its exit status.
 
@@ -52,7 +53,8 @@ def run(
     folder; an output folder that is the raw folder). 3: the outputs could not be written — the
     previous ones are untouched. 4: the tables were published but a derived file could not be
     made (it is absent; the next run makes it). 130 / 143: stopped by SIGINT (Ctrl-C) / SIGTERM.
-    Every failure is one line on stderr, never a traceback.
+    Every failure is one line on stderr, never a traceback. ``workbook``: write ``notices.xlsx``
+    (default: :func:`workbook_wanted`).
     """
     if not raw_dir.is_dir():
         log.error("raw folder %s does not exist", raw_dir)
@@ -63,25 +65,53 @@ def run(
         return EXIT_USAGE
     from pipeline.publish.batches import (
         BatchSink,  # light: it imports validation and loading at its first batch
+        NotIncremental,
     )
 
     started = time.perf_counter()
     from pipeline.publish import derive
     from pipeline.repair.corrections import CorrectingSink
+    from pipeline.runner.helper import Helper
+    from pipeline.runner.ledger import Ledger
 
-    sink = CorrectingSink(BatchSink(out_dir, derive=lambda staging: derive(staging, out_dir, raw_dir)), raw_dir)
+    if workbook is None:
+        workbook = workbook_wanted()
+    helper: Helper | None = None
+
+    def new_sink() -> CorrectingSink:
+        return CorrectingSink(BatchSink(out_dir, derive=lambda staging: derive(staging, out_dir, raw_dir, helper, workbook)),
+                              raw_dir)
+
+    sink = new_sink()
     problems: dict[str, str] = {}
     with signals.handling():
         try:
             _tidy(out_dir)
-            with show_progress(not quiet):
-                result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
-                                      skip_if_up_to_date=True, budget=budget, sink=sink, exclude=[out_dir])
-            if result.up_to_date:
-                log.info("%d files unchanged since the last run: %s is up to date (--full rebuilds it)",
-                         result.files_read, out_dir)
-                return EXIT_OK
-            rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None)
+            # forked now, while this process is small and has no thread: it writes the workbook at the end
+            helper = Helper()
+            sink.inner.helper = helper
+            incremental = cache
+            while True:
+                with show_progress(not quiet):
+                    result = run_pipeline(raw_dir, out_dir / CACHE_DIR if cache else None, jobs=jobs, full=full,
+                                          skip_if_up_to_date=True, budget=budget, sink=sink, exclude=[out_dir],
+                                          incremental=incremental)
+                if result.up_to_date:
+                    log.info("%d files unchanged since the last run: %s is up to date (--full rebuilds it)",
+                             result.files_read, out_dir)
+                    return EXIT_OK
+                ledger = Ledger(result.signature, result.context, result.files) if cache else None
+                try:
+                    rows, errors = sink.commit(result.errors, stamp=result.signature if cache else None, ledger=ledger)
+                except NotIncremental as why:
+                    log.debug("not building on the previous outputs (%s): publishing from scratch", why)
+                    sink.discard()
+                    sink, incremental = new_sink(), False
+                    sink.inner.helper = helper
+                    continue
+                if result.previous is not None:
+                    log.debug("built on the previous outputs in %s: only changed files were read", out_dir)
+                break
             problems = sink.problems
         except (KeyboardInterrupt, signals.Terminated) as exc:
             return _stopped(exc, out_dir, sink.committed)
@@ -93,6 +123,8 @@ def run(
             return EXIT_UNWRITABLE
         finally:
             sink.discard()  # a no-op once committed; otherwise the staging folder goes
+            if helper is not None:
+                helper.close()
     for problem in problems.values():
         log.error("%s; the tables in %s are this run's, that file is absent until a run makes it "
                   "(run again, or `python -m pipeline report` for the report)", problem, out_dir)
@@ -106,6 +138,20 @@ def run(
         log.error("--strict: %d errors rows written to %s", len(errors), out_dir)
         return EXIT_ERRORS_ROWS
     return EXIT_OK
+
+
+WORKBOOK_ENV = "PIPELINE_WORKBOOK"
+
+
+def workbook_wanted(environ: dict[str, str] | None = None) -> bool:
+    """Whether a run writes ``notices.xlsx`` when ``--workbook``/``--no-workbook`` is not given:
+    ``$PIPELINE_WORKBOOK`` (``0``, ``no``, ``false`` or ``off``: no), else yes.
+
+    >>> workbook_wanted({}), workbook_wanted({"PIPELINE_WORKBOOK": "0"})
+    (True, False)
+    """
+    value = (os.environ if environ is None else environ).get(WORKBOOK_ENV, "").strip().lower()
+    return value not in ("0", "no", "false", "off")
 
 
 def _tidy(out_dir: Path) -> None:
@@ -158,6 +204,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"worker processes for extraction (default: serial below {PARALLEL_MIN_FILES} files, else every core)")
     p.add_argument("--full", action="store_true", help="re-extract every file, ignoring (and refreshing) the cache in OUT/.cache")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the cache")
+    p.add_argument("--workbook", action=argparse.BooleanOptionalAction, default=None,
+                   help=f"write notices.xlsx (default: yes, unless ${WORKBOOK_ENV}=0); without it an earlier one is deleted")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help=f"stop a file after this many seconds (default: ${budgets.TIME_ENV} or {budgets.DEFAULT_SECONDS:g}; 0: none)")
     p.add_argument("--memory-limit", type=int, default=None, metavar="MB",
@@ -173,4 +221,5 @@ def _run_command(a: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     quiet = a.quiet or getattr(a, "log_quiet", 0) > 0  # the global -q is run --quiet too
-    return run(a.raw, a.out, quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget, strict=a.strict)
+    return run(a.raw, a.out, quiet, jobs=a.jobs, full=a.full, cache=a.cache, budget=budget, strict=a.strict,
+               workbook=a.workbook)

@@ -15,18 +15,26 @@ at any time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 DERIVED_FILES = ("datapackage.json", "report.html", "notices.xlsx")
+WORKBOOK_FILE = "notices.xlsx"
+
+if TYPE_CHECKING:
+    from pipeline.runner.helper import Helper
 
 
-def derive(staging: Path, out_dir: Path, raw_dir: Path | None = None) -> dict[str, str]:
+def derive(staging: Path, out_dir: Path, raw_dir: Path | None = None, helper: Helper | None = None,
+           workbook: bool = True) -> dict[str, str]:
     """Write the data package, the report and the workbook into ``staging`` from its
     ``notices.duckdb``; return ``{file name: problem}`` for each that could not be written.
 
     ``out_dir`` is where the files will live (the report's links to the raw notices are
     relative to it). ``derive(Path("outputs/.staging-ab12"), Path("outputs"), Path("raw"))`` →
-    ``{}`` once all three are written. A stop signal (Ctrl-C, SIGTERM) is raised, never
-    reported as a problem, even when a writer turned it into an error of its own.
+    ``{}`` once all three are written. With a ``helper`` (:class:`pipeline.runner.helper.Helper`)
+    the workbook is written in that process while this one writes the other two; without
+    ``workbook`` there is none. A stop signal (Ctrl-C, SIGTERM) is raised, never reported as a
+    problem, even when a writer turned it into an error of its own.
     """
     # imported here: the package's face must stay light (pipeline.publish.tables is imported by
     # every batch of a run, the report's and workbook's modules only once, at the end)
@@ -38,10 +46,14 @@ def derive(staging: Path, out_dir: Path, raw_dir: Path | None = None) -> dict[st
     writers = {
         "datapackage.json": lambda: write_datapackage(staging),
         "report.html": lambda: write_report(out_dir, raw_dir, into=staging),
-        "notices.xlsx": lambda: write_workbook(staging),
+        WORKBOOK_FILE: lambda: write_workbook(staging),
     }
+    names = [name for name in DERIVED_FILES if workbook or name != WORKBOOK_FILE]
+    elsewhere = WORKBOOK_FILE in names and helper is not None and helper.submit(write_workbook, staging)
     problems: dict[str, str] = {}
-    for name in DERIVED_FILES:
+    for name in names:
+        if name == WORKBOOK_FILE and elsewhere:
+            continue
         try:
             writers[name]()
         except Exception as exc:  # a bug or a full disk in a derived file must not cost the user the tables
@@ -49,7 +61,14 @@ def derive(staging: Path, out_dir: Path, raw_dir: Path | None = None) -> dict[st
             (staging / name).unlink(missing_ok=True)
             problems[name] = f"could not write {name}: {type(exc).__name__}: {exc}"
         signals.raise_if_received()
-    return problems
+    if elsewhere:
+        assert helper is not None
+        ok, value = helper.result()
+        signals.raise_if_received()
+        if not ok:
+            (staging / WORKBOOK_FILE).unlink(missing_ok=True)
+            problems[WORKBOOK_FILE] = f"could not write {WORKBOOK_FILE}: {type(value).__name__}: {value}"
+    return {name: problems[name] for name in DERIVED_FILES if name in problems}
 
 
 def publish(out_dir: Path, raw_dir: Path | None = None) -> list[str]:

@@ -143,34 +143,37 @@ def _load(con: Any) -> ReportData:
                (SELECT count(*) FROM counted_events WHERE notices > 1) AS events_from_several,
                (SELECT count(*) FROM revisions) AS revisions,
                (SELECT count(*) FROM repairs) AS repairs, (SELECT count(*) FROM errors) AS errors,
-               (SELECT count(*) FROM city_comparison) AS cities,
                (SELECT min(start_at) FROM counted_events) AS first_start, (SELECT max(start_at) FROM counted_events) AS last_start
     """)[0]
-    comparison = fetch_dicts(con, f"""
-        SELECT * FROM city_comparison
-        WHERE city_scope <> 'unknown' OR city_label IN (
-            SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS})
-        ORDER BY city_label""")
-    unknown_more = con.execute("SELECT count(*) FROM city_comparison WHERE city_scope = 'unknown'").fetchone()[0]
-    unknown_more = max(0, unknown_more - UNKNOWN_CITY_CARDS)
+    # the comparison view is the costly one (every table, every event): evaluated once, and the
+    # cards' queries below get its labels as a list instead of evaluating it again each
+    every_place = fetch_dicts(con, "SELECT * FROM city_comparison ORDER BY city_label")
+    unknown = [r for r in every_place if r["city_scope"] == "unknown"]
+    shown_unknown = {r["city_label"] for r in unknown[:UNKNOWN_CITY_CARDS]}
+    comparison = [r for r in every_place if r["city_scope"] != "unknown" or r["city_label"] in shown_unknown]
+    unknown_more = max(0, len(unknown) - UNKNOWN_CITY_CARDS)
+    totals["cities"] = len(every_place)
+    del every_place, unknown
     limit = per_card_limit(len(comparison))
-    shown = "(SELECT city_label FROM city_comparison WHERE city_scope <> 'unknown' OR city_label IN (" \
-        f"SELECT city_label FROM city_comparison WHERE city_scope = 'unknown' ORDER BY city_label LIMIT {UNKNOWN_CITY_CARDS}))"
+    labels = [r["city_label"] for r in comparison]
+    shown = "(SELECT unnest(?::VARCHAR[]))"  # the labels, as the one parameter of each query below
     usable = ", ".join(f"'{s}'" for s in USABLE_PHONE_STATUSES)
     events = fetch_dicts(con, _capped(f"SELECT * FROM counted_events WHERE city_label IN {shown}", "city_label",
                                       "hours DESC NULLS FIRST, start_at, event_id", limit)
-                         + " ORDER BY city_label, start_at, event_id")
+                         + " ORDER BY city_label, start_at, event_id", [labels])
     timeline = fetch_dicts(con, _capped(f"SELECT * FROM city_timeline WHERE city_label IN {shown}", "city_label",
                                         "hours DESC NULLS FIRST, start_at, notice_id, window_no", limit)
-                           + " ORDER BY city_label, start_at, notice_id, window_no")
+                           + " ORDER BY city_label, start_at, notice_id, window_no", [labels])
     guidance = fetch_dicts(con, _capped(
         f"SELECT p.city_label, p.source_file, g.* FROM guidance g JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
-        "city_label", "source_file, guidance_no", limit) + " ORDER BY city_label, rn")
+        "city_label", "source_file, guidance_no", limit) + " ORDER BY city_label, rn", [labels])
+    # ties broken by every column a card shows, so the same tables always give the same page
     contacts = fetch_dicts(con, _capped(
         f"SELECT p.city_label, p.source_file, c.* FROM contacts c JOIN notice_places p USING (notice_id) WHERE p.city_label IN {shown}",
-        "city_label", f"phone_status IN ({usable}), source_file", limit) + " ORDER BY city_label, rn")
+        "city_label", f"phone_status IN ({usable}), source_file, phone_raw, organization, region, phone_e164", limit) + " ORDER BY city_label, rn", [labels])
     notices = fetch_dicts(con, _capped(f"SELECT * FROM notice_places WHERE city_label IN {shown}", "city_label",
-                                       "published_on DESC NULLS LAST, source_file", limit) + " ORDER BY city_label, rn")
+                                       "published_on DESC NULLS LAST, source_file", limit) + " ORDER BY city_label, rn",
+                          [labels])
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, rows in (("events", events), ("windows", timeline), ("guidance", guidance), ("contacts", contacts),
                        ("notices", notices)):
@@ -214,8 +217,9 @@ def _load(con: Any) -> ReportData:
         rule_counts=fetch_dicts(con, "SELECT rule, count(*) AS n FROM repairs GROUP BY rule ORDER BY n DESC, rule"),
         repairs=fetch_dicts(con, f"""
             SELECT p.city_label, p.city_scope, p.province, p.source_file, r.* FROM repairs r JOIN notice_places p USING (notice_id)
-            ORDER BY p.city_label, p.source_file, r.table_name, r.column_name LIMIT {LISTED_REPAIRS}"""),
-        errors=fetch_dicts(con, f"SELECT * FROM errors ORDER BY source_file LIMIT {LISTED_ERRORS}"),
+            ORDER BY p.city_label, p.source_file, r.table_name, r.column_name, r.rule, r.raw_value, r.repaired_value,
+                     r.evidence LIMIT {LISTED_REPAIRS}"""),
+        errors=fetch_dicts(con, f"SELECT * FROM errors ORDER BY source_file, stage, error LIMIT {LISTED_ERRORS}"),
         lanes=lanes,
         review=fetch_dicts(con, f"""
             SELECT t.confidence, t.city_label, t.city_scope, t.province, t.source_file, t.start_at, t.end_at,
@@ -232,9 +236,9 @@ def _load(con: Any) -> ReportData:
                    nf.source_file AS from_file, nt.source_file AS to_file
             FROM revisions r JOIN event_timeline e USING (event_id)
             JOIN notices nf ON nf.notice_id = r.from_notice_id JOIN notices nt ON nt.notice_id = r.to_notice_id
-            ORDER BY r.needs_review DESC, e.city_label, e.start_at, r.revision_no LIMIT {LISTED_REVISIONS}"""),
+            ORDER BY r.needs_review DESC, e.city_label, e.start_at, r.event_id, r.revision_no LIMIT {LISTED_REVISIONS}"""),
         events_to_review=fetch_dicts(con, f"""
-            SELECT * FROM counted_events WHERE needs_review ORDER BY city_label, start_at LIMIT {REVIEW_ROWS}"""),
+            SELECT * FROM counted_events WHERE needs_review ORDER BY city_label, start_at, event_id LIMIT {REVIEW_ROWS}"""),
         adcodes=_adcodes(con),
     )
 

@@ -11,12 +11,11 @@ folder take turns through a lock file (``OUT/.pipeline.lock``).
 
 from __future__ import annotations
 
-import csv
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 import pandas as pd
@@ -24,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from pipeline.publish.cells import spreadsheet_safe
+from pipeline.publish.csvfile import csv_lines, header_bytes
 from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests and older callers import them here)
     COMPLETE_MARKER,
     DEFAULT_LOCK_TIMEOUT,
@@ -44,6 +43,10 @@ from pipeline.publish.swap import (  # noqa: F401  (re-exported: the crash tests
 )
 from pipeline.runner import signals
 from pipeline.runner.cache import clear_stamp, write_stamp
+from pipeline.runner.ledger import Ledger, forget_other_ledgers, save_ledger
+
+if TYPE_CHECKING:
+    from pipeline.runner.helper import Helper
 from schemas.tables import DERIVED_TABLES, TABLES, ColumnSpec, column_specs
 
 DB_NAME = "notices.duckdb"
@@ -129,36 +132,25 @@ def _column_arrow(series: pd.Series, kind: str, target: pa.DataType) -> pa.Array
     return pa.Array.from_pandas(series).cast(target)
 
 
-def _cell_csv(value, kind: str) -> str:
-    """One CSV cell: ``_cell_csv(datetime(2022, 3, 22), "timestamp")`` → ``"2022-03-22T00:00"``;
-    text that a spreadsheet would run as a formula gets a ``'`` in front (:mod:`pipeline.publish.cells`)."""
-    if value is None:
-        return ""
-    if kind == "timestamp":
-        return value.strftime("%Y-%m-%dT%H:%M")
-    if kind == "date":
-        return value.isoformat()
-    if kind == "list":
-        return spreadsheet_safe(";".join(value))
-    if kind == "bool":
-        return "true" if value else "false"
-    if kind == "float":
-        return f"{value:g}"
-    if kind == "int":
-        return str(value)
-    return spreadsheet_safe(str(value))
+def write_csv(table: pa.Table, specs: list[ColumnSpec], out: BinaryIO) -> list[int]:
+    """Append ``table``'s rows to an open CSV file (binary), per contract: empty cell for null, lists
+    joined by ';', formula-like text neutralised for spreadsheets (:mod:`pipeline.publish.cells`), the
+    csv module's quoting — built column by column in Arrow (:mod:`pipeline.publish.csvfile`); returns
+    each row's length in bytes.
 
-
-def write_csv(table: pa.Table, specs: list[ColumnSpec], out: TextIO) -> None:
-    """Append ``table``'s rows to an open CSV file, per contract: empty cell for null, lists joined by ';',
-    formula-like text neutralised for spreadsheets (:func:`pipeline.publish.cells.spreadsheet_safe`).
-
-    The file is opened (UTF-8 with BOM) and given its header by :class:`Generation`; a table
-    arrives batch by batch.
+    The file is opened and given its BOM and header by :class:`Generation` (:func:`open_csv`); a
+    table arrives batch by batch.
     """
-    columns = [(table.column(c.name).to_pylist(), c.kind) for c in specs]
-    writer = csv.writer(out)
-    writer.writerows([_cell_csv(values[i], kind) for values, kind in columns] for i in range(table.num_rows))
+    data, lengths = csv_lines(table, specs)
+    out.write(data)
+    return lengths
+
+
+def open_csv(path: Path, specs: list[ColumnSpec]) -> BinaryIO:
+    """A new CSV file at ``path`` with the BOM and the header row, open for :func:`write_csv`."""
+    f = path.open("wb")
+    f.write(header_bytes(specs))
+    return f
 
 
 def _sql_string(text: str) -> str:
@@ -177,8 +169,12 @@ DUCKDB_TEMP = ".duckdb-tmp"  # where DuckDB may spill while it builds the databa
 DUCKDB_SETTINGS: tuple[str, ...] = ("SET memory_limit = '256MB'", "SET threads = 2")
 
 
-def build_database(staging: Path) -> None:
-    """``notices.duckdb`` from the staged Parquet files: tables with comments, then the views."""
+def build_database(staging: Path, derived_ready: Callable[[], object] | None = None) -> None:
+    """``notices.duckdb`` from the staged Parquet files: tables with comments, then the views.
+
+    ``derived_ready()``, when given, is called once the contract tables are in and returns when
+    the derived tables (events) are staged too: they are being written by another process meanwhile.
+    """
     db_path = staging / DB_NAME
     con = duckdb.connect(str(db_path))
     try:
@@ -186,15 +182,10 @@ def build_database(staging: Path) -> None:
             con.execute(setting)
         con.execute(f"SET temp_directory = {_sql_string(str(staging / DUCKDB_TEMP))}")
         # the contract's tables, then the tables derived from them when they were written
-        for spec in TABLES + tuple(d for d in DERIVED_TABLES if (staging / f"{d.name}.parquet").exists()):
-            specs = column_specs(spec.model)
-            con.execute(duckdb_ddl(spec.name, specs))
-            # DuckDB streams the file; the insertion order is the file's
-            con.execute(f"INSERT INTO {spec.name} SELECT * FROM read_parquet(?)", [str(staging / f"{spec.name}.parquet")])
-            con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
-            for c in specs:
-                if c.description:
-                    con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
+        _load_tables(con, staging, TABLES)
+        if derived_ready is not None:
+            derived_ready()
+        _load_tables(con, staging, tuple(d for d in DERIVED_TABLES if (staging / f"{d.name}.parquet").exists()))
         from pipeline.publish.views import create_views
 
         create_views(con)
@@ -202,6 +193,18 @@ def build_database(staging: Path) -> None:
     finally:
         con.close()
         shutil.rmtree(staging / DUCKDB_TEMP, ignore_errors=True)
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, staging: Path, tables: tuple) -> None:
+    for spec in tables:
+        specs = column_specs(spec.model)
+        con.execute(duckdb_ddl(spec.name, specs))
+        # DuckDB streams the file; the insertion order is the file's
+        con.execute(f"INSERT INTO {spec.name} SELECT * FROM read_parquet(?)", [str(staging / f"{spec.name}.parquet")])
+        con.execute(f"COMMENT ON TABLE {spec.name} IS {_sql_string(spec.description)}")
+        for c in specs:
+            if c.description:
+                con.execute(f"COMMENT ON COLUMN {spec.name}.{c.name} IS {_sql_string(c.description)}")
 
 
 def write_derived_tables(staging: Path) -> dict[str, int]:
@@ -218,6 +221,9 @@ def write_derived_tables(staging: Path) -> dict[str, int]:
 
 # Writes the files derived from the tables into a staging folder; returns {file name: problem}.
 Derive = Callable[[Path], dict[str, str]]
+# Writes the event tables into a staging folder: a module-level function (it may run in the run's
+# helper process) and its arguments after the staging folder; it returns rows per table.
+Events = tuple[Callable[..., dict[str, int]], tuple]
 
 
 class Generation:
@@ -243,29 +249,60 @@ class Generation:
             self._owner = FileLock(str(self.staging / OWNER_LOCK))
             self._owner.acquire(timeout=0)
         self._parquet: dict[str, pq.ParquetWriter] = {}
-        self._csv: dict[str, TextIO] = {}
+        self._csv: dict[str, BinaryIO] = {}
         self.problems: dict[str, str] = {}  # derived file → why it could not be written (see commit)
         self.committed = False  # True once the generation is in place
-        try:
-            for name, specs in self._specs.items():
-                self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
-                f = (self.staging / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-                self._csv[name] = f
-                csv.writer(f).writerow([c.name for c in specs])
-        except BaseException:
-            self.discard()
-            raise
 
-    def append(self, frames: dict[str, pd.DataFrame]) -> None:
-        """Write a batch of validated rows (some or all tables) after the rows already written."""
-        for name, frame in frames.items():
-            if not len(frame):
-                continue
+    def table_names(self) -> list[str]:
+        return list(self._specs)
+
+    def specs(self, name: str) -> list[ColumnSpec]:
+        return self._specs[name]
+
+    def _files(self, name: str) -> tuple[pq.ParquetWriter, BinaryIO]:
+        """The table's Parquet and CSV files, created (with the CSV's header) at its first rows."""
+        if name not in self._parquet:
             specs = self._specs[name]
-            table = to_arrow(frame, specs)
-            self._parquet[name].write_table(table)
-            write_csv(table, specs, self._csv[name])
-            self.rows[name] += table.num_rows
+            try:
+                self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", arrow_schema(specs))
+                self._csv[name] = open_csv(self.staging / f"{name}.csv", specs)
+            except BaseException:
+                self.discard()
+                raise
+        return self._parquet[name], self._csv[name]
+
+    def append(self, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, int] | None]:
+        """Write a batch of validated rows (some or all tables) after the rows already written; return,
+        per table, the bytes each notice's rows take in its CSV file (what an incremental run copies;
+        None when not known)."""
+        lengths: dict[str, dict[str, int] | None] = {}
+        for name, frame in frames.items():
+            if len(frame):
+                lengths[name] = self.append_arrow(name, to_arrow(frame, self._specs[name]))
+        return lengths
+
+    def append_arrow(self, name: str, table: pa.Table, csv: bool = True) -> dict[str, int] | None:
+        """Write rows already in the table's Arrow schema (:func:`to_arrow`) after those already written
+        (without ``csv``: to the Parquet file only, the caller writes the CSV); return the bytes each
+        notice's rows take in the CSV file (None when not known)."""
+        if not table.num_rows:
+            return {}
+        parquet, csv_file = self._files(name)
+        parquet.write_table(table)
+        self.rows[name] += table.num_rows
+        if not csv:
+            return None
+        lengths = write_csv(table, self._specs[name], csv_file)
+        if lengths is None or "notice_id" not in table.column_names:
+            return None
+        by_notice: dict[str, int] = {}
+        for nid, n in zip(table.column("notice_id").to_pylist(), lengths, strict=True):
+            by_notice[nid] = by_notice.get(nid, 0) + n
+        return by_notice
+
+    def csv_file(self, name: str) -> BinaryIO:
+        """The table's CSV file, open for appending (its header written)."""
+        return self._files(name)[1]
 
     def _close_files(self) -> None:
         for writer in self._parquet.values():
@@ -274,43 +311,78 @@ class Generation:
             f.close()
         self._parquet, self._csv = {}, {}
 
-    def commit(self, stamp: str | None = None, derive: Derive | None = None) -> list[Path]:
-        """Build the database and the files ``derive`` makes from it, then move the whole generation
-        into the output folder and stamp it; return the files now in place.
+    def _finish_tables(self) -> None:
+        """Every table in both forms, also one with no rows (a header, an empty Parquet file), then closed."""
+        for name in self._specs:
+            self._files(name)
+        self._close_files()
 
-        ``derive(staging)`` writes the derived files (report, workbook, data package) into the
-        staging folder from the staged ``notices.duckdb`` and returns ``{file name: problem}`` for
-        each it could not write: the generation then goes in without them, their old copies are
-        deleted (a report must never describe other tables than those beside it), the stamp says
-        the generation is incomplete so the next run makes them again, and :attr:`problems` says
-        what failed. Any other failure (a full disk, a read-only folder, a stop signal) leaves the
-        previous outputs as they were. SIGINT and SIGTERM are held back while the files are moved.
+    def commit(self, stamp: str | None = None, derive: Derive | None = None, events: Events | None = None,
+               ledger: Ledger | None = None, helper: Helper | None = None) -> list[Path]:
+        """Build the events, the database and the files ``derive`` makes from it, then move the whole
+        generation into the output folder and stamp it; return the files now in place.
+
+        ``events`` — ``(fn, args)``, ``fn(staging, *args)`` — writes the event tables (default:
+        :func:`write_derived_tables`, from scratch; an incremental run passes its own); with a
+        ``helper`` (:class:`pipeline.runner.helper.Helper`) they are written in that process while
+        this one loads the contract tables into the database. ``derive(staging)`` writes the derived files
+        (report, workbook, data package) into the staging folder from the staged ``notices.duckdb``
+        and returns ``{file name: problem}`` for each it could not write: the generation then goes
+        in without them, their old copies are deleted (a report must never describe other tables
+        than those beside it), the stamp says the generation is incomplete so the next run makes
+        them again, and :attr:`problems` says what failed. A file of the previous generation that
+        this one does not make (the workbook, when not asked for) is deleted too. ``ledger``
+        (:mod:`pipeline.runner.ledger`) is written before the generation is marked complete. Any other
+        failure (a full disk, a read-only folder, a stop signal) leaves the previous outputs as they
+        were. SIGINT and SIGTERM are held back while the files are moved.
         """
         try:
-            self._close_files()
-            self.rows |= write_derived_tables(self.staging)
+            self._finish_tables()
+            fn, args = events or (write_derived_tables, ())
+            if helper is not None:
+                helper.warm()
+            elsewhere = helper is not None and helper.submit(fn, self.staging, *args)
+            if not elsewhere:
+                self.rows |= fn(self.staging, *args)
+
+            def events_written() -> None:
+                if elsewhere:
+                    assert helper is not None
+                    ok, value = helper.result()
+                    signals.raise_if_received()
+                    if not ok:
+                        raise value
+                    self.rows |= value
+
             with locked_outputs(self.out_dir):
                 tidy_outputs(self.out_dir)  # what a killed run left (this generation is skipped: it is locked)
                 try:
-                    build_database(self.staging)
+                    build_database(self.staging, events_written)
                 except duckdb.Error as exc:  # e.g. disk full inside DuckDB: report like any write failure
                     signals.raise_if_received()  # DuckDB turns Ctrl-C into its own error
                     raise OSError(f"DuckDB could not write {DB_NAME}: {exc}") from exc
                 self.problems = derive(self.staging) if derive is not None else {}
                 signals.raise_if_received()
                 hashes = flush_and_hash(self.staging)
+                from pipeline.publish import DERIVED_FILES
+
+                retire = set(self.problems) | {name for name in DERIVED_FILES if name not in hashes}
+                if ledger is not None and stamp:
+                    ledger.signature = stamp
+                    save_ledger(self.out_dir, ledger)
                 self._owner.release()
                 (self.staging / OWNER_LOCK).unlink(missing_ok=True)
                 with signals.deferred():
-                    mark_complete(self.staging, hashes, self.problems, stamp or "", complete=not self.problems)
+                    mark_complete(self.staging, hashes, retire, stamp or "", complete=not self.problems)
                     clear_stamp(self.out_dir)  # from here until the new stamp, no run may skip its work
-                    written = swap(self.staging, self.out_dir, retire=self.problems)
+                    written = swap(self.staging, self.out_dir, retire=retire)
                     self.committed = True
                     if stamp:
                         try:
                             write_stamp(self.out_dir, stamp, written, hashes, complete=not self.problems)
                         except OSError:
                             pass  # no stamp (a full disk): the next run rebuilds instead of skipping, nothing worse
+                        forget_other_ledgers(self.out_dir, stamp)
                 return written
         finally:
             self.discard()

@@ -226,7 +226,13 @@ def _apply_one(rows: dict[str, list[dict]], c: dict) -> tuple[list[dict], list[d
 
 class CorrectingSink:
     """A notice sink (``pipeline.runner.engine.NoticeSink``) that applies the raw folder's corrections to each
-    notice before handing it on, and adds the corrections it could not apply to the errors."""
+    notice before handing it on, and adds the corrections it could not apply to the errors.
+
+    In a run that builds on the previous generation (``start_incremental``), a notice whose file is
+    unchanged is kept as it was published, corrections applied; the errors rows its corrections gave
+    then are given again (the ledger keeps them: ``corrections.csv`` is the same, or the run would
+    start from scratch).
+    """
 
     def __init__(self, inner, raw_dir: Path) -> None:
         self.inner = inner
@@ -236,6 +242,8 @@ class CorrectingSink:
         self.by_notice: dict[str, list[dict]] = {}
         self.corrections: list[dict] = []
         self.seen: set[str] = set()
+        self.notice_errors: dict[str, list[dict]] = {}  # notice id → errors rows of its corrections (the ledger's)
+        self.previous = None
 
     def _load(self) -> None:
         """Read the corrections at the first notice (a run that is up to date never reads them)."""
@@ -246,6 +254,22 @@ class CorrectingSink:
         for c in self.corrections:
             self.by_notice.setdefault(c["notice_id"], []).append(c)
 
+    def ledger_context(self) -> dict:
+        return getattr(self.inner, "ledger_context", dict)()
+
+    def start_incremental(self, previous) -> None:
+        self.previous = previous
+        self.inner.start_incremental(previous)
+
+    def keep(self, nid: str, rel: str) -> None:
+        self._load()
+        self.seen.add(nid)
+        errors = self.previous.corrections.get(nid) if self.previous is not None else None
+        if errors:
+            self.errors.extend(errors)
+            self.notice_errors[nid] = errors
+        self.inner.keep(nid, rel)
+
     def add(self, nid: str, rel: str, extraction) -> None:
         self._load()
         self.seen.add(nid)
@@ -254,11 +278,16 @@ class CorrectingSink:
             repairs, errors = _apply_one(rows, c)
             extraction.repairs.extend(repairs)
             self.errors.extend(errors)
+            if errors:
+                self.notice_errors.setdefault(nid, []).extend(errors)
         self.inner.add(nid, rel, extraction)
 
-    def commit(self, read_errors: list[dict], stamp: str | None):
+    def commit(self, read_errors: list[dict], stamp: str | None, ledger=None):
         self._load()
-        return self.inner.commit(read_errors + self.errors + notice_errors(self.corrections, self.seen), stamp)
+        if ledger is not None:
+            ledger.corrections = dict(self.notice_errors)
+        return self.inner.commit(read_errors + self.errors + notice_errors(self.corrections, self.seen), stamp,
+                                 ledger=ledger)
 
     @property
     def problems(self) -> dict[str, str]:

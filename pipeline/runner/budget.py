@@ -32,6 +32,7 @@ import ctypes
 import hashlib
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
 import threading
@@ -56,6 +57,10 @@ MEMORY_ENV = "PIPELINE_MEMORY_LIMIT"
 
 # What the worker was doing when it was stopped, for the error row (see mark_stage).
 STAGES = ("read", "extract")
+# Files a worker holds at once: the one it works on and the next ones, so that it never waits for
+# the parent between files (the parent may be busy for a few milliseconds: a batch being written
+# holds the interpreter). Each file's deadline starts when the one before it came back.
+AHEAD = 3
 
 
 @dataclass(frozen=True)
@@ -222,8 +227,13 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: Any, parent: int) -> None:
-    """A worker's loop: receive ``(index, item)``, send ``(index, fn(item), limit_hit)``; None ends it."""
+def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: Any, parent: int,
+           pickled: bool = False) -> None:
+    """A worker's loop: receive ``(index, item)``, send ``(index, fn(item), limit_hit)``; None ends it.
+
+    With ``pickled``, the result is sent as its pickle (bytes), which the parent can store as it is
+    (the extraction cache keeps pickles: pickling once here saves the parent doing it again).
+    """
     global _stage_flag
     _stage_flag = stage
     die_with_parent(parent)  # before the memory cap: the watchdog's stack is part of the base
@@ -239,7 +249,10 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: An
         index, item = task
         stage.value = 0
         try:
-            conn.send((index, fn(item), None))
+            result = fn(item)
+            if pickled:
+                result = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            conn.send((index, result, None))
         except MemoryError:
             # the heap may be left fragmented near the cap: report, then make way for a fresh worker
             conn.send((index, None, "memory"))
@@ -250,21 +263,41 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, stage: An
 
 
 class _Worker:
-    """One worker process and the file it is working on."""
+    """One worker process and the files it holds (:data:`AHEAD` at most), the first being worked on."""
 
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any], budget: Budget) -> None:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], budget: Budget, pickled: bool = False) -> None:
         self.conn, child = ctx.Pipe()
         self.stage = ctx.RawValue("b", 0)
-        self.proc = ctx.Process(target=_serve, args=(child, fn, budget.memory_mb, self.stage, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, fn, budget.memory_mb, self.stage, os.getpid(), pickled),
+                                daemon=True)
         self.proc.start()
         child.close()
-        self.index: int | None = None
+        self.inflight: deque[tuple[int, Any]] = deque()  # (index, item), in the order sent
         self.deadline = float("inf")
+        self.broken = False  # a send failed: the worker is gone, its end is read as EOF
+
+    @property
+    def index(self) -> int | None:
+        """The file being worked on (the first sent and not yet back), or None when idle."""
+        return self.inflight[0][0] if self.inflight else None
 
     def give(self, index: int, item: Any, seconds: float) -> None:
-        self.index = index
-        self.deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
+        if not self.inflight:
+            self.deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
+        self.inflight.append((index, item))
         self.conn.send((index, item))
+
+    def done(self, seconds: float) -> None:
+        """The first file came back: the next one (already sent) started about now."""
+        self.inflight.popleft()
+        self.deadline = time.monotonic() + seconds if self.inflight and seconds > 0 else float("inf")
+
+    def queued(self) -> list[tuple[int, Any]]:
+        """The files sent but not started (all but the first), taken back: the worker is being replaced."""
+        rest = list(self.inflight)[1:]
+        while len(self.inflight) > 1:
+            self.inflight.pop()
+        return rest
 
     def stage_name(self) -> str:
         return STAGES[self.stage.value] if 0 <= self.stage.value < len(STAGES) else STAGES[0]
@@ -310,10 +343,10 @@ class Workers:
     a ``with`` block) stops any that are left.
     """
 
-    def __init__(self, fn: Callable[[Any], Any], jobs: int, budget: Budget) -> None:
-        self.fn, self.budget = fn, budget
+    def __init__(self, fn: Callable[[Any], Any], jobs: int, budget: Budget, pickled: bool = False) -> None:
+        self.fn, self.budget, self.pickled = fn, budget, pickled
         ctx = multiprocessing.get_context("fork")
-        self._idle = [_Worker(ctx, fn, budget) for _ in range(jobs)]
+        self._idle = [_Worker(ctx, fn, budget, pickled) for _ in range(jobs)]
         self._handed: list[_Worker] = []
 
     def take(self, count: int) -> list[_Worker]:
@@ -341,7 +374,8 @@ class Workers:
 
 
 def run_budgeted(
-    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget, workers: Workers | None = None
+    fn: Callable[[T], R], items: Iterable[T], jobs: int, budget: Budget, workers: Workers | None = None,
+    pickled: bool = False,
 ) -> Generator[R | Overrun, None, None]:
     """``fn(item)`` for every item in ``jobs`` worker processes, yielded in input order; an
     :class:`Overrun` in place of each result that its budget stopped.
@@ -350,66 +384,87 @@ def run_budgeted(
     [2, 1]
 
     ``fn`` must be a module-level function (the workers are forked, so it need not be picklable, but its
-    results must be). The first workers are forked at the call, before the caller starts any
-    thread of its own (a progress bar), or earlier as ``workers`` (:class:`Workers`, started
-    for the same ``fn`` and ``budget``); replacements for stopped workers are forked later.
+    results must be). With ``pickled``, each result comes back as its pickle (``bytes``). The first
+    workers are forked at the call, before the caller starts any thread of its own (a progress bar),
+    or earlier as ``workers`` (:class:`Workers`, started for the same ``fn``, ``budget`` and
+    ``pickled``); replacements for stopped workers are forked later. Each worker is sent up to
+    :data:`AHEAD` files at once, so it goes from one to the next without waiting for this process.
     """
     todo = deque(enumerate(items))
     total = len(todo)
     ctx = multiprocessing.get_context("fork")
     wanted = max(1, min(jobs, total)) if total else 0
-    assert workers is None or (workers.fn is fn and workers.budget == budget), "workers started for another task"
+    assert workers is None or (workers.fn is fn and workers.budget == budget and workers.pickled == pickled), \
+        "workers started for another task"
     ready = workers.take(wanted) if workers is not None else []
-    ready += [_Worker(ctx, fn, budget) for _ in range(wanted - len(ready))]
-    return _drive(ctx, fn, budget, todo, total, ready)
+    ready += [_Worker(ctx, fn, budget, pickled) for _ in range(wanted - len(ready))]
+    return _drive(ctx, fn, budget, todo, total, ready, pickled)
 
 
-def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker]) -> Generator:
+def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, workers: list[_Worker],
+           pickled: bool = False) -> Generator:
     done: dict[int, Any] = {}
     next_out = 0
+    seconds = budget.seconds
+    ahead = max(1, min(AHEAD, -(-total // max(1, len(workers)))))  # a short run spreads its files evenly
+
+    def replace(w: _Worker) -> None:
+        for held in reversed(w.queued()):  # files sent but not started go to another worker
+            todo.appendleft(held)
+        _replace(workers, w, ctx, fn, budget, todo, pickled)
+
     try:
         while next_out < total:
             for w in list(workers):
-                if w.index is None and todo:
+                while todo and not w.broken and len(w.inflight) < ahead:
                     index, item = todo.popleft()
                     try:
-                        w.give(index, item, budget.seconds)
-                    except OSError:  # the idle worker was killed from outside (the OOM killer)
-                        done[index] = Overrun("crash", STAGES[0], budget, _death(w.proc))
-                        _replace(workers, w, ctx, fn, budget, todo)
+                        w.give(index, item, seconds)
+                    except OSError:  # the worker was killed from outside (the OOM killer)
+                        w.inflight.pop()
+                        if w.inflight:  # it died on the file it had: its end reads as EOF below
+                            todo.appendleft((index, item))
+                            w.broken = True
+                        else:
+                            done[index] = Overrun("crash", STAGES[0], budget, _death(w.proc))
+                            replace(w)
+                        break
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            busy = [w for w in workers if w.index is not None]
+            busy = [w for w in workers if w.inflight]
             if next_out >= total or not busy:
                 continue
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = wait([w.conn for w in busy], timeout=None if timeout == float("inf") else timeout)
             for w in busy:
-                assert w.index is not None
+                current = w.index
+                assert current is not None
                 if w.conn in ready:
                     try:
                         index, result, limit = w.conn.recv()
                     except (EOFError, OSError):  # the worker died mid-file
-                        done[w.index] = Overrun("crash", w.stage_name(), budget, _death(w.proc))
-                        _replace(workers, w, ctx, fn, budget, todo)
+                        done[current] = Overrun("crash", w.stage_name(), budget, _death(w.proc))
+                        replace(w)
                         continue
                     if limit is None:
-                        done[index], w.index, w.deadline = result, None, float("inf")
+                        done[index] = result
+                        w.done(seconds)
                     else:
                         done[index] = Overrun(limit, w.stage_name(), budget, "MemoryError")
-                        _replace(workers, w, ctx, fn, budget, todo)
+                        replace(w)
                 elif time.monotonic() >= w.deadline:
                     stage = w.stage_name()
                     w.kill()
-                    done[w.index] = Overrun("time", stage, budget, "killed by SIGKILL")
-                    _replace(workers, w, ctx, fn, budget, todo)
+                    done[current] = Overrun("time", stage, budget, "killed by SIGKILL")
+                    replace(w)
     finally:
         for w in workers:
             w.stop()
 
 
-def _replace(workers: list[_Worker], old: _Worker, ctx: Any, fn: Callable, budget: Budget, todo: deque) -> None:
+def _replace(workers: list[_Worker], old: _Worker, ctx: Any, fn: Callable, budget: Budget, todo: deque,
+             pickled: bool = False) -> None:
     """Swap a stopped worker for a fresh one, or just drop it when no file is left to give."""
     if old.proc.is_alive():
         old.kill()
@@ -418,7 +473,7 @@ def _replace(workers: list[_Worker], old: _Worker, ctx: Any, fn: Callable, budge
         old.conn.close()
     i = workers.index(old)
     if todo:
-        workers[i] = _Worker(ctx, fn, budget)
+        workers[i] = _Worker(ctx, fn, budget, pickled)
     else:
         del workers[i]
 

@@ -166,7 +166,12 @@ class ExtractionCache:
         """
         if self.broken:
             return
-        blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        self.put_pickled(key, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, key: str, blob: bytes) -> None:
+        """:meth:`put` for an outcome already pickled (by the worker that computed it)."""
+        if self.broken:
+            return
         try:
             self._con.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)", (key, blob))
         except sqlite3.Error as exc:
@@ -262,10 +267,18 @@ def run_signature(keys: list[str]) -> str:
     if any(not k for k in keys):
         return ""
     h = hashlib.sha256()
-    for path in sorted(_SCHEMAS_DIR.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    h.update(schemas_digest().encode())
     for key in keys:
         h.update(key.encode() + b"\n")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def schemas_digest() -> str:
+    """A hash of the table schemas (``schemas/*.py``, outside the package the fingerprint covers)."""
+    h = hashlib.sha256()
+    for path in sorted(_SCHEMAS_DIR.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 

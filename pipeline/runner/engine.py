@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import sqlite3
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,8 +16,18 @@ from pipeline.document import ReadError
 from pipeline.extract import TABLE_KEYS, Extraction, SourceHints
 from pipeline.repair.corrections import CORRECTIONS_NAME
 from pipeline.runner import budget as budgets
+from pipeline.runner import ledger as ledger_kinds
 from pipeline.runner.budget import Budget, Overrun, run_budgeted
-from pipeline.runner.cache import LOCK_NAME, ExtractionCache, cache_key, is_up_to_date, run_signature
+from pipeline.runner.cache import (
+    CACHE_DIR,
+    LOCK_NAME,
+    ExtractionCache,
+    cache_key,
+    is_up_to_date,
+    pipeline_fingerprint,
+    run_signature,
+    schemas_digest,
+)
 from pipeline.runner.manifest import MANIFEST_NAME, load_manifests
 from pipeline.runner.progress import progress
 from pipeline.runner.textio import display_path
@@ -45,6 +56,11 @@ class RunResult:
     # already are this run's, so nothing was extracted and nothing needs writing
     signature: str = ""
     up_to_date: bool = False
+    # every file as this run saw it, in order (the ledger's: pipeline.publish.ledger), and what else
+    # the outputs depend on; previous: the ledger this run built on (an incremental run), or None
+    files: list = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+    previous: object = None
 
     def add(self, nid: str, rel: str, extraction: Extraction) -> None:
         """Keep one accepted notice's rows (what :func:`run_pipeline` does without a sink)."""
@@ -53,7 +69,12 @@ class RunResult:
 
 
 class NoticeSink(Protocol):
-    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.publish.batches.BatchSink``)."""
+    """Where accepted notices go instead of :attr:`RunResult.rows` (``pipeline.publish.batches.BatchSink``).
+
+    A sink that can build on the previous generation also has ``ledger_context()`` (what else its
+    output depends on), ``start_incremental(ledger)`` (called before the first notice when the run
+    builds on that generation) and ``keep(nid, rel)`` (a published notice whose rows stay as they are).
+    """
 
     def add(self, nid: str, rel: str, extraction: Extraction) -> None: ...
 
@@ -335,7 +356,7 @@ def _outcomes(
         cached = {i for i, item in enumerate(items)
                   if item.key and (item.key in known or budgets.failure_key(item.key, budget) in known)}
     todo = [item for i, item in enumerate(items) if i not in cached]
-    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget, workers)
+    computed = run_budgeted(_process_planned, todo, resolve_jobs(jobs, len(todo)), budget, workers, pickled=True)
     return _merge(items, cached, computed, cache, budget)
 
 
@@ -362,13 +383,18 @@ def _merge(
                 yield outcome
                 continue
             result = next(computed)
+            blob = None
             if isinstance(result, Overrun):
                 outcome: Outcome = (None, _error(item.rel, result.stage, result.message()), item.sha256[:16])
                 key = budgets.failure_key(item.key, budget) if item.key else ""
-            else:
-                outcome, key = result, item.key
+            else:  # the worker's pickle: unpickled for the run, stored as it is in the cache
+                blob, key = result, item.key
+                outcome = pickle.loads(blob)
             if cache is not None and key and _cacheable(outcome):
-                cache.put(key, outcome)
+                if blob is None:
+                    cache.put(key, outcome)
+                else:
+                    cache.put_pickled(key, blob)
             yield outcome
     finally:
         computed.close()  # stops the workers
@@ -391,20 +417,20 @@ def content_key(extraction: Extraction) -> tuple | None:
     return (n.get("title"), n.get("issuer"), n.get("city"), n.get("published_on"), windows, guidance, phones)
 
 
-def _duplicate_error(rel: str, extraction: Extraction, nid: str, seen: dict[object, str]) -> dict | None:
-    """The error row for a file that repeats an earlier one (same bytes, or same notice), else ``None``."""
+def _duplicate_error(rel: str, nid: str, digest: bytes | None, seen: dict[object, str]) -> dict | None:
+    """The error row for a file that repeats an earlier one (same bytes, or same notice: the same
+    :func:`content_digest`), else ``None`` (and the file is remembered)."""
     if nid in seen:
         return _error(rel, "read", f"same bytes as {seen[nid]}: skipped as a duplicate (delete one of the two copies)")
-    key = content_digest(extraction)
-    if key is not None and key in seen:
+    if digest is not None and digest in seen:
         return _error(
             rel, "extract",
-            f"same notice as {seen[key]} (same title, issuer, dates, windows, guidance and phones, different bytes: "
+            f"same notice as {seen[digest]} (same title, issuer, dates, windows, guidance and phones, different bytes: "
             "another format or copy of it): skipped so its windows are not counted twice; keep one copy",
         )
     seen[nid] = rel
-    if key is not None:
-        seen[key] = rel
+    if digest is not None:
+        seen[digest] = rel
     return None
 
 
@@ -433,6 +459,50 @@ def _open_cache(cache_dir: Path | None) -> ExtractionCache | None:
         return None
 
 
+def _previous_ledger(out_dir: Path, context: dict):
+    """The previous generation's ledger, when this run may build on it (see :func:`run_pipeline`)."""
+    if not (out_dir / CACHE_DIR).is_dir():
+        return None
+    from pipeline.runner.ledger import previous_ledger
+    from schemas.tables import DERIVED_TABLES, TABLES
+
+    return previous_ledger(out_dir, context, [t.name for t in TABLES + DERIVED_TABLES])
+
+
+def _reuse(item: _Planned, record, result: RunResult, seen: dict[object, str], sink, cache: ExtractionCache | None) -> None:
+    """A file whose key the previous generation's ledger has: its outcome as recorded, nothing read.
+
+    A notice published before and still not a duplicate keeps its rows (``sink.keep``); one that is
+    no longer published (it repeats an earlier file now) is an errors row; one published now but not
+    before (the file it repeated changed) needs its rows: from the cache, else extracted here.
+    """
+    from dataclasses import replace
+
+    if record.kind == ledger_kinds.ERROR:
+        result.errors.append(record.error)
+        result.files.append(record)
+        return
+    error = _duplicate_error(item.rel, record.nid, record.digest, seen)
+    if error is not None:
+        result.errors.append(error)
+        result.files.append(replace(record, accepted=False) if record.accepted else record)
+        return
+    if record.accepted:
+        sink.keep(record.nid, item.rel)
+        result.files.append(record)
+        return
+    outcome = cache.get(item.key) if cache is not None else None
+    if outcome is None or outcome[0] is None:
+        outcome = _process_planned(item)
+    extraction, error, nid = outcome
+    if error is not None or extraction is None:  # the file is not what the ledger says any more: as found now
+        result.errors.append(error or _error(item.rel, "extract", "no rows"))
+        result.files.append(ledger_kinds.FileRecord(item.rel, item.key, nid, ledger_kinds.ONCE, error))
+        return
+    sink.add(nid, item.rel, extraction)
+    result.files.append(replace(record, accepted=True))
+
+
 def run_pipeline(
     raw_dir: Path,
     cache_dir: Path | None = None,
@@ -442,6 +512,7 @@ def run_pipeline(
     budget: Budget | None = None,
     sink: NoticeSink | None = None,
     exclude: Iterable[Path] = (),
+    incremental: bool = False,
 ) -> RunResult:
     """Read and extract every file of ``raw_dir``; plain rows, nothing written but the cache.
 
@@ -455,6 +526,11 @@ def run_pipeline(
     in worker processes. With a ``sink``, accepted notices go to ``sink.add`` instead of
     ``rows`` (so they need not all be held at once); duplicates and unreadable files are in
     ``errors`` either way. Folders in ``exclude`` (the output folder) are not read.
+
+    With ``incremental`` (and a sink that supports it: :class:`NoticeSink`), a run whose previous
+    generation has a usable ledger (:func:`pipeline.publish.ledger.previous_ledger`) takes every
+    file whose key is unchanged from it: no outcome is read, and a notice that stays published goes
+    to ``sink.keep`` (its rows stay as published); only the other files are read or extracted.
     """
     budget = budget or Budget.resolve()
     result = RunResult()
@@ -466,7 +542,7 @@ def run_pipeline(
     # the cache's key set are built, they do not carry them (at 100,000 files each worker peaked
     # at 221 MiB instead of 285: docs/performance.md). Those not needed (files cached, nothing
     # to do) are stopped unused.
-    with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget) as workers:
+    with budgets.Workers(_process_planned, min(resolve_jobs(jobs, len(rels)), len(rels)), budget, pickled=True) as workers:
         items = [_plan(rel, raw_dir, hints) for rel in rels]
         del rels, found
         corrections = raw_dir / CORRECTIONS_NAME
@@ -483,15 +559,47 @@ def run_pipeline(
         if skip_if_up_to_date and cache_dir is not None and not full and is_up_to_date(cache_dir.parent, result.signature):
             result.files_read, result.up_to_date = len(items), True
             return result
+        result.context = {"budget": budget.tag(), "corrections": fixes, "fingerprint": pipeline_fingerprint(),
+                          "schemas": schemas_digest(), **(getattr(sink, "ledger_context", dict)())}
+        previous = None
+        if incremental and sink is not None and cache_dir is not None and not full and hasattr(sink, "start_incremental"):
+            previous = _previous_ledger(cache_dir.parent, result.context)
+        reuse: list = [None] * len(items)
+        if previous is not None:
+            result.previous = previous
+            sink.start_incremental(previous)  # type: ignore[union-attr]
+            known = previous.by_rel()
+            for i, item in enumerate(items):
+                r = known.get(item.rel)
+                if r is not None and item.key and r.key == item.key and r.kind != ledger_kinds.ONCE:
+                    reuse[i] = r
+            del known
         cache = _open_cache(cache_dir)
         try:
             seen: dict[object, str] = {}
-            outcomes = _outcomes(items, cache, jobs, full, budget, workers)
-            for item, (extraction, error, nid) in progress(zip(items, outcomes, strict=True), total=len(items)):
+            todo = [item for item, r in zip(items, reuse, strict=True) if r is None]
+            outcomes = _outcomes(todo, cache, jobs, full, budget, workers)
+            del todo
+            for item, record in progress(zip(items, reuse, strict=True), total=len(items)):
                 result.files_read += 1
+                if record is not None:
+                    _reuse(item, record, result, seen, sink, cache)
+                    continue
+                outcome = next(outcomes)
+                extraction, error, nid = outcome
+                digest = None
                 if error is None:
                     assert extraction is not None
-                    error = _duplicate_error(item.rel, extraction, nid, seen)
+                    digest = content_digest(extraction)
+                    error = _duplicate_error(item.rel, nid, digest, seen)
+                    kind = ledger_kinds.NOTICE
+                else:
+                    kind = ledger_kinds.ERROR
+                if not item.key or not _cacheable(outcome):
+                    kind = ledger_kinds.ONCE
+                accepted = error is None
+                result.files.append(ledger_kinds.FileRecord(
+                    item.rel, item.key, nid, kind, outcome[1] if kind != ledger_kinds.NOTICE else None, digest, accepted))
                 if error is not None:
                     result.errors.append(error)
                     continue
