@@ -12,7 +12,7 @@ their labels in ``tests/real/shared_gold`` (kept equal to ``../shared`` by
   (windows 0.72, starts 0.82, city 15/17, published 11/13): windows ≥ 0.80, starts ≥ 0.90, city
   and publication ≥ 85 %; ten of them were held out unread until a final measurement (README);
 - across all 65, at most two invented cities and two invented publication dates, and the
-  guidance floor (README gives how it was set).
+  guidance pairs' floor (in sample: the classifier is fitted on these labels; README).
 
 The self-written corpora (``tests/corpus``, ``tests/heldout``) test single behaviours; they keep a
 floor too.
@@ -72,7 +72,10 @@ def test_new_real_notices_stay_above_their_first_run(tmp_path: Path, shipped_fra
 def test_real_guidance_scores_do_not_fall(shipped_frames: dict) -> None:
     s = _check(shipped_frames, REAL_GOLD, 0.88, 0.95, 0.95)
     assert s["guidance_files"] == len(list(REAL_GOLD.glob("*.json")))
-    assert s["guidance_f1"] >= 0.78, s  # first honest run 0.31 (keyword rules); 0.83 after the rewrite
+    # In sample: the shipped classifier is fitted on these 65 (0.84 when it was adopted; 0.71
+    # cross-validated, 0.66 on the ten unread notices fitted without them). The floor guards against a
+    # broken model or units step, not a claim about unseen notices.
+    assert s["guidance_f1"] >= 0.82, s
     assert s["city_invented"] <= 2 and s["published_invented"] <= 2, s
 
 
