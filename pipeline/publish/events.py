@@ -176,7 +176,7 @@ def announcement_key(announced: date | None, source_file: str, window_no: int = 
     return (announced is None, announced or date.max, source_file, window_no)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tie:
     """A candidate join of two windows under a rule: ``Tie("same_start", 95, ("same_service",), i, j)``."""
 

@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.runner.atomic import copy_range
+
 RANK = "__rank"  # the position of a row's notice in the raw folder's order (fresh rows' extra column)
 READ_ROWS = 65_536
 
@@ -128,7 +130,7 @@ def splice_csv(out: Any, previous: Path, old_accepted: list[str], old_lengths: A
 
         def flush() -> None:
             if run[1] > run[0]:
-                _copy(src, out, run[0], run[1])
+                copy_range(src, out, run[0], run[1])
             run[0] = run[1]
 
         for nid in accepted:
@@ -152,16 +154,6 @@ def splice_csv(out: Any, previous: Path, old_accepted: list[str], old_lengths: A
         flush()
     return lengths
 
-
-def _copy(src: Any, dst: Any, start: int, end: int) -> None:
-    src.seek(start)
-    left = end - start
-    while left > 0:
-        block = src.read(min(left, 1 << 22))
-        if not block:
-            raise OSError(f"{src.name} is shorter than its ledger says")
-        dst.write(block)
-        left -= len(block)
 
 
 # --- events -----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from pipeline.publish.captions import (
     repaired_text,
 )
 from pipeline.publish.tables import DB_NAME
+from pipeline.runner.atomic import copy_range
 
 WORKBOOK_NAME = "notices.xlsx"
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, the header included
@@ -494,9 +495,9 @@ def replace_member(path: Path, name: str, data: bytes) -> None:
         rewritten = path.with_name(path.name + ".props")
         try:
             with rewritten.open("wb") as dst:
-                _copy_range(src, dst, 0, start)
+                copy_range(src, dst, 0, start)
                 dst.write(local)
-                _copy_range(src, dst, end, cd_offset)
+                copy_range(src, dst, end, cd_offset)
                 new_cd_offset = dst.tell()
                 for i, (f, tail) in enumerate(entries):
                     f = list(f)
@@ -514,16 +515,6 @@ def replace_member(path: Path, name: str, data: bytes) -> None:
         finally:
             rewritten.unlink(missing_ok=True)
 
-
-def _copy_range(src, dst, start: int, end: int) -> None:
-    src.seek(start)
-    left = end - start
-    while left > 0:
-        block = src.read(min(left, 1 << 20))
-        if not block:
-            raise OSError(f"unexpected end of {src.name}")
-        dst.write(block)
-        left -= len(block)
 
 
 def _rewrite_member(path: Path, name: str, data: bytes) -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
 FILE_MODE = 0o644
@@ -65,6 +66,22 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     with atomic_path(path) as tmp, tmp.open("w", encoding=encoding, newline="") as f:
         f.write(text)
     return path
+
+
+def copy_range(src: BinaryIO, dst: BinaryIO, start: int, end: int) -> None:
+    """Copy bytes ``start:end`` of the open file ``src`` to ``dst`` in 4 MiB blocks (a spliced CSV
+    file's kept rows, a workbook's unchanged members): ``copy_range(old, new, 0, 1024)``.
+
+    A file shorter than ``end`` is an :class:`OSError`: the caller's record of it is stale.
+    """
+    src.seek(start)
+    left = end - start
+    while left > 0:
+        block = src.read(min(left, 1 << 22))
+        if not block:
+            raise OSError(f"{src.name} ends before byte {end}")
+        dst.write(block)
+        left -= len(block)
 
 
 def fsync_path(path: Path) -> None:
