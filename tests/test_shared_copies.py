@@ -2,7 +2,8 @@
 
 The repository carries everything its tests and README need: the output contract
 (``docs/contract.md``), the real notices (``raw/``), their labels (``tests/real/shared_gold``,
-with guidance added) and the rules they were labelled by (``tests/real/LABELING.md``). Each copy is listed in ``tests/real/shared_copies.csv`` with the SHA-256 of
+with guidance added), the rules they were labelled by (``tests/real/LABELING.md``) and the
+scorer ``pipeline eval`` must agree with (``tests/real/score.py``, stdlib only). Each copy is listed in ``tests/real/shared_copies.csv`` with the SHA-256 of
 the part that must equal the original (a label without the keys this repository adds; the
 contract before this repository's additions; a notice byte for byte).
 
@@ -65,7 +66,8 @@ def read_record() -> list[dict[str, str]]:
 
 def copies_of(shared: Path) -> list[tuple[str, str]]:
     """``(copy, original)`` pairs, relative to the repository and to ``shared``, for everything copied."""
-    pairs = [("docs/contract.md", "CONTRACT.md"), ("tests/real/LABELING.md", "corpus/LABELING.md")]
+    pairs = [("docs/contract.md", "CONTRACT.md"), ("tests/real/LABELING.md", "corpus/LABELING.md"),
+             ("tests/real/score.py", "tools/score.py")]
     for folder, pattern in COPIED_KINDS:
         for original in sorted((shared / folder).glob(pattern)):
             where = "tests/real/shared_gold" if original.suffix == ".json" else "raw"
