@@ -14,9 +14,7 @@ import pytest
 from conftest import make_doc
 
 from pipeline.extract.guidance import deadlines_of, documents_of, extract_guidance, place_of, read_rows
-from pipeline.extract.guidance.action import action_of
 from pipeline.extract.guidance.classifier import Pair, shipped_model
-from pipeline.extract.guidance.situation import situations_of
 from pipeline.extract.guidance.units import Unit, units_of
 from pipeline.repair.resolve_year import YearClues
 
@@ -30,54 +28,6 @@ def guidance(text, clues=None):
 
 def pairs(rows):
     return sorted({(r["category"], r["action"]) for r in rows})
-
-
-# --- the rule functions action.py and situation.py still hold --------------------------------------
-# No row is decided by them any more (the classifier decides); they stay tested while the modules keep
-# them. categories_in, which the classifier's cue features use, is tested by its doctests.
-
-
-@pytest.mark.parametrize(
-    "text, code",
-    [
-        ("停机期间门诊慢性病患者如何购药?", "chronic_special"),
-        ("异地住院", "out_of_area"),
-        ("本地住院", "inpatient"),
-        ("停机期间参保人员如何办理出院?", "inpatient"),
-        ("参保缴费", "enrollment_payment"),
-        ("零星报销", "reimbursement"),
-        ("西安市医保卡(原IC卡)停止使用", "insurance_card"),
-        ("离休干部就医", "retirees"),
-        ("转外就医", "out_of_area"),
-        ("转诊转院备案", "referral_filing"),
-        ("定点药店购药", "pharmacy"),
-        ("急诊抢救", "outpatient"),
-        ("门诊特药患者如何购药?", "chronic_special"),
-        ("其他事项", "other"),
-    ],
-)
-def test_situations_of(text, code):
-    assert situations_of(text)[0] == code
-
-
-@pytest.mark.parametrize(
-    "text, code",
-    [
-        ("医疗费用由个人先行垫付，待新平台上线后，在就诊医疗机构补办医保结算", "pay_then_settle_at_provider"),
-        ("可直接办理自费入院，待“智慧医保”上线后再转为医保入院", "pay_then_settle_at_provider"),
-        ("由参保人先行垫付医疗费用，于年3月15日后携带医疗费票据原件到本市医保经办窗口办理零星报销", "pay_then_reimburse"),
-        ("视作已规范办理备案手续，享受相应的医保待遇", "deemed_approved"),
-        ("在系统停机前，可适当开具2—3个月的药品，确保停机期间正常用药", "stock_up_medicine"),
-        ("请于实时结算停机前提前到相关定点医药机构就医购药，备足所需药品", "stock_up_medicine"),
-        ("出院当日在医院完成医保结算", "settle_before"),
-        ("应在停机前办理医保出院结算手续", "settle_before"),
-        ("暂停异地就医医保个人账户门诊缴费业务", "suspended"),
-        ("原有的门诊特殊病种等手工结算业务不受停机影响，按原流程审核办理", "unaffected"),
-        ("请关注后续通知", None),
-    ],
-)
-def test_action_of(text, code):
-    assert action_of(text) == code
 
 
 # --- details: by when, what to bring, where -----------------------------------------------------

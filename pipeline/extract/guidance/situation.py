@@ -1,10 +1,11 @@
-"""Which situations an instruction addresses: the ``category`` codes of its guidance rows.
+"""Which situations a text names: the ``category`` codes its words stand for, and the condition an
+instruction opens with.
 
-The situation is read where the notice states it: the condition a sentence opens with
-(``参保人在系统切换期间须住院治疗的,``), else the words of the whole sentence, else the heading
-or question it answers. One instruction can address several situations
-(``门诊、住院、购药等费用先行垫付`` → outpatient, inpatient, pharmacy). The words are data
-(``vocab/data/situations.csv``), each with a strength:
+The guidance classifier decides each unit's categories; :func:`categories_in` gives it (and a row's
+confidence, :func:`pipeline.extract.guidance.features.named_categories`) the situations a sentence,
+question or heading names outright. One text can name several (``门诊、住院、购药等费用先行垫付`` →
+outpatient, inpatient, pharmacy). The words are data (``vocab/data/situations.csv``), each with a
+strength:
 
 - ``exclusive`` (异地, 离休): the sentence is about that situation only;
 - ``absorbing`` (门诊慢性病): it takes the 门诊/购药 words that belong to it;
@@ -32,23 +33,6 @@ _CARD_AS_SUBJECT = re.compile(r"^[^，,。；;]{0,12}(停止使用|停用|暂停
 # "(含异地)", "(包括异地医疗机构)": the same action also for out-of-area care
 _EXTENSION = re.compile(r"[(（](?:含|包括|包含)([^)）]{1,30})[)）]")
 # the condition a sentence opens with ends at the first action
-# situations more specific than a heading's setting: named in the sentence, they decide
-SPECIFIC = ("chronic_special", "retirees", "out_of_area", "insurance_card", "referral_filing",
-            "enrollment_payment", "reimbursement")
-# "因转诊等特殊情况需…出院结算的": the reason for the situation, not the situation
-_REASON = re.compile(r"因[^,，。]{0,10}等?特殊(情况|原因)")
-# "待完成补缴2023年4月的医保费后", "待用人单位完成年度申报缴费并确认到账后": a contribution to wait for
-# before acting is when, not the situation
-_WAIT_FOR_PAYMENT = re.compile(r"待[^,，。；;]{0,30}(?:缴费|医保费|缴纳|补缴)[^,，。；;]{0,12}后")
-# "(不含灵活就业)", "(不含城乡居民医保)": who is not addressed
-_EXCLUSION = re.compile(r"[(（]不(?:含|包括)[^)）]{0,30}[)）]")
-
-
-def _aside(text: str) -> str:
-    """The text without what only frames the situation: a reason, a contribution to wait for, an exclusion.
-
-    ``"生育津贴申领延迟开放,待用人单位完成年度申报缴费并确认到账后自动开放"`` → ``"生育津贴申领延迟开放,自动开放"``."""
-    return _EXCLUSION.sub("", _WAIT_FOR_PAYMENT.sub("", _REASON.sub("", text)))
 _ACTION_CUE = re.compile(r"垫付|自付|自费|报销|结算|挂账|记账|备足|暂停|无法|不能")
 _ACTION_START = re.compile(r"先|由|可|须|需|应|请|均|将|暂|无法|不能|垫付|自付|自费|报销|结算|办理|视|按|凭|持|携带")
 
@@ -143,51 +127,3 @@ def _listed_together(text: str) -> bool:
 _LISTED_TOGETHER = re.compile(guarded(r"(就医|就诊|看病)[、和及与或]?购药|购药[、和及与或]?(就医|就诊)|(就医|购药)[^，,。]{0,4}或[^，,。]{0,6}(出入院|住院)"
                               r"|[、和及](购药|就医)|(购药|就医)[、和及]"))
 
-
-def situations_of(sentence: str, context: str = "", heading: str = "", scheme: str | None = None) -> list[str]:
-    """Categories of one instruction.
-
-    The situation is read, in order, from the condition the sentence opens with (``…住院治疗的,``),
-    the heading or question it answers, the rest of the sentence; a weak word (就医, 医疗费用) counts
-    only when nothing stronger is named. An out-of-area or retirees' heading decides outright.
-
-    >>> situations_of("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "异地住院")
-    ['out_of_area']
-    """
-    return read_situations(sentence, context, heading, scheme)[0]
-
-
-# Where a situation was read (the evidence behind a guidance row's confidence): the sentence's own
-# words (its opening condition or the rest), the question or bullet condition it answers, the
-# heading it stands under, a weak word only (就医, 医疗费用), or nothing ("other").
-SITUATION_SOURCES = ("condition", "sentence", "question", "heading", "weak_word", "none")
-
-
-def read_situations(sentence: str, context: str = "", heading: str = "", scheme: str | None = None
-                    ) -> tuple[list[str], str]:
-    """:func:`situations_of` and where it was read (one of :data:`SITUATION_SOURCES`):
-    ``read_situations("参保人个人全额自付医疗费用,出院后,持相关票据到参保地医保经办机构报销", "", "异地住院")``
-    → ``(["out_of_area"], "heading")``."""
-    cond = _aside(condition_of(sentence))
-    in_cond_strong = categories_in(cond, include_weak=True) if cond and categories_in(cond, include_weak=False) else []
-    in_context_strong = categories_in(context, include_weak=False) if context else []
-    in_sentence = categories_in(_aside(sentence), include_weak=False)
-    if "out_of_area" in in_sentence and "out_of_area" not in in_cond_strong and not _EXTENSION.search(sentence):
-        return ["out_of_area"], "sentence"  # out-of-area sentences go to out_of_area only (LABELING.md)
-    in_heading = categories_in(heading, include_weak=False) if heading else []
-    for outer, source in ((in_context_strong, "question"), (in_heading, "heading")):
-        if outer and outer[0] in ("out_of_area", "retirees"):
-            return outer[:1], source
-    if scheme and "异地" in scheme:
-        return ["out_of_area"], "heading"  # under an out-of-area scheme's heading (异地就医医保)
-    specific = [c for c in categories_in(_aside(sentence), include_weak=False, extensions=False) if c in SPECIFIC]
-    for found, source in ((in_cond_strong, "condition"), (specific, "sentence"), (in_context_strong, "question"),
-                          (in_heading, "heading"), (in_sentence, "sentence")):
-        if found and found != ["other"]:
-            # a heading that repeats what the sentence names ("门诊就医、药店购药" over "…门诊就医、定点药店购药无法刷卡结算")
-            return found, ("sentence" if source == "heading" and set(found) <= set(in_sentence) else source)
-    for text, source in ((cond, "weak_word"), (context, "question"), (heading, "heading"), (_aside(sentence), "weak_word")):
-        found = categories_in(text, include_weak=True) if text else []
-        if found:
-            return found, source
-    return ["other"], "none"
