@@ -309,18 +309,24 @@ class _Worker:
 
     def stop(self) -> None:
         """End an idle worker (or a busy one when the caller stopped early)."""
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
-        self.proc.join(timeout=1)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.conn.close()
+        stop_process(self.proc, self.conn, wait=1)
 
 
-def _death(proc: Any) -> str:
+def stop_process(proc: Any, conn: Any, *, wait: float) -> None:
+    """Ask a child serving on ``conn`` to end (``None`` is its last message), kill it when it has
+    not ended after ``wait`` seconds, and close the pipe: a worker at the end of a run, the helper."""
+    try:
+        conn.send(None)
+    except OSError:
+        pass
+    proc.join(timeout=wait)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    conn.close()
+
+
+def death(proc: Any) -> str:
     """How a worker ended: ``"killed by SIGSEGV"`` or ``"exit status 1"``."""
     proc.join(timeout=1)
     code = proc.exitcode
@@ -426,7 +432,7 @@ def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, work
                             todo.appendleft((index, item))
                             w.broken = True
                         else:
-                            done[index] = Overrun("crash", STAGES[0], budget, _death(w.proc))
+                            done[index] = Overrun("crash", STAGES[0], budget, death(w.proc))
                             replace(w)
                         break
             while next_out in done:
@@ -444,7 +450,7 @@ def _drive(ctx: Any, fn: Callable, budget: Budget, todo: deque, total: int, work
                     try:
                         index, result, limit = w.conn.recv()
                     except (EOFError, OSError):  # the worker died mid-file
-                        done[current] = Overrun("crash", w.stage_name(), budget, _death(w.proc))
+                        done[current] = Overrun("crash", w.stage_name(), budget, death(w.proc))
                         replace(w)
                         continue
                     if limit is None:

@@ -111,27 +111,20 @@ class Helper:
         try:
             return self.conn.recv()
         except (EOFError, OSError):
-            from pipeline.runner.budget import _death
+            from pipeline.runner.budget import death
 
             self.pending = 0
-            return False, ChildProcessError(f"the process doing it ended ({_death(self.proc)})")
+            return False, ChildProcessError(f"the process doing it ended ({death(self.proc)})")
 
     def close(self) -> None:
         """Stop the helper: at once when it is still working (a run that was stopped), else politely."""
         if self.proc.pid is None:
             return
+        from pipeline.runner.budget import stop_process
+
         if self.pending and self.proc.is_alive():
-            self.proc.kill()
-        else:
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
-        self.proc.join(timeout=5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.conn.close()
+            self.proc.kill()  # still working: a stopped run does not wait for it
+        stop_process(self.proc, self.conn, wait=5)
 
     def __enter__(self) -> Helper:
         return self
