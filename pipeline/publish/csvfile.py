@@ -26,6 +26,7 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.extract.timeexpr import MINUTE_FORMAT, minute_text
 from pipeline.publish.cells import spreadsheet_safe
 from schemas.tables import ColumnSpec
 
@@ -50,7 +51,7 @@ def reference_cell(value, kind: str) -> str:
     if value is None:
         return ""
     if kind == "timestamp":
-        return value.strftime("%Y-%m-%dT%H:%M")
+        return minute_text(value)
     if kind == "date":
         return value.isoformat()
     if kind == "list":
@@ -88,7 +89,7 @@ def _cells(column: pa.ChunkedArray, kind: str) -> pa.Array:
         years = pc.year(array)
         if (pc.min(years).as_py() or 1000) < 1000:  # Python writes year 999 as "999", Arrow as "0999"
             return _python_cells(array.to_pylist(), kind)
-        text = pc.strftime(array, format="%Y-%m-%dT%H:%M")
+        text = pc.strftime(array, format=MINUTE_FORMAT)
     elif kind == "date":
         text = array.cast(pa.string())  # ISO, four-digit years, as date.isoformat()
     elif kind == "bool":
